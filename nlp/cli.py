@@ -1,0 +1,131 @@
+"""The ``opnote`` command line: a thin layer over :mod:`nlp.service` and friends.
+
+Each verb parses its options, calls a function that returns data, and prints it.  Exit codes:
+0 success, 1 a note could not be coded (the record says why), 2 bad usage or input file.
+Nothing here writes note text to stderr or to logs: only ids, counts and error reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp import __version__
+
+app = typer.Typer(
+    name="opnote",
+    help="Read skin-lesion operative notes and suggest CPT / ICD-10-CM codes with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Policy(str, Enum):
+    cpt = "cpt"
+    ncci = "ncci"
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _read_note(path: str) -> tuple[str, bytes]:
+    """Read a note file or standard input as bytes; the id is the file stem (``stdin`` for -)."""
+    if path == "-":
+        return "stdin", sys.stdin.buffer.read()
+    file = Path(path)
+    if not file.is_file():
+        typer.echo(f"error: {path}: no such file; give a note file or - for standard input", err=True)
+        raise typer.Exit(2)
+    return file.stem, file.read_bytes()
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"opnote-coder {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Optional[bool] = typer.Option(None, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """opnote-coder command line."""
+
+
+@app.command("code")
+def code_cmd(
+    file: str = typer.Argument(..., help="A note as a text file, or - to read standard input."),
+    note_id: Optional[str] = typer.Option(None, "--id", help="Id for the result record (default: the file name)."),
+    policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt (default) or ncci (bundles repairs into benign excisions of 0.5 cm or less)."),
+    model: Optional[Path] = typer.Option(None, help="A saved pipeline directory (default: build from the packaged rules)."),
+    indent: int = typer.Option(2, help="JSON indent; 0 prints one line."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output on stderr (never note text)."),
+) -> None:
+    """Code one note and print its result record as JSON."""
+    _configure_logging(verbose)
+    from nlp.service import Coder
+
+    stem, raw = _read_note(file)
+    record = Coder(model=model, policy=policy.value).code(raw, note_id or stem)
+    typer.echo(record.model_dump_json(indent=indent or None))
+    if record.status != "ok":
+        typer.echo(f"error: note {record.id}: {record.error}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("show")
+def show_cmd(
+    file: str = typer.Argument(..., help="A note as a text file, or - for standard input."),
+    policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt or ncci."),
+    model: Optional[Path] = typer.Option(None, help="A saved pipeline directory."),
+) -> None:
+    """Print the note with its facts highlighted, then the codes, rationales and queries."""
+    from nlp.service import Coder
+    from nlp.views.terminal import render_record
+
+    stem, raw = _read_note(file)
+    coder = Coder(model=model, policy=policy.value)
+    record = coder.code(raw, stem)
+    if record.status != "ok":
+        typer.echo(f"error: note {record.id}: {record.error}", err=True)
+        raise typer.Exit(1)
+    from nlp.inputs import validate_note
+
+    render_record(validate_note(raw), record)
+
+
+@app.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema of the result record."""
+    from nlp.schema import result_json_schema
+
+    typer.echo(json.dumps(result_json_schema(), indent=2))
+
+
+@app.command("build-model")
+def build_model_cmd(
+    output: Path = typer.Option(Path("models/opnote_core"), "--output", "-o", help="Directory to write the pipeline to."),
+) -> None:
+    """Build the pipeline from the packaged rules and save it (loadable with spacy.load)."""
+    from nlp.pipeline.package import save_model
+
+    path = save_model(output)
+    typer.echo(f"saved pipeline to {path}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,427 @@
+"""Lesion linking: group a note's facts into one record per treated lesion.
+
+Pure Python over :class:`~nlp.records.Mention` objects (no spaCy), so it can be tested with
+hand-made mentions.  The steps, each a small function below:
+
+1. **Markers** — "Lesion #2", "Specimen B", "(2)", "second lesion", numbered or lettered list
+   items — open a segment that belongs to that lesion until the next marker or section.
+2. **Site clusters** — asserted site mentions are grouped by region, laterality and position
+   words; a cluster seen inside a marker segment takes that marker's lesion number.
+3. **Assignment** — every other fact goes to the lesion of its marker segment, else of the nearest
+   site in its sentence, else of the last lesion named in its section, else (one lesion) to it.
+4. **Records** — per lesion, the diagnosis by precedence pathology > postoperative >
+   preoperative, the largest operative lesion size, the narrowest margin, the most complex
+   closure, and so on.  Negated, historical, family and hypothetical mentions never create a
+   fact; uncertain diagnoses are kept but marked not certain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
+
+PATHOLOGY_SECTIONS = frozenset({"pathology", "addendum"})
+POSTOP_SECTIONS = frozenset({"postoperative_diagnosis"})
+PREOP_SECTIONS = frozenset({"preoperative_diagnosis", "diagnosis", "indications", "history", "physical_exam"})
+OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure", "specimen", None})
+IGNORED_SECTIONS = frozenset(
+    {"past_history", "family_history", "social_history", "medications", "allergies", "plan", "anesthesia", "other", "complications"}
+)
+MEASURE_FIELDS = {
+    "LESION_SIZE": "lesion_size",
+    "MARGIN": "margin",
+    "EXCISED_DIAMETER": "excised_diameter",
+    "WOUND_LENGTH": "repair_length",
+    "SPECIMEN_SIZE": "specimen_size",
+    "DEFECT_AREA": "defect_area",
+}
+CLOSURE_RANK = {
+    "adjacent_tissue_transfer": 7, "flap": 7, "graft": 6, "complex": 5, "intermediate": 4, "simple": 3,
+    "secondary_intention": 2, "adhesive_strips": 1, "none": 0,
+}
+EXCISION_KINDS = ("re_excision", "excision")
+
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_MARKER = re.compile(
+    r"""
+    \b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*(?P<n1>[1-9]|[A-E](?![a-z])|one|two|three|four|five)\b
+    | \b(?P<ord>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b
+    | (?:^|(?<=[\n:;,.]))[ \t]*(?:\#\s*(?P<n2>[1-9])|\(?(?P<n3>[1-9]|[A-E])\)|(?P<n4>[1-9]|[A-E])\.(?=[ \t]+[A-Za-z]))
+    """,
+    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
+)
+_PENDING = re.compile(
+    r"\b(?:path(?:ology)?\s+(?:is\s+|was\s+|results?\s+(?:are\s+|is\s+)?)?pending|pending\s+(?:final\s+)?path(?:ology)?|await(?:ing|s)?\s+(?:final\s+)?path(?:ology)?|path(?:ology)?\s+(?:results?\s+)?(?:not\s+yet\s+(?:available|back|returned)|to\s+follow))",
+    re.IGNORECASE,
+)
+_PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*|frozen\s+section)\b[^.;]{0,40}?\b(?:show|reveal|return|confirm|demonstrat|report|came\s+back|consistent|diagnos|read|was|is|:)", re.IGNORECASE)
+_ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
+_POSITION_WORDS = frozenset(
+    "upper lower mid middle central medial lateral anterior posterior dorsal ventral volar proximal distal inferior superior plantar palmar".split()
+)
+
+
+@dataclass
+class Fact:
+    """A mention plus what linking needs to know about where it sits."""
+
+    mention: Mention
+    sentence: int
+    modifiers: frozenset[str] = frozenset()
+    lesion: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.mention.label
+
+    @property
+    def value(self) -> dict:
+        return self.mention.value or {}
+
+
+@dataclass
+class _Cluster:
+    region: str
+    laterality: str | None
+    positions: frozenset[str]
+    facts: list[Fact] = field(default_factory=list)
+    lesion: int | None = None
+
+    def accepts(self, region: str, laterality: str | None, positions: frozenset[str]) -> bool:
+        if region != self.region:
+            return False
+        if laterality and self.laterality and laterality != self.laterality:
+            return False
+        if positions and self.positions and positions != self.positions:
+            return False
+        return True
+
+
+def _marker_number(match: re.Match[str]) -> int:
+    raw = next(g for g in (match.group("n1"), match.group("ord"), match.group("n2"), match.group("n3"), match.group("n4")) if g)
+    raw = raw.lower()
+    if raw.isdigit():
+        return int(raw)
+    if raw in _WORD_NUMBERS:
+        return _WORD_NUMBERS[raw]
+    return ord(raw) - ord("a") + 1
+
+
+def find_markers(text: str, sections: list[tuple[str, int, int, int]]) -> list[tuple[int, int, int]]:
+    """Return ``(number, start, end)`` segments opened by lesion markers.
+
+    List-item markers ("1.", "(A)") only count when at least two distinct numbers occur in the
+    same section, so a lone "1." in a one-lesion note does not split anything.
+    """
+    raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
+    for match in _MARKER.finditer(text):
+        number = _marker_number(match)
+        if number > 9:
+            continue
+        is_item = bool(match.group("n2") or match.group("n3") or match.group("n4"))
+        raw.append((number, match.start(), is_item))
+    if not raw:
+        return []
+    bounds = sorted({s[1] for s in sections} | {s[2] for s in sections} | {len(text)})
+
+    def section_of(offset: int) -> int:
+        for i, (_, start, end, _) in enumerate(sections):
+            if start <= offset < end:
+                return i
+        return -1
+
+    by_section: dict[int, set[int]] = {}
+    for number, start, _ in raw:
+        by_section.setdefault(section_of(start), set()).add(number)
+    kept = [(n, s) for n, s, item in raw if not item or len(by_section.get(section_of(s), ())) >= 2]
+    # Explicit markers ("lesion 2") count even alone only when some other marker shows a second lesion.
+    if len({n for n, _ in kept}) < 2:
+        return []
+    segments = []
+    for i, (number, start) in enumerate(kept):
+        next_marker = kept[i + 1][1] if i + 1 < len(kept) else len(text)
+        next_bound = next((b for b in bounds if b > start), len(text))
+        segments.append((number, start, min(next_marker, next_bound)))
+    return segments
+
+
+def _site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
+    value = mention.value or {}
+    words = frozenset(w for w in re.findall(r"[a-z]+", mention.text.lower()) if w in _POSITION_WORDS)
+    return value.get("region") or "", value.get("laterality"), words
+
+
+def _is_anchor(fact: Fact) -> bool:
+    m = fact.mention
+    return (
+        m.label == "ANATOMIC_SITE"
+        and not (m.negated or m.historical or m.family or m.hypothetical)
+        and m.section not in IGNORED_SECTIONS
+    )
+
+
+def _usable(fact: Fact) -> bool:
+    m = fact.mention
+    if m.negated or m.family or m.hypothetical or m.section in IGNORED_SECTIONS:
+        return False
+    if m.historical and "PRIOR_BIOPSY" not in fact.modifiers:
+        return False
+    return True
+
+
+def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
+    """Assign ``fact.lesion`` for every fact and return the lesion records."""
+    segments = find_markers(text, sections)
+
+    def segment_of(offset: int) -> int | None:
+        for number, start, end in segments:
+            if start <= offset < end:
+                return number
+        return None
+
+    # 1-2: clusters of asserted site mentions, bound to markers where they sit inside one.
+    clusters: list[_Cluster] = []
+    for fact in facts:
+        if not _is_anchor(fact):
+            continue
+        region, laterality, positions = _site_key(fact.mention)
+        marker = segment_of(fact.mention.start)
+        candidates = [c for c in clusters if c.accepts(region, laterality, positions)]
+        if marker is not None:
+            bound = [c for c in candidates if c.lesion == marker]
+            cluster = bound[0] if bound else next((c for c in candidates if c.lesion is None), None)
+        else:
+            cluster = candidates[0] if len(candidates) >= 1 else None
+        if cluster is None:
+            cluster = _Cluster(region, laterality, positions)
+            clusters.append(cluster)
+        if marker is not None and cluster.lesion is None:
+            cluster.lesion = marker
+        cluster.laterality = cluster.laterality or laterality
+        cluster.positions = cluster.positions or positions
+        cluster.facts.append(fact)
+
+    numbers = sorted({n for n, _, _ in segments})
+    next_number = (max(numbers) if numbers else 0) + 1
+    for cluster in clusters:
+        if cluster.lesion is None:
+            if len(clusters) == 1 and len(numbers) == 1:
+                cluster.lesion = numbers[0]
+            else:
+                cluster.lesion = next_number
+                next_number += 1
+        for fact in cluster.facts:
+            fact.lesion = segment_of(fact.mention.start) or cluster.lesion
+    lesion_ids = sorted({c.lesion for c in clusters if c.lesion is not None} | set(numbers))
+    if not lesion_ids:
+        lesion_ids = [1]
+
+    # 3: assign every other fact.
+    last_in_section: dict[str | None, int] = {}
+    site_by_sentence: dict[int, list[Fact]] = {}
+    for fact in facts:
+        if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
+            site_by_sentence.setdefault(fact.sentence, []).append(fact)
+    for fact in facts:
+        if fact.lesion is None:
+            marker = segment_of(fact.mention.start)
+            if marker is not None:
+                fact.lesion = marker
+            elif fact.sentence in site_by_sentence:
+                sites = site_by_sentence[fact.sentence]
+                nearest = min(sites, key=lambda s: abs(s.mention.start - fact.mention.start))
+                fact.lesion = nearest.lesion
+            elif len(lesion_ids) == 1:
+                fact.lesion = lesion_ids[0]
+            else:
+                fact.lesion = last_in_section.get(fact.mention.section)
+        if fact.lesion is not None and (fact.label == "ANATOMIC_SITE" or segment_of(fact.mention.start) is not None):
+            last_in_section[fact.mention.section] = fact.lesion
+
+    # 4: build the records.
+    lesions = {i: Lesion(index=i) for i in lesion_ids}
+    shared: list[Fact] = []
+    for fact in facts:
+        if fact.lesion is None:
+            shared.append(fact)
+            continue
+        _apply(lesions[fact.lesion], fact, text)
+    for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
+        if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
+            for lesion in lesions.values():
+                _apply(lesion, fact, text)
+    pending = bool(_PENDING.search(text))
+    out = []
+    for lesion in lesions.values():
+        _finish(lesion, pending)
+        if _is_treated(lesion):
+            out.append(lesion)
+    # Renumber so lesion indexes are 1..n in order of appearance.
+    renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
+    for fact in facts:
+        fact.lesion = renumber.get(fact.lesion) if fact.lesion is not None else None
+    return [replace(lesion, index=renumber[lesion.index]) for lesion in out]
+
+
+def _sentence_text(text: str, fact: Fact) -> str:
+    start = text.rfind(".", 0, fact.mention.start) + 1
+    end = text.find(".", fact.mention.end)
+    return text[start : end if end != -1 else len(text)]
+
+
+# ---------------------------------------------------------------------------------------
+# Per-lesion accumulation
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    diagnoses: list[tuple[int, Diagnosis]] = field(default_factory=list)
+    sizes: list[tuple[int, Measure]] = field(default_factory=list)
+    margins: list[Measure] = field(default_factory=list)
+    diameters: list[Measure] = field(default_factory=list)
+    wounds: list[Measure] = field(default_factory=list)
+    specimens: list[Measure] = field(default_factory=list)
+    areas: list[Measure] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+    procedures: list[Procedure] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    prior_biopsy: bool = False
+
+
+_PENDING_ATTR = "_linking_pending"
+
+
+def _state(lesion: Lesion) -> _Pending:
+    state = lesion.__dict__.get(_PENDING_ATTR)
+    if state is None:
+        state = _Pending()
+        lesion.__dict__[_PENDING_ATTR] = state
+    return state
+
+
+def _diagnosis_source(fact: Fact, text: str) -> str:
+    section = fact.mention.section
+    if section in PATHOLOGY_SECTIONS:
+        return "pathology"
+    if _PATHOLOGY_CUE.search(_sentence_text(text, fact)):
+        return "pathology"
+    if section in POSTOP_SECTIONS:
+        return "postoperative"
+    if section in PREOP_SECTIONS:
+        return "preoperative"
+    return "clinical"
+
+
+_SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
+_SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 1}
+
+
+def _apply(lesion: Lesion, fact: Fact, text: str) -> None:
+    if not _usable(fact):
+        return
+    m = fact.mention
+    state = _state(lesion)
+    value = m.value or {}
+    span = Span(m.start, m.end, m.text)
+    if m.label == "ANATOMIC_SITE":
+        state.sites.append(
+            Site(
+                text=m.text, region=value.get("region") or "", span=span, subsite=value.get("subsite"),
+                laterality=value.get("laterality"), eyelid_part=value.get("eyelid_part"),
+            )
+        )
+    elif m.label == "LESION_DIAGNOSIS":
+        source = _diagnosis_source(fact, text)
+        prior = "PRIOR_BIOPSY" in fact.modifiers
+        if prior and value.get("behaviour") == "malignant":
+            state.prior_biopsy = True
+        diagnosis = Diagnosis(
+            text=m.text, kind=value.get("kind") or "skin_lesion_nos", behaviour=value.get("behaviour") or "unknown",
+            source=source, span=span, certain=not m.uncertain,
+        )
+        state.diagnoses.append((_SOURCE_RANK[source], diagnosis))
+    elif m.label == "PROCEDURE":
+        state.procedures.append(Procedure(kind=value.get("kind") or "other", text=m.text, span=span))
+    elif m.label == "CLOSURE_TYPE":
+        state.closures.append(
+            Closure(closure_class=value.get("closure_class") or "simple", text=m.text, span=span, detail=tuple(value.get("detail") or ()))
+        )
+    elif m.label in MEASURE_FIELDS:
+        measure = _measure(m)
+        if measure is None:
+            return
+        name = MEASURE_FIELDS[m.label]
+        if name == "lesion_size":
+            state.sizes.append((_SIZE_SECTION_RANK.get(m.section, 2), measure))
+        elif name == "margin":
+            state.margins.append(measure)
+        elif name == "excised_diameter":
+            state.diameters.append(measure)
+        elif name == "repair_length":
+            state.wounds.append(measure)
+        elif name == "specimen_size":
+            state.specimens.append(measure)
+        else:
+            state.areas.append(measure)
+
+
+def _measure(m: Mention) -> Measure | None:
+    value = m.value or {}
+    try:
+        cm = Decimal(str(value["value_cm"]))
+    except (KeyError, ArithmeticError, ValueError):
+        return None
+    dims = tuple(Decimal(str(d)) for d in value.get("dimensions") or ())
+    kind = {
+        "LESION_SIZE": "lesion_size", "MARGIN": "margin", "EXCISED_DIAMETER": "excised_diameter",
+        "WOUND_LENGTH": "wound_length", "SPECIMEN_SIZE": "specimen_size", "DEFECT_AREA": "defect_area",
+    }[m.label]
+    return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
+
+
+def _finish(lesion: Lesion, pathology_pending: bool) -> None:
+    state = lesion.__dict__.pop(_PENDING_ATTR, None) or _Pending()
+    if state.sites:
+        # The most informative mention: with laterality and subsite if any mention has them.
+        best = max(state.sites, key=lambda s: (s.laterality is not None, s.subsite is not None, s.eyelid_part is not None, len(s.text)))
+        laterality = best.laterality or next((s.laterality for s in state.sites if s.laterality), None)
+        part = best.eyelid_part or next((s.eyelid_part for s in state.sites if s.eyelid_part), None)
+        lesion.site = replace(best, laterality=laterality, eyelid_part=part)
+    if state.diagnoses:
+        ordered = sorted(state.diagnoses, key=lambda item: (not item[1].certain, item[0]))
+        lesion.diagnosis = ordered[0][1]
+        lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
+    if state.procedures:
+        kinds = [p.kind for p in state.procedures]
+        chosen = next((k for k in EXCISION_KINDS if k in kinds), kinds[0])
+        lesion.procedure = next(p for p in state.procedures if p.kind == chosen)
+    if state.sizes:
+        best_rank = min(rank for rank, _ in state.sizes)
+        lesion.lesion_size = max((m for rank, m in state.sizes if rank == best_rank), key=lambda m: m.value_cm)
+    if state.margins:
+        lesion.margin = min(state.margins, key=lambda m: m.value_cm)
+    if state.diameters:
+        lesion.excised_diameter = max(state.diameters, key=lambda m: m.value_cm)
+    if state.wounds:
+        lesion.repair_length = max(state.wounds, key=lambda m: m.value_cm)
+    if state.specimens:
+        lesion.specimen_size = max(state.specimens, key=lambda m: m.value_cm)
+    if state.areas:
+        lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
+    if state.closures:
+        lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
+    lesion.prior_malignant_biopsy = state.prior_biopsy
+    has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
+    lesion.pathology_pending = pathology_pending and not has_pathology
+
+
+def _is_treated(lesion: Lesion) -> bool:
+    """A lesion counts when the note says something was done to it or measured for it."""
+    return bool(
+        lesion.procedure or lesion.margin or lesion.excised_diameter or lesion.closure or lesion.repair_length
+        or lesion.lesion_size or any(d.source in ("pathology", "postoperative") for d in lesion.diagnoses)
+    )

@@ -1,0 +1,131 @@
+"""Schemas and loaders for the target lexicons under ``nlp/resources/targets``.
+
+Each lexicon is a JSON file of entries with a stable ``id``, the normalised values the entry
+stands for, and its surface ``terms``.  They are validated here so a bad entry fails at start-up
+with the file and entry id.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nlp.pipeline.rulefiles import load_rule_file, resource_path
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z_]+(\.[a-z0-9_]+)+$")
+    terms: list[str] = Field(default_factory=list)
+    exact_terms: list[str] = Field(default_factory=list)
+    weak: bool = False
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> "_Entry":
+        if not self.terms and not self.exact_terms:
+            raise ValueError("entry has no terms; add at least one surface form to 'terms'")
+        blank = [t for t in self.terms + self.exact_terms if not t.strip()]
+        if blank:
+            raise ValueError("empty term; remove it or write the surface form")
+        return self
+
+
+class SiteEntry(_Entry):
+    region: str
+    subsite: str | None = None
+
+
+class SiteModifiers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    laterality: dict[str, Literal["left", "right", "bilateral", "midline"]]
+    position: list[str]
+
+
+class SiteLexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    regions: list[str]
+    modifiers: SiteModifiers
+    sites: list[SiteEntry]
+
+    @model_validator(mode="after")
+    def _regions_known(self) -> "SiteLexicon":
+        known = set(self.regions)
+        for entry in self.sites:
+            if entry.region not in known:
+                raise ValueError(f"site {entry.id!r} uses region {entry.region!r}, which is not in 'regions'; add it there or fix the spelling")
+        return self
+
+
+class DiagnosisEntry(_Entry):
+    kind: str
+    behaviour: Literal["benign", "malignant", "uncertain", "unknown"]
+
+
+class DiagnosisLexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    modifiers: list[str]
+    diagnoses: list[DiagnosisEntry]
+
+
+class ClosureEntry(_Entry):
+    closure_class: Literal[
+        "simple", "intermediate", "complex", "adjacent_tissue_transfer", "flap", "graft",
+        "secondary_intention", "adhesive_strips", "none",
+    ]
+    detail: list[str] = Field(default_factory=list)
+
+
+class ClosureLexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    closures: list[ClosureEntry]
+
+
+class ProcedureEntry(_Entry):
+    kind: str
+
+
+class ProcedureLexicon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    procedures: list[ProcedureEntry]
+
+
+class Lexicons(BaseModel):
+    """All four lexicons, as one object the target component can save and restore."""
+
+    sites: SiteLexicon
+    diagnoses: DiagnosisLexicon
+    closures: ClosureLexicon
+    procedures: ProcedureLexicon
+
+
+LEXICON_FILES: dict[str, tuple[str, type[BaseModel], str]] = {
+    "sites": ("targets/sites.json", SiteLexicon, "sites"),
+    "diagnoses": ("targets/diagnoses.json", DiagnosisLexicon, "diagnoses"),
+    "closures": ("targets/closures.json", ClosureLexicon, "closures"),
+    "procedures": ("targets/procedures.json", ProcedureLexicon, "procedures"),
+}
+
+
+def load_lexicons(directory: str | Path | None = None) -> Lexicons:
+    """Load and validate the lexicons from ``directory`` (default: the packaged ones)."""
+    loaded = {}
+    for key, (relative, model, rules_key) in LEXICON_FILES.items():
+        path = Path(directory) / Path(relative).name if directory else resource_path(relative)
+        loaded[key] = load_rule_file(path, model, rules_key=rules_key)
+    return Lexicons(**loaded)
+
+
+@lru_cache(maxsize=1)
+def packaged_lexicons() -> Lexicons:
+    return load_lexicons()

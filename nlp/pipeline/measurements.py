@@ -1,0 +1,745 @@
+"""Lengths and areas in operative notes: one regular-expression pass, exact Decimal values.
+
+Two layers:
+
+* :func:`parse_measurements` is plain Python.  One compiled grammar finds every length or area
+  (``0.5 cm``, ``.5cm``, ``five millimeters``, ``1.2 x 0.8 cm``, ``1-2 mm``, ``3 sq cm``,
+  ``1/2 inch``) with its exact character offsets, converts it to centimetres with
+  :class:`~decimal.Decimal` arithmetic only, and classifies it (lesion size, margin, excised
+  diameter, wound length, specimen size, defect area or other) from the words around it.  The
+  trigger words are data: ``nlp/resources/measurements.json``, each rule with a stable id.
+* The ``opnote_measurements`` spaCy component runs the parser on ``doc.text`` and stores the
+  results as labelled spans in ``doc.spans["opnote_measurements"]`` with their values in
+  ``span._.opnote_value``.
+
+Grammar rule ids (``ParsedMeasurement.rule``) are ``meas.<shape>_<unit>``: shape ``single``
+(``2 mm``), ``words`` (``two millimeters``), ``dims`` (``1.2 x 0.8 cm``), ``range`` (``1-2 mm``)
+or ``area`` (``3 sq cm``, single or range); unit ``cm``, ``mm``, ``in`` (``cm2``, ``mm2``,
+``in2`` for areas) or ``mixed`` when the numbers carry different units (``1 cm to 12 mm``).
+
+Not measurements, by construction: suture sizes (``4-0``), percentages, blade numbers, counts
+(``x 2``), volumes and doses (``mL``, ``cc``, ``mg``), pressures (``mmHg``), dates and times.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Literal, Sequence, get_args
+
+import srsly
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from nlp.errors import RuleFileError
+from nlp.pipeline.rulefiles import check_regex, read_json, resource_path
+from nlp.records import Measure, MeasureKind
+from nlp.records import Span as TextSpan
+
+__all__ = [
+    "DEFAULT_RULES",
+    "GRAMMAR_RULES",
+    "LABELS",
+    "SPANS_KEY",
+    "MeasurementRules",
+    "MeasurementTagger",
+    "ParsedMeasurement",
+    "load_measurement_rules",
+    "make_measurements",
+    "parse_measurements",
+    "to_measure",
+]
+
+DEFAULT_RULES = "measurements.json"
+RULES_FILE = "measurements.json"  # name inside a saved pipeline's component directory
+SPANS_KEY = "opnote_measurements"
+VALUE_EXTENSION = "opnote_value"
+
+#: Span label for each measurement kind.
+LABELS: dict[str, str] = {
+    "lesion_size": "LESION_SIZE",
+    "margin": "MARGIN",
+    "excised_diameter": "EXCISED_DIAMETER",
+    "wound_length": "WOUND_LENGTH",
+    "specimen_size": "SPECIMEN_SIZE",
+    "defect_area": "DEFECT_AREA",
+    "other": "MEASUREMENT",
+}
+
+#: ``kind_rule`` of an area (always ``defect_area``) and of a length with no cue nearby.
+AREA_RULE = "kind.area"
+DEFAULT_RULE = "kind.default"
+
+UnitNorm = Literal["cm", "mm", "in", "cm2", "mm2", "in2"]
+Qualifier = Literal["approximately", "less_than", "at_most", "more_than", "at_least"]
+
+# --------------------------------------------------------------------------------------------
+# The grammar.  Built once at import (plain strings, no side effects), compiled once.
+# --------------------------------------------------------------------------------------------
+
+_CM = r"centimet(?:er|re)s?|cms?"
+_MM = r"millimet(?:er|re)s?|mms?"
+_IN = r"inch(?:es)?"
+#: Length units.  Bare ``in`` counts only as ``in.`` or before punctuation, end of text or a
+#: dimension sign ("2 in x 3 in"), never in "2 in the", "1 in 10"; a ``"`` only right after a digit.
+_LENGTH_UNIT = (
+    rf"(?:{_CM}|{_MM}|{_IN}|in\.(?!\w)|in(?=[ \t]*(?:[,;:)\]\n]|$|(?:[x×]|by)\s*\.?\d))"
+    r"|(?<=\d)(?:\"|''|”))"
+)
+_AREA_UNIT = (
+    rf"(?:sq\.?\s*(?:{_CM}|{_MM}|{_IN}|in\b)"
+    rf"|square\s+(?:{_CM}|{_MM}|{_IN})"
+    r"|(?:cm|mm|in)(?:\^?2|²)"
+    r"|(?:cm|mm)\.?\s*sq\b"
+    rf"|(?:{_CM}|{_MM}|{_IN})\s+squared)"
+)
+_SMALL_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS_WORDS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+_WORD_VALUES: dict[str, int] = {w: i for i, w in enumerate(_SMALL_WORDS)} | _TENS_WORDS
+_DIGIT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_WORD_INT = (
+    r"(?:(?:twenty|thirty|forty|fifty)(?:[-\s]" + _DIGIT_WORD + r"\b)?"
+    # longest first, so "fourteen" is not read as "four"
+    + "".join("|" + w for w in sorted(_SMALL_WORDS, key=len, reverse=True))
+    + r")\b"
+)
+_FULL_UNIT_AHEAD = r"(?=[-\s]+(?:centimet|millimet|inch))"
+_WORD_NUMBER = (
+    rf"(?:(?:{_WORD_INT}|\d+)\s+and\s+(?:a|one)[-\s]half\b"  # one and a half, 2 and a half
+    r"|(?:one|a)[-\s]half(?:\s+(?:of\s+)?an?\b)?"  # one-half, a half, one half of a
+    r"|half\s+(?:of\s+)?an?\b"  # half a, half an
+    rf"|half{_FULL_UNIT_AHEAD}"  # half centimeter, half-inch
+    rf"|an?{_FULL_UNIT_AHEAD}"  # a centimeter
+    rf"|{_WORD_INT})"
+)
+#: Digits: mixed fractions (3-1/2, 2 1/2), fractions with power-of-two denominators (exact in
+#: Decimal), decimals with or without a leading zero.
+_DIGIT_NUMBER = (
+    r"(?:\d+(?:\s*-\s*|\s+)[1-9]\d?/(?:16|2|4|8)(?![\d/])"
+    r"|[1-9]\d?/(?:16|2|4|8)(?![\d/])"
+    r"|\d+(?:\.\d+)?(?![\d/])"
+    r"|\.\d+)"
+)
+_NUMBER = rf"(?:{_DIGIT_NUMBER}|{_WORD_NUMBER})"
+_JOIN = r"(?:[ \t]?-[ \t]?|\s*)"  # 2 mm, 2mm, 2-mm, two-millimeter
+_DIM_SEP = r"(?:\s*[x×*]\s*|\s+by\s+)"
+_RANGE_SEP = r"(?:\s*[-–—]\s*|\s+to\s+)"
+_END = r"(?![^\W_])(?!\s*(?:hg|h2o)\b)"  # not glued to a word (cm2 is an area, mmHg a pressure)
+_START = r"(?<![\w.#/:])(?<!\d,)(?<!\d[-–])"  # not inside a word, number, date, ratio or range
+
+
+def _part(name: str, units: str, *, unit_required: bool) -> str:
+    unit = rf"{_JOIN}(?P<{name}u>{units})"
+    return rf"(?P<{name}n>{_NUMBER})" + (unit if unit_required else rf"(?:{unit}\.?)?")
+
+
+_GRAMMAR = re.compile(
+    _START
+    + r"(?:"
+    # three dimensions, then two, then a range, then a single value: first that fits wins
+    + rf"(?P<dims3>{_part('a1', _LENGTH_UNIT, unit_required=False)}{_DIM_SEP}"
+    + rf"{_part('a2', _LENGTH_UNIT, unit_required=False)}{_DIM_SEP}"
+    + rf"{_part('a3', _LENGTH_UNIT, unit_required=True)}){_END}"
+    + rf"|(?P<dims2>{_part('b1', _LENGTH_UNIT, unit_required=False)}{_DIM_SEP}"
+    + rf"{_part('b2', _LENGTH_UNIT, unit_required=True)}){_END}"
+    + rf"|(?P<range>{_part('c1', _AREA_UNIT + '|' + _LENGTH_UNIT, unit_required=False)}{_RANGE_SEP}"
+    + rf"{_part('c2', _AREA_UNIT + '|' + _LENGTH_UNIT, unit_required=True)}){_END}"
+    + rf"|(?P<single>{_part('e1', _AREA_UNIT + '|' + _LENGTH_UNIT, unit_required=True)}){_END}"
+    + r")",
+    re.IGNORECASE,
+)
+_SHAPES = {"dims3": ("a1", "a2", "a3"), "dims2": ("b1", "b2"), "range": ("c1", "c2"), "single": ("e1",)}
+
+_UNIT_FACTORS: dict[str, Decimal] = {
+    "cm": Decimal(1),
+    "in": Decimal("2.54"),
+    "cm2": Decimal(1),
+    "in2": Decimal("6.4516"),
+}
+
+#: Every grammar rule id :func:`parse_measurements` can emit.
+GRAMMAR_RULES: tuple[str, ...] = tuple(
+    [f"meas.{shape}_{unit}" for shape in ("single", "words", "dims", "range") for unit in ("cm", "mm", "in", "mixed")]
+    + [f"meas.area_{unit}" for unit in ("cm2", "mm2", "in2", "mixed")]
+)
+
+
+def _unit_norm(written: str) -> UnitNorm:
+    """Normalise a unit as written (``Millimeters``, ``sq. cm``, ``"``) to cm/mm/in(+2)."""
+    u = written.lower()
+    area = bool(re.search(r"sq|square|2|²", u))
+    if "mm" in u or "milli" in u:
+        base = "mm"
+    elif "cm" in u or "centi" in u:
+        base = "cm"
+    else:
+        base = "in"
+    return (base + "2" if area else base)  # type: ignore[return-value]
+
+
+def _to_cm(value: Decimal, unit: UnitNorm) -> Decimal:
+    """Convert to centimetres (square centimetres for areas) without rounding."""
+    if unit == "mm":
+        return value.scaleb(-1)  # move the decimal point: 24 mm -> 2.4 cm exactly
+    if unit == "mm2":
+        return value.scaleb(-2)
+    return value * _UNIT_FACTORS[unit]
+
+
+def _word_value(words: str) -> Decimal:
+    w = " ".join(words.lower().replace("-", " ").split())
+    if w.endswith("half") and " and " in w:
+        head = w.split(" and ")[0]
+        whole = Decimal(head) if head.isdigit() else _word_value(head)
+        return whole + Decimal("0.5")
+    if "half" in w:
+        return Decimal("0.5")
+    if w in ("a", "an"):
+        return Decimal(1)
+    parts = w.split()
+    total = 0
+    for part in parts:
+        total += _WORD_VALUES[part]
+    return Decimal(total)
+
+
+def _number_value(raw: str) -> tuple[Decimal, bool]:
+    """Exact value of a number as written, and whether it was written in words."""
+    s = raw.strip()
+    if s[0].isdigit() or s[0] == ".":
+        if " and " in s.lower():
+            return _word_value(s), True
+        if "/" in s:
+            mixed = re.fullmatch(r"(\d+)(?:\s*-\s*|\s+)(\d+)/(\d+)", s)
+            if mixed:
+                whole, num, den = mixed.groups()
+                return Decimal(whole) + Decimal(num) / Decimal(den), False
+            num, den = s.split("/")
+            return Decimal(num) / Decimal(den), False
+        return Decimal(s), False
+    return _word_value(s), True
+
+
+# --------------------------------------------------------------------------------------------
+# The trigger-word rules (data), validated at load.
+# --------------------------------------------------------------------------------------------
+
+_RULE_ID = r"^[a-z_]+(\.[a-z0-9_]+)+$"
+
+
+class CueExample(BaseModel):
+    """A snippet that must classify as its rule says; the test-suite checks every one."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    value_cm: str | None = None
+
+
+class CueRule(BaseModel):
+    """Words near a measurement that say what it measures."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_RULE_ID)
+    kind: MeasureKind
+    literal: str
+    position: Literal["before", "after", "either"]
+    priority: int = Field(ge=0, le=20)
+    max_distance: int = Field(default=6, ge=0, le=20)
+    per_side: bool = True
+    sections: str | None = None
+    patterns: list[str] = Field(min_length=1)
+    examples: list[CueExample] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            check_regex(pattern)
+            if re.fullmatch(pattern, "", re.IGNORECASE):
+                raise ValueError(f"pattern {pattern!r} matches the empty string; it would fire everywhere")
+        return patterns
+
+    @field_validator("sections")
+    @classmethod
+    def _sections_compile(cls, pattern: str | None) -> str | None:
+        return None if pattern is None else check_regex(pattern)
+
+
+class SectionRule(BaseModel):
+    """The kind of an un-cued measurement inside a section whose name matches ``pattern``."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_RULE_ID)
+    kind: MeasureKind
+    literal: str
+    pattern: str
+
+    _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
+
+
+class QualifierRule(BaseModel):
+    """Words just before a measurement that qualify it ("approximately", "less than")."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_RULE_ID)
+    qualifier: Qualifier
+    patterns: list[str] = Field(min_length=1)
+
+    _check = field_validator("patterns")(classmethod(lambda cls, v: [check_regex(p) for p in v]))
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    before_chars: int = Field(default=80, ge=0, le=400)
+    after_chars: int = Field(default=60, ge=0, le=400)
+    punctuation_cost: int = Field(default=1, ge=0, le=10)
+    boundary: str = r"[.!?;](?=\s|,|$)|\n[ \t]*\n"
+
+    _check = field_validator("boundary")(classmethod(lambda cls, v: check_regex(v)))
+
+
+class MeasurementRuleFile(BaseModel):
+    """Schema of ``nlp/resources/measurements.json``."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    settings: Settings = Field(default_factory=Settings)
+    cues: list[CueRule]
+    sections: list[SectionRule] = Field(default_factory=list)
+    qualifiers: list[QualifierRule] = Field(default_factory=list)
+
+
+def _validate(data: object, path: Path | str) -> MeasurementRuleFile:
+    """Validate a rule file; errors name the file, the rule id and the field."""
+    try:
+        rules = MeasurementRuleFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = first.get("loc", ())
+        rule_id = None
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data, dict):
+            try:
+                rule_id = data[loc[0]][loc[1]].get("id") or f"{loc[0]}#{loc[1]}"
+            except (IndexError, KeyError, AttributeError, TypeError):
+                rule_id = f"{loc[0]}#{loc[1]}"
+        field = ".".join(str(part) for part in loc)
+        raise RuleFileError(path, rule_id, f"{field}: {first.get('msg')}") from None
+    seen: set[str] = set()
+    for rule in [*rules.cues, *rules.sections, *rules.qualifiers]:
+        if rule.id in seen:
+            raise RuleFileError(path, rule.id, "duplicate id; every rule needs its own stable id")
+        seen.add(rule.id)
+        if rule.id in (AREA_RULE, DEFAULT_RULE):
+            raise RuleFileError(path, rule.id, "this id is reserved for built-in decisions; rename the rule")
+    for cue in rules.cues:
+        if not cue.per_side and cue.kind != "margin":
+            raise RuleFileError(path, cue.id, "per_side is only meaningful for kind 'margin'; remove it")
+    return rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    rule: CueRule
+    regex: re.Pattern[str]
+    section_regex: re.Pattern[str] | None
+    order: int
+
+
+class MeasurementRules:
+    """A validated rule file with every pattern compiled once.  Build with :func:`load_measurement_rules`."""
+
+    def __init__(self, data: MeasurementRuleFile, source: str = "<memory>") -> None:
+        self.data = data
+        self.source = source
+        self.settings = data.settings
+        flags = re.IGNORECASE
+        self.cues = tuple(
+            _Cue(
+                rule=cue,
+                regex=re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in cue.patterns) + r")(?!\w)", flags),
+                section_regex=re.compile(cue.sections, flags) if cue.sections else None,
+                order=i,
+            )
+            for i, cue in enumerate(data.cues)
+        )
+        self.sections = tuple((rule, re.compile(rule.pattern, flags)) for rule in data.sections)
+        self.qualifiers = tuple(
+            (rule, re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in rule.patterns) + r")\W*$", flags))
+            for rule in data.qualifiers
+        )
+        self.boundary = re.compile(data.settings.boundary)
+
+    @classmethod
+    def from_dict(cls, data: object, source: str | Path = "<memory>") -> "MeasurementRules":
+        return cls(_validate(data, source), str(source))
+
+    def to_dict(self) -> dict:
+        return self.data.model_dump(mode="json")
+
+
+def load_measurement_rules(path: str | Path | None = None) -> MeasurementRules:
+    """Load and validate a measurement rule file (``None``: the one shipped in the package).
+
+    Raises:
+        RuleFileError: the file is missing, not JSON, or a rule is invalid (names file + rule).
+    """
+    if path is None:
+        return _packaged_rules()
+    path = Path(path)
+    return MeasurementRules(_validate(read_json(path), path), str(path))
+
+
+@lru_cache(maxsize=1)
+def _packaged_rules() -> MeasurementRules:
+    path = resource_path(DEFAULT_RULES)
+    return MeasurementRules(_validate(read_json(path), path), str(path))
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMeasurement:
+    """One length or area found in a note.
+
+    ``value_cm`` is the value that matters for coding: the greatest dimension, or for a margin
+    the narrowest number given (``margins of 1-2 mm`` -> 0.1).  Areas are in square centimetres.
+    ``dimensions`` keeps every number in centimetres, in the order written (both ends of a range).
+    ``unit`` is the final unit as written ("millimeters", "sq cm"); ``unit_norm`` is cm, mm, in,
+    cm2, mm2 or in2.  ``rule`` is the grammar rule id (``meas.dims_cm``); ``kind_rule`` the id of
+    the cue, section rule or built-in decision (``kind.area``, ``kind.default``) that chose
+    ``kind``, and ``cue_start``/``cue_end`` the offsets of the cue words (None without a cue).
+    ``per_side`` is True for a margin unless the note says it is a total ("total margin 4 mm").
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: MeasureKind
+    value_cm: Decimal
+    dimensions: tuple[Decimal, ...]
+    unit: str
+    unit_norm: UnitNorm
+    is_area: bool
+    is_range: bool
+    rule: str
+    kind_rule: str
+    per_side: bool = False
+    cue_start: int | None = None
+    cue_end: int | None = None
+    section: str | None = None
+    qualifier: Qualifier | None = None
+    in_words: bool = False
+
+    @property
+    def sub_mm(self) -> bool:
+        """True when the value is not a whole number of millimetres (5.5 mm): a boundary query."""
+        tenths = self.value_cm * 10
+        return tenths != tenths.to_integral_value()
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    def as_value(self) -> dict:
+        """The JSON-safe dict stored in ``span._.opnote_value`` (numbers as strings, for exactness)."""
+        return {
+            "value_cm": str(self.value_cm),
+            "dimensions": [str(d) for d in self.dimensions],
+            "unit": self.unit_norm,
+            "unit_text": self.unit,
+            "kind": self.kind,
+            "per_side": self.per_side,
+            "is_area": self.is_area,
+            "is_range": self.is_range,
+            "rule": self.rule,
+            "kind_rule": self.kind_rule,
+            "qualifier": self.qualifier,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    numbers: tuple[Decimal, ...]  # centimetres (square centimetres for areas)
+    units: tuple[UnitNorm, ...]
+    unit_text: str
+    shape: str  # single | dims | range
+    is_area: bool
+    in_words: bool
+
+
+def _find(text: str) -> list[_Found]:
+    found: list[_Found] = []
+    for match in _GRAMMAR.finditer(text):
+        shape = next(name for name in _SHAPES if match.group(name) is not None)
+        parts = _SHAPES[shape]
+        final_unit = match.group(parts[-1] + "u")
+        raws = [match.group(p + "n") for p in parts]
+        units: list[UnitNorm] = []
+        for p in parts:  # a number without its own unit takes the final one ("2 x 3 cm")
+            written = match.group(p + "u") or final_unit
+            units.append(_unit_norm(written))
+        values = [_number_value(raw) for raw in raws]
+        if shape == "range" and _is_suture_size(raws, match.group("c1u")):
+            continue
+        is_area = units[-1].endswith("2")
+        if is_area and any(not u.endswith("2") for u in units):
+            units = [u if u.endswith("2") else units[-1] for u in units]
+        numbers = tuple(_to_cm(v, u) for (v, _), u in zip(values, units))
+        found.append(
+            _Found(
+                start=match.start(),
+                end=match.end(),
+                numbers=numbers,
+                units=tuple(units),
+                unit_text=final_unit,
+                shape="dims" if shape.startswith("dims") else shape,
+                is_area=is_area,
+                in_words=any(words for _, words in values),
+            )
+        )
+    return found
+
+
+def _is_suture_size(raws: list[str], first_unit: str | None) -> bool:
+    """``4-0 mm`` never occurs, but ``N-0`` next to a unit must still not read as a range."""
+    return first_unit is None and raws[1].strip() == "0" and raws[0].strip().isdigit()
+
+
+def _rule_id(found: _Found) -> str:
+    units = set(found.units)
+    unit = found.units[0] if len(units) == 1 else "mixed"
+    if found.is_area:
+        return f"meas.area_{unit}"
+    shape = "words" if found.shape == "single" and found.in_words else found.shape
+    return f"meas.{shape}_{unit}"
+
+
+def _section_at(sections: Sequence[tuple], starts: list[int], offset: int) -> str | None:
+    i = bisect.bisect_right(starts, offset) - 1
+    while i >= 0:
+        name, start, end = sections[i][0], sections[i][1], sections[i][2]
+        if start <= offset < end:
+            return name
+        i -= 1
+    return None
+
+
+def _distance(gap: str, punctuation_cost: int) -> int:
+    """Words between a cue and the measurement, plus a cost for each clause mark crossed."""
+    words = len(re.findall(r"[^\W_]+", gap))
+    marks = sum(gap.count(ch) for ch in ",:;()[]")
+    return words + punctuation_cost * marks
+
+
+def _classify(
+    text: str,
+    found: list[_Found],
+    i: int,
+    rules: MeasurementRules,
+    section: str | None,
+) -> tuple[MeasureKind, str, bool, int | None, int | None]:
+    """Return (kind, kind_rule, per_side, cue_start, cue_end) for ``found[i]``."""
+    m = found[i]
+    if m.is_area:
+        return "defect_area", AREA_RULE, False, None, None
+    settings = rules.settings
+    # Windows stop at the neighbouring measurements and at sentence-ish boundaries.
+    lo = max(m.start - settings.before_chars, found[i - 1].end if i > 0 else 0)
+    hi = min(m.end + settings.after_chars, found[i + 1].start if i + 1 < len(found) else len(text))
+    before = text[lo : m.start]
+    cut = 0
+    for b in rules.boundary.finditer(before):
+        cut = b.end()
+    before, before_offset = before[cut:], lo + cut
+    after = text[m.end : hi]
+    b = rules.boundary.search(after)
+    if b is not None:
+        after = after[: b.start()]
+
+    best: tuple | None = None
+    for cue in rules.cues:
+        rule = cue.rule
+        if cue.section_regex is not None and not (section and cue.section_regex.search(section)):
+            continue
+        if rule.position != "after":
+            last = None
+            for last in cue.regex.finditer(before):
+                pass
+            if last is not None:
+                dist = _distance(before[last.end() :], settings.punctuation_cost)
+                if dist <= rule.max_distance:
+                    key = (rule.priority - dist, rule.priority, 1, -cue.order)
+                    if best is None or key > best[0]:
+                        best = (key, rule, before_offset + last.start(), before_offset + last.end())
+        if rule.position != "before":
+            hit = cue.regex.search(after)
+            if hit is not None:
+                dist = _distance(after[: hit.start()], settings.punctuation_cost)
+                if dist <= rule.max_distance:
+                    key = (rule.priority - dist, rule.priority, 0, -cue.order)
+                    if best is None or key > best[0]:
+                        best = (key, rule, m.end + hit.start(), m.end + hit.end())
+    if best is not None:
+        _, rule, cue_start, cue_end = best
+        return rule.kind, rule.id, rule.kind == "margin" and rule.per_side, cue_start, cue_end
+    if section:
+        for section_rule, regex in rules.sections:
+            if regex.search(section):
+                return section_rule.kind, section_rule.id, False, None, None
+    return "other", DEFAULT_RULE, False, None, None
+
+
+def _qualifier(text: str, start: int, rules: MeasurementRules) -> Qualifier | None:
+    window = text[max(0, start - 24) : start]
+    for rule, regex in rules.qualifiers:
+        if regex.search(window):
+            return rule.qualifier
+    return None
+
+
+def parse_measurements(
+    text: str,
+    *,
+    sections: Sequence[tuple] = (),
+    rules: MeasurementRules | None = None,
+) -> list[ParsedMeasurement]:
+    """Find every length and area measurement in ``text``, in text order.
+
+    Args:
+        text (str): the note, unchanged; offsets in the result index it.
+        sections (Sequence[tuple]): ``(name, start, end, ...)`` per section (extra items, such
+            as the body start of ``doc._.opnote_sections``, are ignored).  A measurement inside
+            a section whose name matches a section rule (pathology, specimen, gross) defaults to
+            that rule's kind when no cue words are near it.
+        rules (MeasurementRules | None): trigger-word rules; None means the packaged ones.
+
+    Returns:
+        list[ParsedMeasurement]: one per measurement.
+    """
+    rules = rules or _packaged_rules()
+    found = _find(text)
+    if not found:
+        return []
+    ordered_sections = sorted((s for s in sections if s and s[0] is not None), key=lambda s: s[1])
+    starts = [s[1] for s in ordered_sections]
+    out: list[ParsedMeasurement] = []
+    for i, m in enumerate(found):
+        section = _section_at(ordered_sections, starts, m.start) if ordered_sections else None
+        kind, kind_rule, per_side, cue_start, cue_end = _classify(text, found, i, rules, section)
+        value = min(m.numbers) if kind == "margin" else max(m.numbers)
+        out.append(
+            ParsedMeasurement(
+                start=m.start,
+                end=m.end,
+                text=text[m.start : m.end],
+                kind=kind,
+                value_cm=value,
+                dimensions=m.numbers,
+                unit=m.unit_text,
+                unit_norm=m.units[-1],
+                is_area=m.is_area,
+                is_range=m.shape == "range",
+                rule=_rule_id(m),
+                kind_rule=kind_rule,
+                per_side=per_side,
+                cue_start=cue_start,
+                cue_end=cue_end,
+                section=section,
+                qualifier=_qualifier(text, m.start, rules),
+                in_words=m.in_words,
+            )
+        )
+    return out
+
+
+def to_measure(p: ParsedMeasurement) -> Measure:
+    """The coding layer's record for a parsed measurement (unit normalised: cm, mm, in, cm2 ...)."""
+    return Measure(
+        value_cm=p.value_cm,
+        span=TextSpan(p.start, p.end, p.text),
+        kind=p.kind,
+        dimensions=p.dimensions,
+        unit=p.unit_norm,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# spaCy component
+# --------------------------------------------------------------------------------------------
+
+
+class MeasurementTagger:
+    """spaCy component: measurement spans in ``doc.spans[spans_key]``, values in ``span._.opnote_value``."""
+
+    def __init__(self, name: str, *, rules_path: str | None, spans_key: str) -> None:
+        self.name = name
+        self.spans_key = spans_key
+        self.rules = load_measurement_rules(rules_path)
+
+    def __call__(self, doc: Doc) -> Doc:
+        sections = ()
+        if Doc.has_extension("opnote_sections"):
+            sections = doc._.opnote_sections or ()
+        spans = []
+        for p in parse_measurements(doc.text, sections=sections, rules=self.rules):
+            span = doc.char_span(p.start, p.end, label=p.label, alignment_mode="expand", span_id=p.rule)
+            if span is None:  # pragma: no cover - "expand" only fails on an empty range
+                continue
+            span._.set(VALUE_EXTENSION, p.as_value())
+            spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+    # -- serialisation: a saved pipeline carries its rules (as spaCy's SpanRuler does) --------
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.json_dumps(self.rules.to_dict()).encode("utf-8")
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> "MeasurementTagger":
+        self.rules = MeasurementRules.from_dict(srsly.json_loads(bytes_data), f"<{self.name} bytes>")
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / RULES_FILE, self.rules.to_dict())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "MeasurementTagger":
+        self.rules = load_measurement_rules(Path(path) / RULES_FILE)
+        return self
+
+
+DEFAULT_CONFIG = {"rules_path": None, "spans_key": SPANS_KEY}
+
+
+@Language.factory(
+    "opnote_measurements",
+    default_config=DEFAULT_CONFIG,
+    assigns=[f"doc.spans[{SPANS_KEY!r}]"],
+)
+def make_measurements(nlp: Language, name: str, *, rules_path: str | None, spans_key: str) -> MeasurementTagger:  # noqa: ARG001
+    """Build the measurement component.
+
+    spaCy requires the first parameter to be called ``nlp``; it is not used (and shadows the
+    package name only inside this function).
+
+    Args:
+        rules_path (str | None): a measurement rule file; None means the one in the package.
+        spans_key (str): the ``doc.spans`` key to write.
+    """
+    if not Span.has_extension(VALUE_EXTENSION):
+        Span.set_extension(VALUE_EXTENSION, default=None)
+    return MeasurementTagger(name, rules_path=rules_path, spans_key=spans_key)

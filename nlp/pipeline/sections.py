@@ -1,0 +1,135 @@
+"""Section detection for operative notes: one regular-expression pass over the text.
+
+medspaCy's Sectionizer runs token matchers; operative-note headers are short, colon-terminated
+phrases, often run together on one line by exports (``Lipoma.,POSTOPERATIVE DIAGNOSIS:``), so a
+single compiled alternation over the raw text is both faster and closer to how they are written.
+Notes without headers get no sections, and every fact then has ``section=None``.
+"""
+
+
+import bisect
+import re
+from pathlib import Path
+from typing import Iterable
+
+import srsly
+from pydantic import BaseModel, ConfigDict, field_validator
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
+
+DEFAULT_RULES = "sections.json"
+RULES_FILE = "sections.json"
+MAX_HEADER_CHARS = 60
+
+
+class SectionRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    category: str
+    literal: str
+    pattern: str
+
+    _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
+
+
+class SectionRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    sections: list[SectionRule]
+
+
+class SectionFinder:
+    """Find section headers in raw text; pure Python so linking code can use it without a Doc."""
+
+    def __init__(self, rules: SectionRules) -> None:
+        self.rules = rules
+        ordered = sorted(rules.sections, key=lambda r: len(r.pattern), reverse=True)
+        self._by_group = {f"r{i}": rule for i, rule in enumerate(ordered)}
+        alternation = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(ordered))
+        # A header is the whole stretch between a line start or sentence punctuation and a colon.
+        self._header = re.compile(r"[ \t,]*(?P<header>(?:" + alternation + r")(?:\s*\([a-z]{1,3}\))?)[ \t]*", re.IGNORECASE)
+
+    def find(self, text: str) -> list[tuple[str, int, int, int]]:
+        """Return ``(category, start, end, body_start)`` for each section, in text order.
+
+        Scans colons rather than every character: notes have a few dozen colons, and only the
+        short stretch before each can be a header.
+        """
+        hits: dict[int, tuple[str, int]] = {}
+        colon = text.find(":")
+        while colon != -1:
+            left = max(text.rfind("\n", 0, colon), text.rfind("\r", 0, colon), text.rfind(".", 0, colon),
+                       text.rfind(",", 0, colon), text.rfind(";", 0, colon))
+            if colon - left <= MAX_HEADER_CHARS:
+                match = self._header.fullmatch(text, left + 1, colon)
+                if match:
+                    hits[match.start("header")] = (self._rule_of(match).category, colon + 1)
+            colon = text.find(":", colon + 1)
+        line_start = 0
+        for line in text.splitlines(keepends=True):
+            stripped = line.strip()
+            if stripped and len(stripped) <= MAX_HEADER_CHARS and stripped.isupper():
+                match = self._header.fullmatch(line.rstrip("\r\n"))
+                if match and line_start + match.start("header") not in hits:
+                    hits[line_start + match.start("header")] = (self._rule_of(match).category, line_start + match.end())
+            line_start += len(line)
+        starts = sorted(hits)
+        sections = []
+        for i, start in enumerate(starts):
+            category, body_start = hits[start]
+            end = starts[i + 1] if i + 1 < len(starts) else len(text)
+            sections.append((category, start, end, body_start))
+        return sections
+
+    def _rule_of(self, match: re.Match[str]) -> SectionRule:
+        for name, rule in self._by_group.items():
+            if match.group(name) is not None:
+                return rule
+        raise AssertionError("a header matched without a rule group")  # pragma: no cover
+
+
+def section_at(sections: list[tuple[str, int, int, int]], offset: int) -> str | None:
+    """Category of the section containing ``offset`` (None before the first header)."""
+    starts = [s[1] for s in sections]
+    i = bisect.bisect_right(starts, offset) - 1
+    if i < 0:
+        return None
+    category, start, end, _ = sections[i]
+    return category if start <= offset < end else None
+
+
+def load_section_rules(path: str | Path | None = None) -> SectionRules:
+    return load_rule_file(path or resource_path(DEFAULT_RULES), SectionRules, rules_key="sections")
+
+
+class OpnoteSections:
+    """spaCy component: sets ``doc._.opnote_sections`` to ``[(category, start, end, body_start)]``."""
+
+    def __init__(self, name: str, rules_path: str | None) -> None:
+        self.name = name
+        self.finder = SectionFinder(load_section_rules(rules_path))
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.opnote_sections = self.finder.find(doc.text)
+        return doc
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / RULES_FILE, self.finder.rules.model_dump())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OpnoteSections":
+        file = Path(path) / RULES_FILE
+        self.finder = SectionFinder(validate(srsly.read_json(file), SectionRules, file, "sections"))
+        return self
+
+
+@Language.factory("opnote_sections", default_config={"rules_path": None})
+def make_sections(nlp: Language, name: str, rules_path: str | None) -> OpnoteSections:  # noqa: ARG001 - spaCy signature
+    """Build the section detector; ``rules_path`` None means the rules shipped in the package."""
+    if not Doc.has_extension("opnote_sections"):
+        Doc.set_extension("opnote_sections", default=None)
+    return OpnoteSections(name, rules_path)

@@ -1,0 +1,188 @@
+"""Entity rules: medspaCy's TargetMatcher over our lexicons, then span edges made to measure.
+
+The matcher finds the core term ("ala", "nevus", "layered closure"); small, named expansion
+steps then add the words that belong to the mention (laterality and position words for sites,
+subtype words for diagnoses) and drop mentions that are not lesion facts (a body part used for
+positioning, a suture description next to a named closure).  Every resulting span carries the
+id of the lexicon entry that produced it (``span._.opnote_rule``) and its normalised value
+(``span._.opnote_value``).
+"""
+
+
+from pathlib import Path
+from typing import Iterable
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from nlp.pipeline._medspacy import TargetMatcher, TargetRule
+from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
+
+SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
+MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
+
+# Words that head an "X of the <site>" phrase ("dorsum of the left hand").
+OF_HEADS = frozenset(
+    "dorsum tip side bridge ala base root lobe crown back bottom top palm sole angle corner edge rim "
+    "surface aspect portion part area region skin web border margin apex".split()
+)
+# A site word in these sentences is the patient's position, not a lesion's location.
+POSITION_VERBS = frozenset("placed lying laid positioned turned rolled supine prone decubitus".split())
+POSSESSIVES = frozenset("his her their the its".split())
+
+
+def _rules_from(lexicons: Lexicons) -> list[TargetRule]:
+    rules: list[TargetRule] = []
+
+    def add(label: str, entry, value: dict) -> None:
+        meta = {"id": entry.id, "weak": entry.weak, "value": value}
+        for term in entry.terms:
+            rules.append(TargetRule(literal=term, category=label, metadata=meta))
+        for term in entry.exact_terms:
+            rules.append(TargetRule(literal=term, category=label, pattern=[{"ORTH": part} for part in term.split()], metadata=meta))
+
+    for entry in lexicons.sites.sites:
+        add(SITE, entry, {"region": entry.region, "subsite": entry.subsite})
+    for entry in lexicons.diagnoses.diagnoses:
+        add(DIAGNOSIS, entry, {"kind": entry.kind, "behaviour": entry.behaviour})
+    for entry in lexicons.closures.closures:
+        add(CLOSURE, entry, {"closure_class": entry.closure_class, "detail": list(entry.detail)})
+    for entry in lexicons.procedures.procedures:
+        add(PROCEDURE, entry, {"kind": entry.kind})
+    return rules
+
+
+class OpnoteTargets:
+    """spaCy component: finds site, diagnosis, closure and procedure mentions into ``doc.ents``.
+
+    Measurement spans found earlier (``doc.spans["opnote_measurements"]``) are merged into
+    ``doc.ents`` too, so ConText sees every fact of the note in one place.
+    """
+
+    def __init__(self, language: Language, name: str, lexicon_dir: str | None) -> None:
+        self.language = language
+        self.name = name
+        self._set_lexicons(load_lexicons(lexicon_dir) if lexicon_dir else packaged_lexicons())
+
+    def _set_lexicons(self, lexicons: Lexicons) -> None:
+        self.lexicons = lexicons
+        self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None)
+        self.matcher.add(_rules_from(lexicons))
+        sites = lexicons.sites.modifiers
+        self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
+        self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
+        self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers) | {
+            "well", "moderately", "poorly", "differentiated", "-",
+        }
+
+    # -- the component ---------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for span in self.matcher(doc):
+            rule = span._.target_rule
+            meta = rule.metadata or {}
+            label = span.label_
+            if label == SITE:
+                span = self._expand_site(doc, span)
+                if self._is_positioning(doc, span):
+                    continue
+            elif label == DIAGNOSIS:
+                span = self._expand_left(doc, span, self.dx_modifiers)
+            out = Span(doc, span.start, span.end, label=label)
+            out._.opnote_rule = meta.get("id")
+            value = dict(meta.get("value") or {})
+            if label == SITE:
+                value.update(self._site_attributes(out, value))
+            if meta.get("weak"):
+                value["weak"] = True
+            out._.opnote_value = value
+            spans.append(out)
+        spans = self._drop_weak_closures(spans)
+        measurements = [
+            span for span in doc.spans.get("opnote_measurements", []) if span.label_ in MEASUREMENT_LABELS
+        ] if "opnote_measurements" in doc.spans else []
+        doc.ents = filter_spans(spans + list(measurements))
+        return doc
+
+    # -- expansion and filtering -----------------------------------------------------------
+    def _expand_left(self, doc: Doc, span: Span, words: frozenset[str]) -> Span:
+        start = span.start
+        while start > 0 and doc[start - 1].lower_ in words and not doc[start - 1].is_sent_start:
+            start -= 1
+        if start < span.start and doc[start].lower_ == "-":
+            start += 1
+        return doc[start : span.end] if start != span.start else span
+
+    def _expand_site(self, doc: Doc, span: Span) -> Span:
+        span = self._expand_left(doc, span, self.site_modifiers)
+        start = span.start
+        # "<head> of (the) <site>": "dorsum of the left hand", "lateral aspect of the right thigh"
+        i = start - 1
+        if i >= 1 and doc[i].lower_ in POSSESSIVES:
+            i -= 1
+        if i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in OF_HEADS:
+            head = self._expand_left(doc, doc[i - 1 : i], self.site_modifiers)
+            start = head.start
+        return doc[start : span.end] if start != span.start else span
+
+    def _site_attributes(self, span: Span, value: dict) -> dict:
+        words = [t.lower_ for t in span]
+        laterality = next((self.laterality[w] for w in words if w in self.laterality), None)
+        # "L" / "R" only count as laterality when they stand at the front of the phrase.
+        if laterality and words[0] not in self.laterality and any(w in ("l", "r", "l.", "r.") for w in words):
+            laterality = next((self.laterality[w] for w in words if w in self.laterality and len(w) > 2), None)
+        part = None
+        if value.get("region") == "eyelid":
+            part = "upper" if "upper" in words else "lower" if "lower" in words else None
+        return {"laterality": laterality, "eyelid_part": part}
+
+    def _is_positioning(self, doc: Doc, span: Span) -> bool:
+        before = doc[max(span.sent.start, span.start - 3) : span.start]
+        if not any(t.lower_ in POSSESSIVES for t in before):
+            return False
+        return any(t.lower_ in POSITION_VERBS for t in span.sent)
+
+    @staticmethod
+    def _drop_weak_closures(spans: list[Span]) -> list[Span]:
+        """Keep a suture description only when no named closure phrase is near it."""
+        closures = [s for s in spans if s.label_ == CLOSURE]
+        strong_sents = {s.sent.start for s in closures if not s._.opnote_value.get("weak")}
+        layered_sents = {s.sent.start for s in closures if s._.opnote_value.get("closure_class") != "simple"}
+        kept = []
+        for span in spans:
+            value = span._.opnote_value
+            if span.label_ == CLOSURE and value.get("weak"):
+                sent = span.sent
+                neighbours = {sent.start}
+                if sent.start > 0:
+                    neighbours.add(span.doc[sent.start - 1].sent.start)
+                if sent.end < len(span.doc):
+                    neighbours.add(sent.end)
+                if neighbours & strong_sents:
+                    continue
+                if value.get("closure_class") == "simple" and neighbours & layered_sents:
+                    continue
+            kept.append(span)
+        return kept
+
+    # -- serialisation: a saved pipeline carries its lexicons ----------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for key in ("sites", "diagnoses", "closures", "procedures"):
+            srsly.write_json(path / f"{key}.json", getattr(self.lexicons, key).model_dump())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OpnoteTargets":
+        self._set_lexicons(load_lexicons(path))
+        return self
+
+
+@Language.factory("opnote_targets", default_config={"lexicon_dir": None}, requires=["token.is_sent_start"], assigns=["doc.ents"])
+def make_targets(nlp: Language, name: str, lexicon_dir: str | None) -> OpnoteTargets:
+    """Build the entity matcher; ``lexicon_dir`` None means the lexicons shipped in the package."""
+    for attr in ("opnote_rule", "opnote_value"):
+        if not Span.has_extension(attr):
+            Span.set_extension(attr, default=None)
+    return OpnoteTargets(nlp, name, lexicon_dir)

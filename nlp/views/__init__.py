@@ -1,0 +1,1 @@
+"""Human-facing renderings of result records (terminal; HTML comes later)."""

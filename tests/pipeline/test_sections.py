@@ -1,0 +1,67 @@
+"""Section detection: operative-note headers, in any case, run together or absent."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.errors import RuleFileError
+from nlp.pipeline.sections import SectionFinder, load_section_rules, section_at
+
+
+@pytest.fixture(scope="module")
+def finder() -> SectionFinder:
+    return SectionFinder(load_section_rules())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PREOPERATIVE DIAGNOSIS: Nevus.\nPOSTOPERATIVE DIAGNOSIS: Same.\n",
+         [("preoperative_diagnosis", "PREOPERATIVE DIAGNOSIS"), ("postoperative_diagnosis", "POSTOPERATIVE DIAGNOSIS")]),
+        ("Preoperative diagnosis: nevus. Postoperative diagnosis: nevus.",
+         [("preoperative_diagnosis", "Preoperative diagnosis"), ("postoperative_diagnosis", "Postoperative diagnosis")]),
+        ("PREOPERATIVE DIAGNOSIS: , Lipoma.,POSTOPERATIVE DIAGNOSIS:,  Lipoma.,PROCEDURE: , Excision.",
+         [("preoperative_diagnosis", "PREOPERATIVE DIAGNOSIS"), ("postoperative_diagnosis", "POSTOPERATIVE DIAGNOSIS"), ("procedure", "PROCEDURE")]),
+        ("DESCRIPTION OF PROCEDURE: The lesion was excised.\nPATHOLOGY: Compound nevus.",
+         [("description", "DESCRIPTION OF PROCEDURE"), ("pathology", "PATHOLOGY")]),
+        ("PROCEDURE IN DETAIL: excised.\nSPECIMENS: one.\nFINAL DIAGNOSIS: BCC.",
+         [("description", "PROCEDURE IN DETAIL"), ("specimen", "SPECIMENS"), ("pathology", "FINAL DIAGNOSIS")]),
+        ("Indications: changing mole.\nAnesthesia: 1% lidocaine.\nClosure: layered.\nPlan: follow up.",
+         [("indications", "Indications"), ("anesthesia", "Anesthesia"), ("closure", "Closure"), ("plan", "Plan")]),
+        ("Dx: SK R cheek 4mm. Path: SK.", [("diagnosis", "Dx"), ("pathology", "Path")]),
+        ("ADDENDUM: pathology returned.\n", [("addendum", "ADDENDUM")]),
+        ("HISTORY OF PRESENT ILLNESS: new lesion.\nFAMILY HISTORY: melanoma in mother.",
+         [("history", "HISTORY OF PRESENT ILLNESS"), ("family_history", "FAMILY HISTORY")]),
+        ("FINDINGS\nA 5 mm nevus.\n", [("findings", "FINDINGS")]),
+        # no headers at all
+        ("A 4 mm nevus of the left cheek was excised with 1 mm margins and closed simply.", []),
+        # a colon inside a sentence is not a header
+        ("The ratio was 3:1 and the lesion measured 4 mm.", []),
+        # a lower-case word alone on a line is not a header
+        ("the plan\nwas discussed", []),
+    ],
+)
+def test_headers(finder: SectionFinder, text: str, expected: list[tuple[str, str]]) -> None:
+    found = [(category, text[start:body].rstrip(": \t,")) for category, start, _, body in finder.find(text)]
+    assert found == expected
+
+
+def test_sections_cover_text_to_next_header(finder: SectionFinder) -> None:
+    text = "PROCEDURE: excision.\nPATHOLOGY: nevus."
+    sections = finder.find(text)
+    assert [(c, s, e) for c, s, e, _ in sections] == [("procedure", 0, 21), ("pathology", 21, len(text))]
+    assert section_at(sections, text.index("excision")) == "procedure"
+    assert section_at(sections, text.index("nevus")) == "pathology"
+
+
+def test_text_before_first_header_has_no_section(finder: SectionFinder) -> None:
+    text = "Note dictated.\nPLAN: return."
+    assert section_at(finder.find(text), 0) is None
+
+
+def test_bad_rule_file_names_file_and_rule(tmp_path) -> None:
+    bad = tmp_path / "sections.json"
+    bad.write_text('{"version": "1", "sections": [{"id": "sec.bad", "category": "x", "literal": "x", "pattern": "(unclosed"}]}')
+    with pytest.raises(RuleFileError) as info:
+        load_section_rules(bad)
+    assert "sections.json" in str(info.value) and "sec.bad" in str(info.value) and "compile" in str(info.value)
