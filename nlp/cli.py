@@ -122,6 +122,19 @@ def build_model_cmd(
     typer.echo(f"saved pipeline to {path}")
 
 
+@app.command("benchmark")
+def benchmark_cmd(
+    notes: Optional[Path] = typer.Option(None, help="JSON Lines file of notes with a 'text' field (default: the real and gold notes)."),
+    words: int = typer.Option(250, help="Cut each note to about this many words."),
+    count: int = typer.Option(1000, help="How many notes to time."),
+    repeats: int = typer.Option(3, help="Timed runs per system; the median is reported."),
+) -> None:
+    """Time the bare tokenizer, stock medspacy.load() and opnote-coder on the same notes."""
+    from nlp.benchmark import main as run
+
+    run(notes, words, count, repeats)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

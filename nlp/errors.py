@@ -29,7 +29,8 @@ class RuleFileError(OpnoteError):
         where = f"rule '{rule_id}'" if rule_id else "whole file"
         super().__init__(f"{self.path}: {where}: {problem}")
 
-    def __reduce__(self):  # keep the three fields when pickled to a Dask worker and back
+    def __reduce__(self) -> tuple[type[RuleFileError], tuple[Path, str | None, str]]:
+        # Keep the three fields when pickled to a Dask worker and back.
         return (type(self), (self.path, self.rule_id, self.problem))
 
 

@@ -64,6 +64,7 @@ class CheckLog:
         return [r for r in self.raised if kind in r.targets and r.lesion in wanted]
 
     def flags(self, kind: LineKind, lesions: Iterable[int]) -> list[str]:
+        """Flags of the checks touching a line, in the order they were raised."""
         out: list[str] = []
         for raised in self.touching(kind, lesions):
             flag = self.tables.checks[raised.check_id].flag
@@ -72,6 +73,7 @@ class CheckLog:
         return out
 
     def confidence(self, kind: LineKind, lesions: Iterable[int]) -> float:
+        """Line confidence per the scheme in the module docstring."""
         meta = self.tables.meta
         ids = {r.check_id for r in self.touching(kind, lesions)}
         value = meta.base_confidence - sum((self.tables.checks[i].penalty for i in ids), Decimal(0))

@@ -37,7 +37,7 @@ class Draft:
     extra_rules: list[str] = field(default_factory=list)
     extra_flags: list[str] = field(default_factory=list)
     diagnoses: list[str] = field(default_factory=list)
-    is_addon: bool = False
+    note: str = ""
 
     @property
     def rationale(self) -> str:
@@ -46,6 +46,7 @@ class Draft:
         return f"{rules}: {'; '.join(self.parts)} -> {self.result}"
 
     def to_suggestion(self, log: CheckLog) -> CodeSuggestion:
+        """The published line, with flags and confidence from the checks that touch it."""
         flags = log.flags(self.kind, self.lesions)
         flags += [f for f in self.extra_flags if f not in flags]
         return CodeSuggestion(

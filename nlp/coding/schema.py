@@ -123,6 +123,10 @@ class Group(_Item):
     label: str
 
 
+class ExcisionGroup(Group):
+    rank: Annotated[int, Field(ge=0)]
+
+
 class ExcisionRule(_Item):
     id: RuleId
     family: Family
@@ -142,7 +146,7 @@ class ExcisionFile(_Item):
     kind: Literal["excision"]
     bands: list[Band] = Field(min_length=1)
     over_label: str
-    groups: list[Group]
+    groups: list[ExcisionGroup]
     rules: list[ExcisionRule]
     descriptions: dict[Family, str]
 
@@ -300,6 +304,11 @@ class IcdFile(_Item):
 # --- diagnoses.yaml --------------------------------------------------------------------------
 
 
+class KindCheck(_Item):
+    id: RuleId
+    touches: list[Literal["excision", "icd"]] = Field(min_length=1)
+
+
 class DiagnosisKind(_Item):
     id: RuleId
     kind: Key
@@ -308,11 +317,13 @@ class DiagnosisKind(_Item):
     clearly_benign: bool = False
     icd: RuleId
     excision: Literal["code", "none"] = "code"
-    checks: list[RuleId] = []
+    checks: list[KindCheck] = []
+    sign_code: bool = False
 
 
 class DiagnosesFile(_Item):
     kind: Literal["diagnoses"]
+    held_sign_rule: RuleId
     kinds: list[DiagnosisKind] = Field(min_length=1)
 
 

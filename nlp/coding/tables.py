@@ -83,6 +83,7 @@ class Tables:
     policies: dict[str, schema.Policy]
     regions: dict[str, schema.Region]
     icd: schema.IcdFile
+    diagnoses: schema.DiagnosesFile
     kinds: dict[str, schema.DiagnosisKind]
     checks: dict[str, schema.Check]
     excision_rules: dict[tuple[str, str], schema.ExcisionRule] = field(default_factory=dict)
@@ -104,6 +105,7 @@ class Tables:
         return bands[index].label if index < len(bands) else self.excision.over_label
 
     def excision_group_label(self, rule: schema.ExcisionRule) -> str:
+        """Words for the site group in a code description (mucosa wording for the 11440 family)."""
         if rule.describe_group_as:
             return rule.describe_group_as
         return next(g.label for g in self.excision.groups if g.id == rule.group)
@@ -164,7 +166,7 @@ def _validate(path: Path, data: Any, model: type[BaseModel]) -> BaseModel:
         problems = []
         for err in errors:
             loc = [part for part in err.get("loc", ()) if not (isinstance(part, str) and part.startswith("function-"))]
-            rule = _rule_id_at(data, loc)
+            rule = _rule_id_at(data, loc) or (_format_loc(loc[:2]) if loc else None)
             first_rule = first_rule or rule
             message = err.get("msg", "invalid").removeprefix("Value error, ")
             problems.append(f"{_format_loc(loc)}: {message}" + (f" (rule {rule})" if rule and len(errors) > 1 else ""))
@@ -407,11 +409,14 @@ def _cross_check(t: Tables) -> None:
     for site in t.icd.sites:
         if site.special:
             need_check("icd", site.id, site.special.check)
+    sign_rule = t.diagnoses.held_sign_rule
+    if sign_rule not in t.icd_rules or t.icd_rules[sign_rule].code is None:
+        raise RuleFileError(t.paths["diagnoses"], "held_sign_rule", f"'{sign_rule}' must be a fixed-code rule in {t.paths['icd'].name}")
     for kind in t.kinds.values():
         if kind.icd not in t.icd_rules:
             raise RuleFileError(t.paths["diagnoses"], kind.id, f"icd rule '{kind.icd}' is not defined in {t.paths['icd'].name}")
-        for check_id in kind.checks:
-            need_check("diagnoses", kind.id, check_id)
+        for check in kind.checks:
+            need_check("diagnoses", kind.id, check.id)
     simple = {g.id for g in t.repairs.simple_groups}
     groups = {
         "excision": {g.id for g in t.excision.groups},
@@ -482,6 +487,7 @@ def _build(directory: Path) -> Tables:
         policies={p.id: p for p in parsed["policies"].policies},  # type: ignore[attr-defined]
         regions={r.region: r for r in parsed["sites"].regions},  # type: ignore[attr-defined]
         icd=icd,
+        diagnoses=parsed["diagnoses"],  # type: ignore[arg-type]
         kinds={k.kind: k for k in parsed["diagnoses"].kinds},  # type: ignore[attr-defined]
         checks={c.id: c for c in parsed["checks"].checks},  # type: ignore[attr-defined]
         excision_rules={(r.family, r.group): r for r in excision.rules},

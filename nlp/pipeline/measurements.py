@@ -21,15 +21,13 @@ Not measurements, by construction: suture sizes (``4-0``), percentages, blade nu
 (``x 2``), volumes and doses (``mL``, ``cc``, ``mg``), pressures (``mmHg``), dates and times.
 """
 
-from __future__ import annotations
-
 import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal, Sequence, get_args
+from typing import Iterable, Literal, Sequence
 
 import srsly
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -131,9 +129,13 @@ _DIGIT_NUMBER = (
 _NUMBER = rf"(?:{_DIGIT_NUMBER}|{_WORD_NUMBER})"
 _JOIN = r"(?:[ \t]?-[ \t]?|\s*)"  # 2 mm, 2mm, 2-mm, two-millimeter
 _DIM_SEP = r"(?:\s*[x×*]\s*|\s+by\s+)"
-_RANGE_SEP = r"(?:\s*[-–—]\s*|\s+to\s+)"
+_RANGE_SEP = r"(?:\s*[-–—]\s*|\s+to\s+|\s+and\s+)"  # "and" only after "between" (checked in _find)
 _END = r"(?![^\W_])(?!\s*(?:hg|h2o)\b)"  # not glued to a word (cm2 is an area, mmHg a pressure)
 _START = r"(?<![\w.#/:])(?<!\d,)(?<!\d[-–])"  # not inside a word, number, date, ratio or range
+#: Cheap test that a number can start here, so most words are rejected before the grammar runs.
+_NUMBER_AHEAD = (
+    r"(?=\d|\.\d|(?:" + "|".join(sorted(set(_WORD_VALUES) | {"half", "an", "a"}, key=len, reverse=True)) + r")\b)"
+)
 
 
 def _part(name: str, units: str, *, unit_required: bool) -> str:
@@ -143,6 +145,7 @@ def _part(name: str, units: str, *, unit_required: bool) -> str:
 
 _GRAMMAR = re.compile(
     _START
+    + _NUMBER_AHEAD
     + r"(?:"
     # three dimensions, then two, then a range, then a single value: first that fits wins
     + rf"(?P<dims3>{_part('a1', _LENGTH_UNIT, unit_required=False)}{_DIM_SEP}"
@@ -158,12 +161,7 @@ _GRAMMAR = re.compile(
 )
 _SHAPES = {"dims3": ("a1", "a2", "a3"), "dims2": ("b1", "b2"), "range": ("c1", "c2"), "single": ("e1",)}
 
-_UNIT_FACTORS: dict[str, Decimal] = {
-    "cm": Decimal(1),
-    "in": Decimal("2.54"),
-    "cm2": Decimal(1),
-    "in2": Decimal("6.4516"),
-}
+_UNIT_FACTORS: dict[str, Decimal] = {"in": Decimal("2.54"), "in2": Decimal("6.4516")}
 
 #: Every grammar rule id :func:`parse_measurements` can emit.
 GRAMMAR_RULES: tuple[str, ...] = tuple(
@@ -186,12 +184,15 @@ def _unit_norm(written: str) -> UnitNorm:
 
 
 def _to_cm(value: Decimal, unit: UnitNorm) -> Decimal:
-    """Convert to centimetres (square centimetres for areas) without rounding."""
+    """Convert to centimetres (square centimetres for areas) exactly, without rounding."""
     if unit == "mm":
         return value.scaleb(-1)  # move the decimal point: 24 mm -> 2.4 cm exactly
     if unit == "mm2":
         return value.scaleb(-2)
-    return value * _UNIT_FACTORS[unit]
+    if unit in ("cm", "cm2"):
+        return value
+    product = value * _UNIT_FACTORS[unit]  # exact: 2.54 and 6.4516 are finite decimals
+    return product.quantize(Decimal(1)) if product == product.to_integral_value() else product.normalize()
 
 
 def _word_value(words: str) -> Decimal:
@@ -253,6 +254,7 @@ class CueRule(BaseModel):
     position: Literal["before", "after", "either"]
     priority: int = Field(ge=0, le=20)
     max_distance: int = Field(default=6, ge=0, le=20)
+    max_distance_after: int | None = Field(default=None, ge=0, le=20)
     per_side: bool = True
     sections: str | None = None
     patterns: list[str] = Field(min_length=1)
@@ -297,11 +299,13 @@ class QualifierRule(BaseModel):
 
 
 class Settings(BaseModel):
+    """How far the context windows reach; the values live only in the rule file."""
+
     model_config = ConfigDict(extra="forbid")
-    before_chars: int = Field(default=80, ge=0, le=400)
-    after_chars: int = Field(default=60, ge=0, le=400)
-    punctuation_cost: int = Field(default=1, ge=0, le=10)
-    boundary: str = r"[.!?;](?=\s|,|$)|\n[ \t]*\n"
+    before_chars: int = Field(ge=0, le=400)
+    after_chars: int = Field(ge=0, le=400)
+    punctuation_cost: int = Field(ge=0, le=10)
+    boundary: str
 
     _check = field_validator("boundary")(classmethod(lambda cls, v: check_regex(v)))
 
@@ -312,7 +316,7 @@ class MeasurementRuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
-    settings: Settings = Field(default_factory=Settings)
+    settings: Settings
     cues: list[CueRule]
     sections: list[SectionRule] = Field(default_factory=list)
     qualifiers: list[QualifierRule] = Field(default_factory=list)
@@ -373,7 +377,7 @@ class MeasurementRules:
         )
         self.sections = tuple((rule, re.compile(rule.pattern, flags)) for rule in data.sections)
         self.qualifiers = tuple(
-            (rule, re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in rule.patterns) + r")\W*$", flags))
+            (rule, re.compile(r"(?<!\w)(?:" + "|".join(f"(?:{p})" for p in rule.patterns) + r")(?:\s+(?:a|an|the))?\W*$", flags))
             for rule in data.qualifiers
         )
         self.boundary = re.compile(data.settings.boundary)
@@ -486,22 +490,30 @@ def _find(text: str) -> list[_Found]:
     for match in _GRAMMAR.finditer(text):
         shape = next(name for name in _SHAPES if match.group(name) is not None)
         parts = _SHAPES[shape]
+        start = match.start()
         final_unit = match.group(parts[-1] + "u")
         raws = [match.group(p + "n") for p in parts]
-        units: list[UnitNorm] = []
-        for p in parts:  # a number without its own unit takes the final one ("2 x 3 cm")
-            written = match.group(p + "u") or final_unit
-            units.append(_unit_norm(written))
+        # a number without its own unit takes the final one ("2 x 3 cm")
+        units = [_unit_norm(match.group(p + "u") or final_unit) for p in parts]
+        if shape == "range":
+            glued = match.group("c1u") is None  # no unit between the two numbers
+            separator = text[match.end("c1u" if not glued else "c1n") : match.start("c2n")]
+            if glued and _is_suture_size(raws, separator):
+                continue
+            if glued and _is_one_number(raws[0], separator, raws[1]):
+                # "26-1/4 inches", "twenty-five", "one and a half": one number, not a range
+                shape, raws, units = "single", [raws[0] + separator + raws[1]], units[-1:]
+            elif separator.strip(" \t\n.").lower() == "and" and not _BETWEEN.search(text, 0, start):
+                # "1 and 2 mm" without "between" is two things; keep the one with the unit
+                shape, raws, units, start = "single", raws[1:], units[1:], match.start("c2n")
         values = [_number_value(raw) for raw in raws]
-        if shape == "range" and _is_suture_size(raws, match.group("c1u")):
-            continue
         is_area = units[-1].endswith("2")
-        if is_area and any(not u.endswith("2") for u in units):
+        if is_area:
             units = [u if u.endswith("2") else units[-1] for u in units]
         numbers = tuple(_to_cm(v, u) for (v, _), u in zip(values, units))
         found.append(
             _Found(
-                start=match.start(),
+                start=start,
                 end=match.end(),
                 numbers=numbers,
                 units=tuple(units),
@@ -514,9 +526,26 @@ def _find(text: str) -> list[_Found]:
     return found
 
 
-def _is_suture_size(raws: list[str], first_unit: str | None) -> bool:
+_BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+
+
+def _is_suture_size(raws: list[str], separator: str | None) -> bool:
     """``4-0 mm`` never occurs, but ``N-0`` next to a unit must still not read as a range."""
-    return first_unit is None and raws[1].strip() == "0" and raws[0].strip().isdigit()
+    return separator == "-" and raws[1].strip() == "0" and raws[0].strip().isdigit()
+
+
+def _is_one_number(first: str, separator: str, second: str) -> bool:
+    """Two range parts that are really one number: ``26-1/4``, ``twenty-five``, ``one and a half``."""
+    first_l, second_l = first.lower(), " ".join(second.lower().replace("-", " ").split())
+    if separator.strip().lower() == "and":
+        return second_l.startswith(("a half", "one half"))
+    if separator != "-":
+        return False
+    if first.isdigit() and "/" in second:
+        return True
+    if first_l in ("one", "a") and second_l.startswith("half"):
+        return True
+    return first_l in _TENS_WORDS and _WORD_VALUES.get(second_l, 10) < 10
 
 
 def _rule_id(found: _Found) -> str:
@@ -582,15 +611,16 @@ def _classify(
             if last is not None:
                 dist = _distance(before[last.end() :], settings.punctuation_cost)
                 if dist <= rule.max_distance:
-                    key = (rule.priority - dist, rule.priority, 1, -cue.order)
+                    key = (rule.priority - dist, -dist, rule.priority, 1, -cue.order)
                     if best is None or key > best[0]:
                         best = (key, rule, before_offset + last.start(), before_offset + last.end())
         if rule.position != "before":
             hit = cue.regex.search(after)
             if hit is not None:
                 dist = _distance(after[: hit.start()], settings.punctuation_cost)
-                if dist <= rule.max_distance:
-                    key = (rule.priority - dist, rule.priority, 0, -cue.order)
+                limit = rule.max_distance if rule.max_distance_after is None else rule.max_distance_after
+                if dist <= limit:
+                    key = (rule.priority - dist, -dist, rule.priority, 0, -cue.order)
                     if best is None or key > best[0]:
                         best = (key, rule, m.end + hit.start(), m.end + hit.end())
     if best is not None:
@@ -728,7 +758,7 @@ DEFAULT_CONFIG = {"rules_path": None, "spans_key": SPANS_KEY}
 @Language.factory(
     "opnote_measurements",
     default_config=DEFAULT_CONFIG,
-    assigns=[f"doc.spans[{SPANS_KEY!r}]"],
+    assigns=["doc.spans"],
 )
 def make_measurements(nlp: Language, name: str, *, rules_path: str | None, spans_key: str) -> MeasurementTagger:  # noqa: ARG001
     """Build the measurement component.

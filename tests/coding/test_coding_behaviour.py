@@ -1,0 +1,138 @@
+"""Benign vs malignant family, and holding for pathology (coding-rules.md 2.1-2.2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.coding import suggest_codes
+
+
+def cpt(result, status: str = "suggested") -> list[str]:
+    return [c.code for c in result.codes if c.system == "CPT" and c.status == status]
+
+
+def icd(result) -> list[str]:
+    return [c.code for c in result.codes if c.system == "ICD-10-CM"]
+
+
+def flags(result) -> set[str]:
+    return {q.flag for q in result.queries}
+
+
+@pytest.mark.parametrize(
+    "kind, code",
+    [
+        ("bcc", "11601"),
+        ("scc", "11601"),
+        ("scc_in_situ", "11601"),
+        ("melanoma", "11601"),
+        ("melanoma_in_situ", "11601"),
+        ("merkel_cell_carcinoma", "11601"),
+        ("melanocytic_nevus", "11401"),
+        ("dysplastic_nevus", "11401"),
+        ("uncertain_behaviour_neoplasm", "11401"),  # uncertain behaviour -> benign family
+        ("actinic_keratosis", "11401"),
+        ("keratoacanthoma", "11401"),
+        ("epidermoid_cyst", "11401"),
+        ("scar", "11401"),
+    ],
+)
+def test_pathology_decides_the_family(make, kind: str, code: str) -> None:
+    result = suggest_codes([make(region="back", dx=kind, size="0.6", margin="0.2")])
+    assert cpt(result) == [code]
+    assert "PATHOLOGY_PENDING" not in flags(result)
+
+
+def test_any_kind_the_lexicon_calls_malignant_uses_the_malignant_family(make) -> None:
+    result = suggest_codes([make(region="back", dx="sebaceous_carcinoma", behaviour="malignant", size="0.6", margin="0.2")])
+    assert cpt(result) == ["11601"]
+    assert icd(result) == []  # no ICD rule for that kind yet: said, not guessed
+    assert "DIAGNOSIS_UNMAPPED" in flags(result)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"dx": "melanoma", "source": "preoperative", "certain": False, "pending": True},  # "r/o melanoma"
+        {"dx": "bcc", "source": "clinical", "pending": True},  # clinically BCC, pathology pending
+        {"dx": "bcc", "source": "preoperative", "pending": False},  # no pathology at all
+        {"dx": "dysplastic_nevus", "source": "preoperative", "pending": True},  # not clearly benign
+        {"dx": "melanocytic_nevus", "source": "preoperative", "certain": False, "pending": True},  # "probable nevus"
+        {"dx": "melanocytic_nevus", "source": "pathology", "certain": False},  # pathology itself hedges
+        {"dx": "neoplasm_unspecified", "source": "preoperative", "pending": True},
+    ],
+)
+def test_not_clearly_benign_without_pathology_is_held(make, kwargs) -> None:
+    result = suggest_codes([make(region="back", size="0.6", margin="0.2", **kwargs)])
+    assert cpt(result) == []
+    held = [c for c in result.codes if c.status == "held"]
+    assert len(held) == 1
+    assert held[0].code in {"11401", "11601"}
+    assert "PATHOLOGY_PENDING" in held[0].flags
+    assert held[0].confidence == pytest.approx(0.65)
+    assert held[0].diagnoses == []
+    assert icd(result) == []  # only confirmed diagnoses are coded
+    assert result.lesions[0].behaviour == "unknown"
+    query = next(q for q in result.queries if q.flag == "PATHOLOGY_PENDING")
+    assert query.rule == "query.pathology_pending" and query.lesion == 1
+
+
+def test_held_line_names_both_possible_codes(make) -> None:
+    result = suggest_codes([make(region="back", dx="melanoma", source="preoperative", certain=False, pending=True, size="0.6", margin="0.2")])
+    held = result.codes[0]
+    assert held.code == "11601"
+    assert "held until pathology; 11401 if benign" in held.rationale
+
+
+def test_no_diagnosis_at_all_is_held(make) -> None:
+    result = suggest_codes([make(region="back", dx=None, size="0.6", margin="0.2")])
+    assert [c.code for c in result.codes if c.status == "held"] == ["11401"]
+    assert "DIAGNOSIS_MISSING" in flags(result)
+
+
+def test_prior_biopsy_proven_malignancy_is_coded_malignant_at_surgery(make) -> None:
+    result = suggest_codes([make(region="back", dx="bcc", source="preoperative", pending=True, prior_malignant=True, size="0.6", margin="0.2")])
+    assert cpt(result) == ["11601"]
+    assert icd(result) == ["C44.519"]
+    assert "malignant by prior biopsy" in result.codes[0].rationale
+    assert result.lesions[0].behaviour == "malignant"
+    assert "PATHOLOGY_PENDING" not in flags(result)
+
+
+def test_re_excision_without_residual_tumour_keeps_the_cancer(make, dx) -> None:
+    result = suggest_codes(
+        [make(region="back", dx="scar", extra_dx=[dx("bcc", source="preoperative")], prior_malignant=True, procedure="re_excision", size="1.0", margin="0.4")]
+    )
+    assert cpt(result) == ["11602"]
+    assert icd(result) == ["C44.519"]
+
+
+def test_prior_biopsy_prefers_the_pathology_malignancy(make, dx) -> None:
+    result = suggest_codes(
+        [make(region="back", dx="scar", extra_dx=[dx("scc", source="preoperative"), dx("bcc", source="pathology")], prior_malignant=True)]
+    )
+    assert icd(result) == ["C44.519"]
+
+
+def test_prior_biopsy_without_a_named_malignancy_queries_the_type(make) -> None:
+    result = suggest_codes([make(region="back", dx="scar", prior_malignant=True, size="1.0", margin="0.4")])
+    assert cpt(result) == ["11602"]
+    assert icd(result) == []
+    assert "MALIGNANCY_TYPE_MISSING" in flags(result)
+
+
+@pytest.mark.parametrize("kind", ["epidermoid_cyst", "pilar_cyst", "sebaceous_cyst", "cyst", "lipoma", "seborrheic_keratosis", "melanocytic_nevus"])
+@pytest.mark.parametrize("source", ["preoperative", "postoperative"])
+def test_clearly_benign_stated_diagnosis_is_coded_benign_without_pathology(make, kind: str, source: str) -> None:
+    result = suggest_codes([make(region="back", dx=kind, source=source, pending=True, size="0.6", margin="0.2")])
+    assert cpt(result) == ["11401"]
+    assert len(icd(result)) == 1
+    assert f"clearly benign by {source} diagnosis" in result.codes[0].rationale
+    assert "PATHOLOGY_PENDING" not in flags(result)
+
+
+def test_behaviour_is_reported_per_lesion(make) -> None:
+    result = suggest_codes(
+        [make(1, dx="bcc"), make(2, dx="melanocytic_nevus"), make(3, dx="bcc", source="preoperative", pending=True)]
+    )
+    assert [l.behaviour for l in result.lesions] == ["malignant", "benign", "unknown"]

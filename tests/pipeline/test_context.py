@@ -1,0 +1,42 @@
+"""ConText traps: negation, uncertainty, history, family and plans never create a current fact."""
+
+from __future__ import annotations
+
+import pytest
+
+FLAGS = ("is_negated", "is_uncertain", "is_historical", "is_family", "is_hypothetical")
+
+
+def flags_of(pipeline, text: str, target: str) -> set[str]:
+    doc = pipeline(text)
+    for ent in doc.ents:
+        if ent.text.lower() == target.lower():
+            return {f for f in FLAGS if getattr(ent._, f)}
+    raise AssertionError(f"{target!r} not found among {[e.text for e in doc.ents]}")
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        ("Margins: no evidence of melanoma.", "melanoma", {"is_negated"}),
+        ("Negative for basal cell carcinoma.", "basal cell carcinoma", {"is_negated"}),
+        ("Scar with no residual carcinoma in situ.", "carcinoma in situ", {"is_negated"}),
+        ("Margins free of basal cell carcinoma.", "basal cell carcinoma", {"is_negated"}),
+        ("Pigmented lesion, rule out melanoma.", "melanoma", {"is_uncertain"}),
+        ("Pigmented lesion, r/o melanoma.", "melanoma", {"is_uncertain"}),
+        ("Papule suspicious for BCC.", "BCC", {"is_uncertain"}),
+        ("Lesion concerning for melanoma.", "melanoma", {"is_uncertain"}),
+        ("Nodule, BCC vs SCC.", "BCC", {"is_uncertain"}),
+        ("Nodule, BCC vs SCC.", "SCC", {"is_uncertain"}),
+        ("He has a history of basal cell carcinoma of the back.", "basal cell carcinoma", {"is_historical"}),
+        ("H/o melanoma in 2015.", "melanoma", {"is_historical"}),
+        ("His mother had melanoma.", "melanoma", {"is_family"}),
+        ("Will re-excise if margins are positive.", "re-excise", {"is_hypothetical"}),
+        ("We will excise if it changes.", "excise", {"is_hypothetical"}),
+        ("Pathology: compound nevus, margins clear.", "compound nevus", set()),
+        ("A 45-year-old man with a nevus.", "nevus", set()),
+        ("Biopsy-proven BCC of the nose.", "BCC", set()),
+    ],
+)
+def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
+    assert flags_of(pipeline, text, target) == expected

@@ -1,0 +1,148 @@
+"""Entity rules: snippet -> the span and normalised value the pipeline must find.
+
+Span edges follow annotations/GUIDELINES.md: laterality and position words belong to a site,
+subtype words to a diagnosis, and nothing else.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def ents(pipeline, text: str) -> list[tuple[str, str, dict]]:
+    doc = pipeline(text)
+    return [(e.label_, e.text, e._.opnote_value or {}) for e in doc.ents]
+
+
+def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
+    return [(t, v) for lab, t, v in ents(pipeline, text) if lab == label]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "span", "region", "laterality"),
+    [
+        ("A 4 mm nevus of the left nasal ala was excised.", "left nasal ala", "nose", "left"),
+        ("Lesion on the R cheek.", "R cheek", "cheek", "right"),
+        ("Papule of the right upper eyelid.", "right upper eyelid", "eyelid", "right"),
+        ("Cyst of the vertex scalp.", "vertex scalp", "scalp", None),
+        ("Nevus, left upper back.", "left upper back", "back", "left"),
+        ("Lesion of the left dorsal forearm.", "left dorsal forearm", "forearm", "left"),
+        ("Lesion on the dorsum of the left hand.", "dorsum of the left hand", "hand", "left"),
+        ("Lesion of the helix of the right ear.", "helix", "ear", None),
+        ("SK on the nasal tip.", "nasal tip", "nose", None),
+        ("Lesion at the right nasolabial fold.", "right nasolabial fold", "cheek", "right"),
+        ("Cyst, left preauricular area.", "left preauricular area", "cheek", "left"),
+        ("Nevus of the upper lip vermilion.", "vermilion", "lip", None),
+        ("Lesion of the left great toe.", "left great toe", "toe", "left"),
+        ("Lipoma of the right thigh.", "right thigh", "thigh", "right"),
+        ("Lesion on the penile shaft.", "penile shaft", "genitalia", None),
+        ("Nevus of the left lower leg.", "left lower leg", "leg", "left"),
+        ("Lesion at the glabella.", "glabella", "glabella", None),
+        ("Lesion of the columella.", "columella", "nose", None),
+        ("Nevus of the posterior neck.", "posterior neck", "neck", None),
+        ("Cyst, right axilla.", "right axilla", "axilla", "right"),
+    ],
+)
+def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
+    sites = find(pipeline, snippet, "ANATOMIC_SITE")
+    assert [s for s, _ in sites][:1] == [span] or span in [s for s, _ in sites]
+    value = dict(sites)[span]
+    assert value["region"] == region
+    assert value["laterality"] == laterality
+
+
+@pytest.mark.parametrize(
+    ("snippet", "eyelid_part"),
+    [("Lesion of the left lower eyelid.", "lower"), ("Lesion of the right upper lid.", "upper"), ("Lesion of the eyelid.", None)],
+)
+def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
+    (_, value), *_ = find(pipeline, snippet, "ANATOMIC_SITE")
+    assert value["eyelid_part"] == eyelid_part
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "The patient was placed supine on the table with his back flat.",
+        "She was positioned prone and her back was prepped.",
+    ],
+)
+def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
+    assert find(pipeline, snippet, "ANATOMIC_SITE") == []
+
+
+@pytest.mark.parametrize(
+    ("snippet", "span", "kind", "behaviour"),
+    [
+        ("Path: compound dysplastic nevus with moderate atypia.", "compound dysplastic nevus", "dysplastic_nevus", "benign"),
+        ("Dx: intradermal nevus.", "intradermal nevus", "melanocytic_nevus", "benign"),
+        ("Final: nodular basal cell carcinoma, margins clear.", "nodular basal cell carcinoma", "bcc", "malignant"),
+        ("Biopsy-proven BCC of the nose.", "BCC", "bcc", "malignant"),
+        ("Squamous cell carcinoma in situ.", "Squamous cell carcinoma in situ", "scc_in_situ", "malignant"),
+        ("SCCIS of the left hand.", "SCCIS", "scc_in_situ", "malignant"),
+        ("Melanoma in situ, left back.", "Melanoma in situ", "melanoma_in_situ", "malignant"),
+        ("Malignant melanoma of the arm.", "Malignant melanoma", "melanoma", "malignant"),
+        ("Irritated seborrheic keratosis.", "Irritated seborrheic keratosis", "irritated_seborrheic_keratosis", "benign"),
+        ("Inflamed SK of the cheek.", "SK", "seborrheic_keratosis", "benign"),
+        ("Epidermal inclusion cyst of the back.", "Epidermal inclusion cyst", "epidermoid_cyst", "benign"),
+        ("Pilar cyst of the scalp.", "Pilar cyst", "pilar_cyst", "benign"),
+        ("Lipoma of the shoulder.", "Lipoma", "lipoma", "benign"),
+        ("Pyogenic granuloma of the lip.", "Pyogenic granuloma", "pyogenic_granuloma", "benign"),
+        ("Dermatofibroma, right leg.", "Dermatofibroma", "dermatofibroma", "benign"),
+        ("Seborreic keratosis (typo) of the back.", "Seborreic keratosis", "seborrheic_keratosis", "benign"),
+    ],
+)
+def test_diagnosis_spans(pipeline, snippet: str, span: str, kind: str, behaviour: str) -> None:
+    found = dict(find(pipeline, snippet, "LESION_DIAGNOSIS"))
+    assert span in found, found
+    assert (found[span]["kind"], found[span]["behaviour"]) == (kind, behaviour)
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    ["The lesion measured 5 mm.", "Margins 2 mm.", "A mass was palpated.", "Closed with 5-0 nylon."],
+)
+def test_no_diagnosis_in_generic_words(pipeline, snippet: str) -> None:
+    assert find(pipeline, snippet, "LESION_DIAGNOSIS") == []
+
+
+@pytest.mark.parametrize(
+    ("snippet", "span", "closure_class"),
+    [
+        ("The wound was closed in layers.", "closed in layers", "intermediate"),
+        ("A layered closure was performed.", "layered closure", "intermediate"),
+        ("Intermediate repair, 2.5 cm.", "Intermediate repair", "intermediate"),
+        ("Complex repair of the defect.", "Complex repair", "complex"),
+        ("Simple closure with 5-0 nylon.", "Simple closure", "simple"),
+        ("It was closed with 4-0 Monocryl deep dermal sutures and 5-0 nylon.", "deep dermal sutures", "intermediate"),
+        ("Closed with 6-0 nylon simple interrupted sutures.", "simple interrupted sutures", "simple"),
+        ("The defect was repaired with a bilobed flap.", "bilobed flap", "adjacent_tissue_transfer"),
+    ],
+)
+def test_closure_spans(pipeline, snippet: str, span: str, closure_class: str) -> None:
+    found = dict(find(pipeline, snippet, "CLOSURE_TYPE"))
+    assert span in found, found
+    assert found[span]["closure_class"] == closure_class
+
+
+def test_suture_phrase_dropped_next_to_named_closure(pipeline) -> None:
+    text = "Layered closure was performed with 4-0 Vicryl deep dermal sutures and 5-0 nylon simple interrupted sutures."
+    assert [s for s, _ in find(pipeline, text, "CLOSURE_TYPE")] == ["Layered closure"]
+
+
+def test_simple_sutures_dropped_next_to_deep_layer(pipeline) -> None:
+    text = "Closed with 4-0 Vicryl buried sutures and 5-0 nylon simple interrupted sutures."
+    assert [s for s, _ in find(pipeline, text, "CLOSURE_TYPE")] == ["buried sutures"]
+
+
+def test_dermal_only_detail(pipeline) -> None:
+    (_, value), = find(pipeline, "Closed with deep dermal sutures.", "CLOSURE_TYPE")
+    assert value["detail"] == ["dermal_only"]
+
+
+def test_offsets_index_original_text(pipeline) -> None:
+    text = "PREOPERATIVE DIAGNOSIS: , Lipoma.,POSTOPERATIVE DIAGNOSIS:,  Lipoma of the left forearm, 2.5cm."
+    doc = pipeline(text)
+    assert doc.text == text
+    for ent in doc.ents:
+        assert text[ent.start_char : ent.end_char] == ent.text
