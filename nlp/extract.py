@@ -47,7 +47,9 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             rule=ent._.opnote_rule if ent.has_extension("opnote_rule") else None,
             **flags,
         )
-        facts.append(Fact(mention=mention, sentence=sentence_index.get(ent.sent.start, 0), modifiers=modifiers))
+        sent = ent.sent
+        facts.append(Fact(mention=mention, sentence=sentence_index.get(sent.start, 0), modifiers=modifiers,
+                          sentence_span=(sent.start_char, sent.end_char)))
     lesions = link_lesions(doc.text, facts, sections)
     mentions = [_with_lesion(f) for f in facts]
     return NoteFacts(

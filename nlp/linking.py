@@ -58,6 +58,13 @@ _PENDING = re.compile(
     re.IGNORECASE,
 )
 _PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*|frozen\s+section)\b[^.;]{0,40}?\b(?:show|reveal|return|confirm|demonstrat|report|came\s+back|consistent|diagnos|read|was|is|:)", re.IGNORECASE)
+# A biopsy result reported before this excision: "biopsy on 3/4 showed", "biopsy-proven", "biopsy
+# confirmed"; and a wide or re-excision of a named cancer, which is only done once it is proven.
+_PRIOR_BIOPSY = re.compile(
+    r"\bbiops(?:y|ies|ied)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back)"
+    r"|\bbiopsy[- ]prov|\b(?:wide\s+(?:local\s+)?|re-?)excision\s+of\s+(?:(?:the|a|his|her|known|residual)\s+)*$",
+    re.IGNORECASE,
+)
 _ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
 _POSITION_WORDS = frozenset(
     "upper lower mid middle central medial lateral anterior posterior dorsal ventral volar proximal distal inferior superior plantar palmar".split()
@@ -72,6 +79,7 @@ class Fact:
     sentence: int
     modifiers: frozenset[str] = frozenset()
     lesion: int | None = None
+    sentence_span: tuple[int, int] | None = None
 
     @property
     def label(self) -> str:
@@ -267,9 +275,17 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
 
 
 def _sentence_text(text: str, fact: Fact) -> str:
-    start = text.rfind(".", 0, fact.mention.start) + 1
-    end = text.find(".", fact.mention.end)
+    if fact.sentence_span is not None:
+        return text[fact.sentence_span[0] : fact.sentence_span[1]]
+    start = text.rfind(". ", 0, fact.mention.start) + 1
+    end = text.find(". ", fact.mention.end)
     return text[start : end if end != -1 else len(text)]
+
+
+def _text_before(text: str, fact: Fact) -> str:
+    """The part of the fact's sentence that comes before it."""
+    start = fact.sentence_span[0] if fact.sentence_span is not None else max(0, fact.mention.start - 200)
+    return text[start : fact.mention.start]
 
 
 # ---------------------------------------------------------------------------------------
@@ -336,7 +352,9 @@ def _apply(lesion: Lesion, fact: Fact, text: str) -> None:
         )
     elif m.label == "LESION_DIAGNOSIS":
         source = _diagnosis_source(fact, text)
-        prior = "PRIOR_BIOPSY" in fact.modifiers
+        prior = "PRIOR_BIOPSY" in fact.modifiers or (
+            source != "pathology" and bool(_PRIOR_BIOPSY.search(_text_before(text, fact)))
+        )
         if prior and value.get("behaviour") == "malignant":
             state.prior_biopsy = True
         diagnosis = Diagnosis(

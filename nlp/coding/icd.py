@@ -55,7 +55,7 @@ def _held_sign(ctx: LesionContext, tables: Tables, log: CheckLog) -> Draft | Non
     else:
         rule = tables.icd_rules[tables.diagnoses.held_sign_rule]
     stated = ctx.dx_label(tables)
-    label = f"pathology pending and the diagnosis ({stated}) not confirmed, so coded to the sign code"
+    label = f"diagnosis ({stated}) not confirmed by pathology yet, so coded to the sign code"
     return _line(ctx, tables, log, rule, kind, label, dx.span if dx else None)
 
 

@@ -155,12 +155,14 @@ def _sum_text(cls: str, members: list[Piece], group_label: str, tables: Tables) 
 
 
 def _bundle_text(members: list[Piece]) -> str:
+    """Rationale tail saying what a payer policy did, or would do, with this repair."""
     for p in members:
         if p.bundled_into:
             return f"; bundled into {p.bundled_into[1]} (benign excision ≤0.5 cm) under the NCCI policy"
-    possible = [p.bundle_possible for p in members if p.bundle_possible]
-    if possible:
-        return f"; {possible[0][0].upper()} payers would bundle lesion {next(p.lesion for p in members if p.bundle_possible)}'s repair into {possible[0][1]}"
+    for p in members:
+        if p.bundle_possible:
+            policy, code = p.bundle_possible
+            return f"; {policy.upper()} payers would bundle lesion {p.lesion}'s repair into {code}"
     return ""
 
 

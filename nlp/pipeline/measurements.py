@@ -506,7 +506,10 @@ def _find(text: str) -> list[_Found]:
             elif separator.strip(" \t\n.").lower() == "and" and not _BETWEEN.search(text, 0, start):
                 # "1 and 2 mm" without "between" is two things; keep the one with the unit
                 shape, raws, units, start = "single", raws[1:], units[1:], match.start("c2n")
-        values = [_number_value(raw) for raw in raws]
+        try:
+            values = [_number_value(raw) for raw in raws]
+        except (ArithmeticError, KeyError, ValueError):  # pragma: no cover - grammar and parser disagree
+            continue  # never fail a note over one unreadable number
         is_area = units[-1].endswith("2")
         if is_area:
             units = [u if u.endswith("2") else units[-1] for u in units]
@@ -541,7 +544,7 @@ def _is_one_number(first: str, separator: str, second: str) -> bool:
         return second_l.startswith(("a half", "one half"))
     if separator != "-":
         return False
-    if first.isdigit() and "/" in second:
+    if first.isdigit() and re.fullmatch(r"[1-9]\d?/\d+", second):
         return True
     if first_l in ("one", "a") and second_l.startswith("half"):
         return True

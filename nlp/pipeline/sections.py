@@ -50,7 +50,7 @@ class SectionFinder:
         self._by_group = {f"r{i}": rule for i, rule in enumerate(ordered)}
         alternation = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(ordered))
         # A header is the whole stretch between a line start or sentence punctuation and a colon.
-        self._header = re.compile(r"[ \t,]*(?P<header>(?:" + alternation + r")(?:\s*\([a-z]{1,3}\))?)[ \t]*", re.IGNORECASE)
+        self._header = re.compile(r"[ \t,]*(?P<header>(?:" + alternation + r")(?:\s*\([^)\n]{0,40}\))?)[ \t]*", re.IGNORECASE)
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         """Return ``(category, start, end, body_start)`` for each section, in text order.
@@ -61,8 +61,13 @@ class SectionFinder:
         hits: dict[int, tuple[str, int]] = {}
         colon = text.find(":")
         while colon != -1:
-            left = max(text.rfind("\n", 0, colon), text.rfind("\r", 0, colon), text.rfind(".", 0, colon),
-                       text.rfind(",", 0, colon), text.rfind(";", 0, colon))
+            stop = colon
+            head = text[max(0, colon - MAX_HEADER_CHARS) : colon].rstrip()
+            if head.endswith(")"):  # "ADDENDUM (pathology, day 5):" -- skip the parenthetical
+                opening = text.rfind("(", 0, colon)
+                stop = opening if opening != -1 else colon
+            left = max(text.rfind("\n", 0, stop), text.rfind("\r", 0, stop), text.rfind(".", 0, stop),
+                       text.rfind(",", 0, stop), text.rfind(";", 0, stop))
             if colon - left <= MAX_HEADER_CHARS:
                 match = self._header.fullmatch(text, left + 1, colon)
                 if match:

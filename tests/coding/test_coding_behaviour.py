@@ -70,8 +70,12 @@ def test_not_clearly_benign_without_pathology_is_held(make, kwargs) -> None:
     assert held[0].code in {"11401", "11601"}
     assert "PATHOLOGY_PENDING" in held[0].flags
     assert held[0].confidence == pytest.approx(0.65)
-    assert held[0].diagnoses == []
-    assert icd(result) == []  # only confirmed diagnoses are coded
+    sign = "D49.2" if kwargs["dx"] == "neoplasm_unspecified" else "L98.9"
+    assert icd(result) == [sign]  # never the suspected diagnosis: the sign code stands in
+    assert held[0].diagnoses == [sign]
+    sign_line = next(c for c in result.codes if c.code == sign)
+    assert "PATHOLOGY_PENDING" in sign_line.flags and sign_line.confidence == pytest.approx(0.65)
+    assert "not confirmed by pathology yet" in sign_line.rationale
     assert result.lesions[0].behaviour == "unknown"
     query = next(q for q in result.queries if q.flag == "PATHOLOGY_PENDING")
     assert query.rule == "query.pathology_pending" and query.lesion == 1
@@ -87,7 +91,17 @@ def test_held_line_names_both_possible_codes(make) -> None:
 def test_no_diagnosis_at_all_is_held(make) -> None:
     result = suggest_codes([make(region="back", dx=None, size="0.6", margin="0.2")])
     assert [c.code for c in result.codes if c.status == "held"] == ["11401"]
+    assert icd(result) == ["L98.9"]
     assert "DIAGNOSIS_MISSING" in flags(result)
+
+
+def test_held_lesion_repair_points_to_the_sign_code(make) -> None:
+    # annotations/GUIDELINES.md: pending, not clearly benign -> no excision line, repair listed, L98.9
+    lesion = make(region="temple", laterality="right", dx="bcc", source="preoperative", certain=False, pending=True,
+                  size="9 mm", margin="4 mm", closure="intermediate", repair="3.8")
+    result = suggest_codes([lesion])
+    assert [(c.code, c.status) for c in result.codes] == [("11642", "held"), ("12052", "suggested"), ("L98.9", "suggested")]
+    assert result.codes[1].diagnoses == ["L98.9"]
 
 
 def test_prior_biopsy_proven_malignancy_is_coded_malignant_at_surgery(make) -> None:

@@ -247,9 +247,11 @@ def test_mucosa_is_not_coded_with_skin_codes(make) -> None:
     assert "MUCOSA_SITE" in flags(result)
 
 
-def test_unconfirmed_diagnosis_is_not_coded(make) -> None:
+def test_unconfirmed_diagnosis_is_not_coded_the_sign_code_stands_in(make) -> None:
     result = suggest_codes([make(region="back", dx="melanoma", source="preoperative", certain=False, pending=True)])
-    assert icd(result) == []
+    assert icd(result) == ["L98.9"]
+    result = suggest_codes([make(region="back", dx="uncertain_behaviour_neoplasm", source="preoperative", pending=True)])
+    assert icd(result) == ["L98.9"]  # pending pathology is not D48.5
 
 
 def test_each_excision_line_points_to_its_own_lesions_diagnosis(make) -> None:
