@@ -63,44 +63,57 @@ def main_options(
 
 @app.command("code")
 def code_cmd(
-    file: str = typer.Argument(..., help="A note as a text file, or - to read standard input."),
-    note_id: Optional[str] = typer.Option(None, "--id", help="Id for the result record (default: the file name)."),
+    files: list[str] = typer.Argument(..., help="Note text files, or - to read one note from standard input."),
+    note_id: Optional[str] = typer.Option(None, "--id", help="Id for the result record (default: the file name); one note only."),
     policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt (default) or ncci (bundles repairs into benign excisions of 0.5 cm or less)."),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline directory (default: build from the packaged rules)."),
-    indent: int = typer.Option(2, help="JSON indent; 0 prints one line."),
+    indent: int = typer.Option(2, help="JSON indent for one note; 0 prints one line. Several notes print JSON Lines."),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output on stderr (never note text)."),
 ) -> None:
-    """Code one note and print its result record as JSON."""
+    """Code notes and print each result record as JSON (one per line for several notes).
+
+    Exits 1 when any note could not be coded; its record says why.
+    """
     _configure_logging(verbose)
     from nlp.service import Coder
 
-    stem, raw = _read_note(file)
-    record = Coder(model=model, policy=policy.value).code(raw, note_id or stem)
-    typer.echo(record.model_dump_json(indent=indent or None))
-    if record.status != "ok":
-        typer.echo(f"error: note {record.id}: {record.error}", err=True)
+    if note_id and len(files) > 1:
+        typer.echo("error: --id names one note; drop it to use the file names", err=True)
+        raise typer.Exit(2)
+    notes = [_read_note(path) for path in files]
+    coder = Coder(model=model, policy=policy.value)
+    failed = 0
+    for record in coder.code_many((note_id or stem, raw) for stem, raw in notes):
+        typer.echo(record.model_dump_json(indent=(indent or None) if len(notes) == 1 else None))
+        if record.status != "ok":
+            failed += 1
+            typer.echo(f"error: note {record.id}: {record.error}", err=True)
+    if failed:
         raise typer.Exit(1)
 
 
 @app.command("show")
 def show_cmd(
-    file: str = typer.Argument(..., help="A note as a text file, or - for standard input."),
+    files: list[str] = typer.Argument(..., help="Note text files, or - for standard input."),
     policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt or ncci."),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline directory."),
 ) -> None:
-    """Print the note with its facts highlighted, then the codes, rationales and queries."""
+    """Print each note with its facts highlighted, then its codes, rationales and queries."""
+    from nlp.inputs import validate_note
     from nlp.service import Coder
     from nlp.views.terminal import render_record
 
-    stem, raw = _read_note(file)
+    notes = [_read_note(path) for path in files]
     coder = Coder(model=model, policy=policy.value)
-    record = coder.code(raw, stem)
-    if record.status != "ok":
-        typer.echo(f"error: note {record.id}: {record.error}", err=True)
+    failed = 0
+    for (stem, raw), record in zip(notes, coder.code_many(notes)):
+        if record.status != "ok":
+            failed += 1
+            typer.echo(f"error: note {record.id}: {record.error}", err=True)
+            continue
+        render_record(validate_note(raw), record)
+    if failed:
         raise typer.Exit(1)
-    from nlp.inputs import validate_note
-
-    render_record(validate_note(raw), record)
 
 
 @app.command("schema")

@@ -49,9 +49,10 @@ def render_record(text: str, record: ResultRecord, console: Console | None = Non
     legend.append("not asserted", style=NOT_ASSERTED_STYLE)
     console.print(legend)
 
-    table = Table(title="Suggested codes", show_lines=True)
-    for column in ("system", "code", "units", "lesion", "status", "confidence", "rationale"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Suggested codes", show_lines=True, expand=True)
+    for column in ("system", "code", "units", "lesion", "status", "conf."):
+        table.add_column(column, no_wrap=True)
+    table.add_column("rationale", overflow="fold", ratio=1)
     for code in record.codes:
         table.add_row(
             code.system, code.code, str(code.units), ",".join(map(str, code.lesions)) or "-", code.status,
@@ -62,5 +63,5 @@ def render_record(text: str, record: ResultRecord, console: Console | None = Non
         console.print(Text("Documentation queries", style="bold underline"))
         for query in record.queries:
             where = f"lesion {query.lesion}" if query.lesion is not None else "note"
-            console.print(f"  [{query.rule}] ({where}) {query.message}")
+            console.print(Text(f"  [{query.rule}] ({where}) {query.message}"))
     console.print(Text(f"rules {record.rules_version} · policy {record.policy} · opnote-coder {record.version}", style="dim"))
