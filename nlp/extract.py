@@ -36,6 +36,10 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         flags["hypothetical"] = flags.get("hypothetical", False) or section in HYPOTHETICAL_SECTIONS
         flags["historical"] = flags.get("historical", False) or section in HISTORICAL_SECTIONS
         flags["family"] = flags.get("family", False) or section in FAMILY_SECTIONS
+        if ent.label_ == "ANATOMIC_SITE" and flags.get("negated"):
+            # "lid margin not involved", "away from the vermilion border": a structure the
+            # lesion spared, not where it was.
+            continue
         modifiers = frozenset(mod.category for mod in (ent._.modifiers or ())) if ent.has_extension("modifiers") else frozenset()
         mention = Mention(
             label=ent.label_,

@@ -61,8 +61,15 @@ _PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*
 # A biopsy result reported before this excision: "biopsy on 3/4 showed", "biopsy-proven", "biopsy
 # confirmed"; and a wide or re-excision of a named cancer, which is only done once it is proven.
 _PRIOR_BIOPSY = re.compile(
-    r"\bbiops(?:y|ies|ied)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back)"
-    r"|\bbiopsy[- ]prov|\b(?:wide\s+(?:local\s+)?|re-?)excision\s+of\s+(?:(?:the|a|his|her|known|residual)\s+)*$",
+    r"\b(?:biops(?:y|ies|ied)|bx)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back|c/w)"
+    r"|\b(?:biopsy|bx)[- ]prov"
+    r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$",
+    re.IGNORECASE,
+)
+# The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)".
+_PRIOR_BIOPSY_AFTER = re.compile(
+    r"^[^.;]{0,40}?(?:\b(?:dx'?d|diagnosed|confirmed|proven|proved)\s+(?:on|by|with|via)\s+(?:(?:a|prior|previous|recent)\s+)*"
+    r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov)",
     re.IGNORECASE,
 )
 _ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
@@ -282,6 +289,12 @@ def _sentence_text(text: str, fact: Fact) -> str:
     return text[start : end if end != -1 else len(text)]
 
 
+def _text_after(text: str, fact: Fact) -> str:
+    """The part of the fact's sentence that comes after it."""
+    end = fact.sentence_span[1] if fact.sentence_span is not None else min(len(text), fact.mention.end + 200)
+    return text[fact.mention.end : end]
+
+
 def _text_before(text: str, fact: Fact) -> str:
     """The part of the fact's sentence that comes before it."""
     start = fact.sentence_span[0] if fact.sentence_span is not None else max(0, fact.mention.start - 200)
@@ -353,7 +366,8 @@ def _apply(lesion: Lesion, fact: Fact, text: str) -> None:
     elif m.label == "LESION_DIAGNOSIS":
         source = _diagnosis_source(fact, text)
         prior = "PRIOR_BIOPSY" in fact.modifiers or (
-            source != "pathology" and bool(_PRIOR_BIOPSY.search(_text_before(text, fact)))
+            source != "pathology"
+            and bool(_PRIOR_BIOPSY.search(_text_before(text, fact)) or _PRIOR_BIOPSY_AFTER.search(_text_after(text, fact)))
         )
         if prior and value.get("behaviour") == "malignant":
             state.prior_biopsy = True

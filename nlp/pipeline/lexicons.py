@@ -44,12 +44,19 @@ class SiteModifiers(BaseModel):
     position: list[str]
 
 
+class SiteFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    position_verbs: list[str]
+    non_site_followers: list[str]
+
+
 class SiteLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
     regions: list[str]
     modifiers: SiteModifiers
+    filters: SiteFilters
     sites: list[SiteEntry]
 
     @model_validator(mode="after")
@@ -66,12 +73,29 @@ class DiagnosisEntry(_Entry):
     behaviour: Literal["benign", "malignant", "uncertain", "unknown"]
 
 
+class KindByModifier(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    modifiers: list[str]
+    becomes: str
+
+
 class DiagnosisLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
     modifiers: list[str]
+    kind_by_modifier: list[KindByModifier] = Field(default_factory=list)
     diagnoses: list[DiagnosisEntry]
+
+    @model_validator(mode="after")
+    def _kinds_known(self) -> "DiagnosisLexicon":
+        kinds = {d.kind for d in self.diagnoses}
+        for rule in self.kind_by_modifier:
+            for kind in (rule.kind, rule.becomes):
+                if kind not in kinds:
+                    raise ValueError(f"kind_by_modifier names kind {kind!r}, which no diagnosis entry has; fix the spelling")
+        return self
 
 
 class ClosureEntry(_Entry):

@@ -21,6 +21,8 @@ from nlp.pipeline._medspacy import TargetMatcher, TargetRule
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
+DEFAULT_KIND_RULE = "kind.default"
+LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
 MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
 
 # Words that head an "X of the <site>" phrase ("dorsum of the left hand").
@@ -28,8 +30,6 @@ OF_HEADS = frozenset(
     "dorsum tip side bridge ala base root lobe crown back bottom top palm sole angle corner edge rim "
     "surface aspect portion part area region skin web border margin apex".split()
 )
-# A site word in these sentences is the patient's position, not a lesion's location.
-POSITION_VERBS = frozenset("placed lying laid positioned turned rolled supine prone decubitus".split())
 POSSESSIVES = frozenset("his her their the its".split())
 
 
@@ -72,7 +72,12 @@ class OpnoteTargets:
         self.matcher.add(_rules_from(lexicons))
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
+        self.position_verbs = frozenset(w.lower() for w in lexicons.sites.filters.position_verbs)
+        self.non_site_followers = frozenset(w.lower() for w in lexicons.sites.filters.non_site_followers)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
+        self.kind_by_modifier = {
+            (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
+        }
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers) | {
             "well", "moderately", "poorly", "differentiated", "-",
         }
@@ -86,7 +91,7 @@ class OpnoteTargets:
             label = span.label_
             if label == SITE:
                 span = self._expand_site(doc, span)
-                if self._is_positioning(doc, span):
+                if self._is_not_a_lesion_site(doc, span):
                     continue
             elif label == DIAGNOSIS:
                 span = self._expand_left(doc, span, self.dx_modifiers)
@@ -95,21 +100,46 @@ class OpnoteTargets:
             value = dict(meta.get("value") or {})
             if label == SITE:
                 value.update(self._site_attributes(out, value))
+            elif label == DIAGNOSIS and self.kind_by_modifier:
+                for token in out:
+                    becomes = self.kind_by_modifier.get((value.get("kind"), token.lower_))
+                    if becomes:
+                        value["kind"] = becomes
             if meta.get("weak"):
                 value["weak"] = True
             out._.opnote_value = value
             spans.append(out)
         spans = self._drop_weak_closures(spans)
-        measurements = [
-            span for span in doc.spans.get("opnote_measurements", []) if span.label_ in MEASUREMENT_LABELS
-        ] if "opnote_measurements" in doc.spans else []
-        doc.ents = filter_spans(spans + list(measurements))
+        measurements = self._measurements(doc, spans)
+        doc.ents = filter_spans(spans + measurements)
         return doc
+
+    @staticmethod
+    def _measurements(doc: Doc, targets: list[Span]) -> list[Span]:
+        """Measurement spans for ``doc.ents``.
+
+        A size the measurement rules could not explain (``kind.default``) in a sentence that names
+        the lesion ("Nevus, R 2nd toe, dorsal, 3.5 mm") is taken as the lesion's size.
+        """
+        if "opnote_measurements" not in doc.spans:
+            return []
+        lesion_sentences = {t.sent.start for t in targets if t.label_ in (SITE, DIAGNOSIS)}
+        out = []
+        for span in doc.spans["opnote_measurements"]:
+            value = span._.opnote_value or {}
+            if span.label_ in MEASUREMENT_LABELS:
+                out.append(span)
+            elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and span.sent.start in lesion_sentences:
+                relabelled = Span(doc, span.start, span.end, label="LESION_SIZE")
+                relabelled._.opnote_value = {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE}
+                relabelled._.opnote_rule = value.get("rule")
+                out.append(relabelled)
+        return out
 
     # -- expansion and filtering -----------------------------------------------------------
     def _expand_left(self, doc: Doc, span: Span, words: frozenset[str]) -> Span:
         start = span.start
-        while start > 0 and doc[start - 1].lower_ in words and not doc[start - 1].is_sent_start:
+        while start > 0 and not doc[start].is_sent_start and doc[start - 1].lower_ in words:
             start -= 1
         if start < span.start and doc[start].lower_ == "-":
             start += 1
@@ -138,11 +168,14 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_positioning(self, doc: Doc, span: Span) -> bool:
+    def _is_not_a_lesion_site(self, doc: Doc, span: Span) -> bool:
+        """An 'arm board', 'axillary nodes', or 'placed prone with his back ...'."""
+        if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
+            return True
         before = doc[max(span.sent.start, span.start - 3) : span.start]
         if not any(t.lower_ in POSSESSIVES for t in before):
             return False
-        return any(t.lower_ in POSITION_VERBS for t in span.sent)
+        return any(t.lower_ in self.position_verbs for t in span.sent)
 
     @staticmethod
     def _drop_weak_closures(spans: list[Span]) -> list[Span]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import spacy
 from spacy.lang.char_classes import ALPHA
 from spacy.language import Language
+from spacy.symbols import ORTH
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 __all__ = [
@@ -55,6 +56,13 @@ EXTRA_SUFFIXES: tuple[str, ...] = (
 )
 
 
+#: Clinical abbreviations with an inner slash that the default rules would split.
+SPECIAL_CASES: tuple[str, ...] = tuple(
+    form for abbreviation in ("b/l", "r/o", "h/o", "s/p", "f/u", "w/o")
+    for form in (abbreviation, abbreviation.upper(), abbreviation.capitalize())
+) + ("w/", "W/")
+
+
 def customize_tokenizer(language: Language) -> None:
     """Make ``language``'s tokenizer split measurements and run-on headers cleanly.
 
@@ -84,6 +92,9 @@ def customize_tokenizer(language: Language) -> None:
     tokenizer = language.tokenizer
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    # Abbreviations that must stay one token (special cases are saved with the tokenizer too).
+    for text in SPECIAL_CASES:
+        tokenizer.add_special_case(text, [{ORTH: text}])
 
 
 def make_blank_pipeline() -> Language:
