@@ -42,7 +42,9 @@ CLOSURE_RANK = {
     "adjacent_tissue_transfer": 7, "flap": 7, "graft": 6, "complex": 5, "intermediate": 4, "simple": 3,
     "secondary_intention": 2, "adhesive_strips": 1, "none": 0,
 }
-EXCISION_KINDS = ("re_excision", "excision")
+# When a lesion has several procedure words, the first kind here that occurs wins: Mohs
+# includes the excision; an excision outranks the biopsy that preceded it.
+PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _MARKER = re.compile(
@@ -69,7 +71,9 @@ _PRIOR_BIOPSY = re.compile(
 # The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)".
 _PRIOR_BIOPSY_AFTER = re.compile(
     r"^[^.;]{0,40}?(?:\b(?:dx'?d|diagnosed|confirmed|proven|proved)\s+(?:on|by|with|via)\s+(?:(?:a|prior|previous|recent)\s+)*"
-    r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov)",
+    r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov"
+    r"|\b(?:(?:previous|prior|recent)\s+)?(?:positive\s+)(?:(?:shave|punch)\s+)?(?:biopsy|bx)"
+    r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed))",
     re.IGNORECASE,
 )
 _ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
@@ -429,7 +433,7 @@ def _finish(lesion: Lesion, pathology_pending: bool) -> None:
         lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
     if state.procedures:
         kinds = [p.kind for p in state.procedures]
-        chosen = next((k for k in EXCISION_KINDS if k in kinds), kinds[0])
+        chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
         lesion.procedure = next(p for p in state.procedures if p.kind == chosen)
     if state.sizes:
         best_rank = min(rank for rank, _ in state.sizes)
@@ -452,8 +456,11 @@ def _finish(lesion: Lesion, pathology_pending: bool) -> None:
 
 
 def _is_treated(lesion: Lesion) -> bool:
-    """A lesion counts when the note says something was done to it or measured for it."""
-    return bool(
-        lesion.procedure or lesion.margin or lesion.excised_diameter or lesion.closure or lesion.repair_length
-        or lesion.lesion_size or any(d.source in ("pathology", "postoperative") for d in lesion.diagnoses)
-    )
+    """A lesion counts when a performed procedure is linked to it and it is a skin lesion.
+
+    "Skin lesion" means the note names what it is (a diagnosis, even an uncertain one) or
+    measures it; an excised lymph node or a bone in an arthroplasty note has neither.
+    """
+    if lesion.procedure is None:
+        return False
+    return bool(lesion.diagnoses or lesion.lesion_size or lesion.margin or lesion.excised_diameter)

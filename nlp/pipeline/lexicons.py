@@ -48,6 +48,7 @@ class SiteFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
     position_verbs: list[str]
     non_site_followers: list[str]
+    non_site_preceders: list[str] = Field(default_factory=list)
 
 
 class SiteLexicon(BaseModel):

@@ -74,6 +74,7 @@ class OpnoteTargets:
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
         self.position_verbs = frozenset(w.lower() for w in lexicons.sites.filters.position_verbs)
         self.non_site_followers = frozenset(w.lower() for w in lexicons.sites.filters.non_site_followers)
+        self.non_site_preceders = frozenset(w.lower() for w in lexicons.sites.filters.non_site_preceders)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
@@ -171,6 +172,8 @@ class OpnoteTargets:
     def _is_not_a_lesion_site(self, doc: Doc, span: Span) -> bool:
         """An 'arm board', 'axillary nodes', or 'placed prone with his back ...'."""
         if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
+            return True
+        if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
             return True
         before = doc[max(span.sent.start, span.start - 3) : span.start]
         if not any(t.lower_ in POSSESSIVES for t in before):
