@@ -79,9 +79,7 @@ class OpnoteTargets:
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
         }
-        self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers) | {
-            "well", "moderately", "poorly", "differentiated", "-",
-        }
+        self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
