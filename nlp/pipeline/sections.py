@@ -30,6 +30,7 @@ class SectionRule(BaseModel):
     category: str
     literal: str
     pattern: str
+    one_line: bool = False
 
     _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
 
@@ -58,7 +59,7 @@ class SectionFinder:
         Scans colons rather than every character: notes have a few dozen colons, and only the
         short stretch before each can be a header.
         """
-        hits: dict[int, tuple[str, int]] = {}
+        hits: dict[int, tuple[SectionRule, int]] = {}
         colon = text.find(":")
         while colon != -1:
             stop = colon
@@ -71,7 +72,7 @@ class SectionFinder:
             if colon - left <= MAX_HEADER_CHARS:
                 match = self._header.fullmatch(text, left + 1, colon)
                 if match:
-                    hits[match.start("header")] = (self._rule_of(match).category, colon + 1)
+                    hits[match.start("header")] = (self._rule_of(match), colon + 1)
             colon = text.find(":", colon + 1)
         line_start = 0
         for line in text.splitlines(keepends=True):
@@ -79,14 +80,17 @@ class SectionFinder:
             if stripped and len(stripped) <= MAX_HEADER_CHARS and stripped.isupper():
                 match = self._header.fullmatch(line.rstrip("\r\n"))
                 if match and line_start + match.start("header") not in hits:
-                    hits[line_start + match.start("header")] = (self._rule_of(match).category, line_start + match.end())
+                    hits[line_start + match.start("header")] = (self._rule_of(match), line_start + match.end())
             line_start += len(line)
         starts = sorted(hits)
         sections = []
         for i, start in enumerate(starts):
-            category, body_start = hits[start]
+            rule, body_start = hits[start]
             end = starts[i + 1] if i + 1 < len(starts) else len(text)
-            sections.append((category, start, end, body_start))
+            if rule.one_line:
+                newline = text.find("\n", body_start, end)
+                end = newline if newline != -1 else end
+            sections.append((rule.category, start, end, body_start))
         return sections
 
     def _rule_of(self, match: re.Match[str]) -> SectionRule:
