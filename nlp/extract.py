@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from nlp.linking import Fact, link_lesions
 from nlp.pipeline.sections import section_at
+from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.records import Mention, NoteFacts
 
 CONTEXT_FLAGS = (
@@ -26,9 +27,7 @@ FAMILY_SECTIONS = frozenset({"family_history"})
 def doc_to_facts(doc: Doc) -> NoteFacts:
     """Collect mentions (with ConText flags and sections) and link them into lesions."""
     sections = list(doc._.opnote_sections or [])
-    sentence_index = {}
-    for i, sent in enumerate(doc.sents):
-        sentence_index[sent.start] = i
+    sentence_ids, sentence_spans, _ = sentence_table(doc)
     facts: list[Fact] = []
     for ent in doc.ents:
         section = section_at(sections, ent.start_char)
@@ -51,9 +50,9 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             rule=ent._.opnote_rule if ent.has_extension("opnote_rule") else None,
             **flags,
         )
-        sent = ent.sent
-        facts.append(Fact(mention=mention, sentence=sentence_index.get(sent.start, 0), modifiers=modifiers,
-                          sentence_span=(sent.start_char, sent.end_char)))
+        sentence = int(sentence_ids[ent.start])
+        facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))
+    drop_sentence_table(doc)
     lesions = link_lesions(doc.text, facts, sections)
     mentions = [_with_lesion(f) for f in facts]
     return NoteFacts(

@@ -1,18 +1,49 @@
 """Fast rule-based sentence boundaries that respect line breaks, lists and section headers.
 
-PyRuSH (medspaCy's default splitter) costs most of ``medspacy.load()``'s time on a short note;
-operative notes mostly need three cues, which one pass over the tokens can apply:
-terminal punctuation followed by a new word, a line break, and a section header or list
-marker (``1.``, ``#2``, ``(A)``, ``Lesion 2:``).  Run-on exports (``Lipoma.,POSTOPERATIVE``)
-are split at the ``.,`` junction.
+PyRuSH (medspaCy's default splitter) costs most of ``medspacy.load()``'s time on a short note.
+Operative notes mostly need four cues: terminal punctuation followed by a new word, a line
+break, a section header, and the ``.,`` junction of run-on exports (``Lipoma.,POSTOPERATIVE``).
+The cues are found with one regular-expression pass over the text and written to the Doc in
+one array call, so the cost does not grow with a Python loop over tokens.
+
+:func:`sentence_table` gives later components the sentence of every token without touching
+``Span.sent`` (which re-scans the Doc on every call).
 """
 
+import re
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-TERMINALS = frozenset({".", "!", "?", ".,", ";"})
-ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts cm mm x fig dx hx".split())
+ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts fig dx hx ca".split())
+# A boundary: terminal punctuation then whitespace, a run-on ".," junction, or a line break.
+_BOUNDARY = re.compile(r"[.!?;],?[ \t\r\n]+|\.,[ \t\r\n]*|\n[ \t\r\n]*")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
+_OPENERS = frozenset("([#\"'")
+_TABLE_KEY = "opnote_sentence_table"
+
+
+def boundary_offsets(text: str, header_starts: frozenset[int] = frozenset()) -> list[int]:
+    """Character offsets where a new sentence starts (always including 0 for non-empty text)."""
+    offsets = [0]
+    for match in _BOUNDARY.finditer(text):
+        nxt = match.end()
+        if nxt >= len(text):
+            break
+        first = text[nxt]
+        punct = match.group(0)[0]
+        if punct == ".":
+            word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start() + 1)
+            if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS and not first.isupper():
+                continue
+        if punct in ".!?;" and not (first.isalnum() or first in _OPENERS):
+            continue
+        offsets.append(nxt)
+    if header_starts:
+        offsets.extend(header_starts)
+    return offsets
 
 
 class OpnoteSentences:
@@ -22,39 +53,59 @@ class OpnoteSentences:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        header_starts = set()
-        sections = doc._.opnote_sections if Doc.has_extension("opnote_sections") else None
-        if sections:
-            header_starts = {start for _, start, _, _ in sections}
         n = len(doc)
         if n == 0:
             return doc
-        starts = [False] * n
-        starts[0] = True
-        pending = False  # a boundary seen just before a whitespace token moves to the next word
-        for i in range(1, n):
-            prev = doc[i - 1]
-            tok = doc[i]
-            if tok.is_space:
-                pending = pending or (prev.text in TERMINALS) or "\n" in tok.text
-                continue
-            if pending:
-                starts[i] = True
-                pending = False
-            elif tok.idx in header_starts:
-                starts[i] = True
-            elif "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-                starts[i] = True
-            elif prev.text in TERMINALS or (prev.text == "," and i >= 2 and doc[i - 2].text == "."):
-                # a full stop after an abbreviation or inside a number is not a boundary
-                if prev.text == "." and i >= 2 and doc[i - 2].lower_.rstrip(".") in ABBREVIATIONS and not tok.is_title:
-                    continue
-                if tok.is_punct and tok.text not in "([#":
-                    continue
-                starts[i] = True
-        for i, token in enumerate(doc):
-            token.is_sent_start = starts[i]
+        sections = doc._.opnote_sections if Doc.has_extension("opnote_sections") else None
+        headers = frozenset(start for _, start, _, _ in sections) if sections else frozenset()
+        starts_at = doc.to_array(IDX)
+        token_index = numpy.searchsorted(starts_at, boundary_offsets(doc.text, headers))
+        flags = numpy.full(n, -1, dtype="int32")
+        flags[token_index[token_index < n]] = 1
+        flags[0] = 1
+        # A whitespace token never starts a sentence: hand its start to the next word.
+        for i in numpy.nonzero(flags == 1)[0]:
+            j = int(i)
+            while j < n - 1 and doc[j].is_space:
+                j += 1
+            if j != i:
+                flags[i] = -1 if i else 1
+                flags[j] = 1
+        doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
+        doc.user_data.pop(_TABLE_KEY, None)
         return doc
+
+
+def sentence_table(doc: Doc) -> tuple[numpy.ndarray, list[tuple[int, int]], list[tuple[int, int]]]:
+    """Sentence of every token, without ``Span.sent`` (which re-scans the Doc on each call).
+
+    Returns ``(sentence id of each token, [(start_char, end_char)], [(start_token, end_token)])``,
+    cached in ``doc.user_data`` until :func:`drop_sentence_table`.
+    """
+    cached = doc.user_data.get(_TABLE_KEY)
+    if cached is not None:
+        return cached
+    if len(doc) == 0:
+        table = (numpy.zeros(0, dtype="int64"), [], [])
+    else:
+        starts = doc.to_array(SENT_START).astype("int64") == 1
+        starts[0] = True
+        ids = numpy.cumsum(starts) - 1
+        token_starts = numpy.nonzero(starts)[0]
+        idx = doc.to_array(IDX)
+        spans, bounds = [], []
+        for k, first in enumerate(token_starts):
+            end = int(token_starts[k + 1]) if k + 1 < len(token_starts) else len(doc)
+            spans.append((int(idx[first]), int(idx[end - 1]) + len(doc[end - 1])))
+            bounds.append((int(first), end))
+        table = (ids, spans, bounds)
+    doc.user_data[_TABLE_KEY] = table
+    return table
+
+
+def drop_sentence_table(doc: Doc) -> None:
+    """Remove the cached table (it holds arrays that should not be serialised with the Doc)."""
+    doc.user_data.pop(_TABLE_KEY, None)
 
 
 @Language.factory("opnote_sentences", requires=["doc._.opnote_sections"], assigns=["token.is_sent_start"])

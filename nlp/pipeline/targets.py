@@ -19,6 +19,7 @@ from spacy.util import filter_spans
 
 from nlp.pipeline._medspacy import TargetMatcher, TargetRule
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
+from nlp.pipeline.sentences import sentence_table
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 DEFAULT_KIND_RULE = "kind.default"
@@ -83,6 +84,7 @@ class OpnoteTargets:
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        sentence_ids, _, sentence_tokens = sentence_table(doc)
         spans: list[Span] = []
         for span in self.matcher(doc):
             rule = span._.target_rule
@@ -90,7 +92,7 @@ class OpnoteTargets:
             label = span.label_
             if label == SITE:
                 span = self._expand_site(doc, span)
-                if self._is_not_a_lesion_site(doc, span):
+                if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]]):
                     continue
             elif label == DIAGNOSIS:
                 span = self._expand_left(doc, span, self.dx_modifiers)
@@ -108,13 +110,13 @@ class OpnoteTargets:
                 value["weak"] = True
             out._.opnote_value = value
             spans.append(out)
-        spans = self._drop_weak_closures(spans)
-        measurements = self._measurements(doc, spans)
+        spans = self._drop_weak_closures(spans, sentence_ids)
+        measurements = self._measurements(doc, spans, sentence_ids)
         doc.ents = filter_spans(spans + measurements)
         return doc
 
     @staticmethod
-    def _measurements(doc: Doc, targets: list[Span]) -> list[Span]:
+    def _measurements(doc: Doc, targets: list[Span], sentence_ids) -> list[Span]:
         """Measurement spans for ``doc.ents``.
 
         A size the measurement rules could not explain (``kind.default``) in a sentence that names
@@ -122,13 +124,13 @@ class OpnoteTargets:
         """
         if "opnote_measurements" not in doc.spans:
             return []
-        lesion_sentences = {t.sent.start for t in targets if t.label_ in (SITE, DIAGNOSIS)}
+        lesion_sentences = {sentence_ids[t.start] for t in targets if t.label_ in (SITE, DIAGNOSIS)}
         out = []
         for span in doc.spans["opnote_measurements"]:
             value = span._.opnote_value or {}
             if span.label_ in MEASUREMENT_LABELS:
                 out.append(span)
-            elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and span.sent.start in lesion_sentences:
+            elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and sentence_ids[span.start] in lesion_sentences:
                 relabelled = Span(doc, span.start, span.end, label="LESION_SIZE")
                 relabelled._.opnote_value = {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE}
                 relabelled._.opnote_rule = value.get("rule")
@@ -167,33 +169,29 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_not_a_lesion_site(self, doc: Doc, span: Span) -> bool:
-        """An 'arm board', 'axillary nodes', or 'placed prone with his back ...'."""
+    def _is_not_a_lesion_site(self, doc: Doc, span: Span, sentence: tuple[int, int]) -> bool:
+        """An 'arm board', 'axillary nodes', a 'dog ear', or 'placed prone with his back ...'."""
         if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
             return True
         if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
             return True
-        before = doc[max(span.sent.start, span.start - 3) : span.start]
+        before = doc[max(sentence[0], span.start - 3) : span.start]
         if not any(t.lower_ in POSSESSIVES for t in before):
             return False
-        return any(t.lower_ in self.position_verbs for t in span.sent)
+        return any(t.lower_ in self.position_verbs for t in doc[sentence[0] : sentence[1]])
 
     @staticmethod
-    def _drop_weak_closures(spans: list[Span]) -> list[Span]:
-        """Keep a suture description only when no named closure phrase is near it."""
+    def _drop_weak_closures(spans: list[Span], sentence_ids) -> list[Span]:
+        """Keep a suture description only when no named closure phrase is in or next to its sentence."""
         closures = [s for s in spans if s.label_ == CLOSURE]
-        strong_sents = {s.sent.start for s in closures if not s._.opnote_value.get("weak")}
-        layered_sents = {s.sent.start for s in closures if s._.opnote_value.get("closure_class") != "simple"}
+        strong_sents = {int(sentence_ids[s.start]) for s in closures if not s._.opnote_value.get("weak")}
+        layered_sents = {int(sentence_ids[s.start]) for s in closures if s._.opnote_value.get("closure_class") != "simple"}
         kept = []
         for span in spans:
             value = span._.opnote_value
             if span.label_ == CLOSURE and value.get("weak"):
-                sent = span.sent
-                neighbours = {sent.start}
-                if sent.start > 0:
-                    neighbours.add(span.doc[sent.start - 1].sent.start)
-                if sent.end < len(span.doc):
-                    neighbours.add(sent.end)
+                here = int(sentence_ids[span.start])
+                neighbours = {here - 1, here, here + 1}
                 if neighbours & strong_sents:
                     continue
                 if value.get("closure_class") == "simple" and neighbours & layered_sents:
