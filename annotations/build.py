@@ -1,6 +1,9 @@
 #!/usr/bin/env python
 """Build the gold files ``annotations/{dev,test}.jsonl`` from ``annotations/src/{dev,test}.md``.
 
+The dev split also reads ``annotations/src/dev_extra.md`` (``EXTRA_SOURCES``), appended after
+``dev.md``.
+
 Source format (one block per note)::
 
     ### dev-001
@@ -47,6 +50,14 @@ import yaml
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 SPLITS = ("dev", "test")
+# Further source files read into a split after src/<split>.md (same markup, ids must not clash).
+EXTRA_SOURCES = {"dev": ("dev_extra.md",)}
+
+
+def source_files(split: str) -> list[Path]:
+    """src/<split>.md, then any extra source files of that split that exist."""
+    extra = [SRC / name for name in EXTRA_SOURCES.get(split, ())]
+    return [SRC / f"{split}.md"] + [p for p in extra if p.exists()]
 
 # --------------------------------------------------------------------------------------------
 # Vocabularies
@@ -345,7 +356,7 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
 MEASURE_RE = re.compile(
     rf"^(?P<a>{NUM})(?:\s*(?:x|X|×)\s*(?P<b>{NUM}))?(?:\s*(?:x|X|×)\s*(?P<c>{NUM}))?"
-    rf"(?:\s*(?:-|–|to)\s*(?P<hi>{NUM}))?\s*(?P<unit>mm|cm|MM|CM)$")
+    rf"(?:\s*(?:-|–|to)\s*(?P<hi>{NUM}))?\s*-?(?P<unit>mm|cm|MM|CM)$")   # "2-mm", "5.2-cm"
 WORD_RE = re.compile(r"^(?P<w>[A-Za-z]+)\s+(?P<unit>millimeters?|centimeters?|MILLIMETERS?|"
                      r"CENTIMETERS?)$")
 
@@ -781,13 +792,13 @@ def main(argv: list[str] | None = None) -> int:
     records: dict[str, list[dict]] = {}
     errors: list[str] = []
     for split in SPLITS:
-        src = SRC / f"{split}.md"
         recs = []
-        for note in parse_source(src):
-            rec = build_record(note)
-            errs = check_record(rec, note["meta"], note["marked"])
-            errors.extend(f"{src.name}: {rec['id']}: {e}" for e in errs)
-            recs.append(rec)
+        for src in source_files(split):
+            for note in parse_source(src):
+                rec = build_record(note)
+                errs = check_record(rec, note["meta"], note["marked"])
+                errors.extend(f"{src.name}: {rec['id']}: {e}" for e in errs)
+                recs.append(rec)
         records[split] = recs
     errors.extend(check_split_set(records))
     if errors:

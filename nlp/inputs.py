@@ -10,7 +10,11 @@ MAX_NOTE_CHARS = 200_000
 """Longest note accepted by default: op notes are a few thousand characters; a longer "note" is
 almost always a whole export or a binary file passed by mistake."""
 
-_CONTROL_OK = frozenset("\n\r\t\f\v")
+import re
+
+# Control characters other than line breaks and tabs, and the replacement character that a
+# lossy decode leaves behind: a few are noise, many mean the "note" is a binary file.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
 
 
 def decode_note(raw: bytes) -> str:
@@ -41,7 +45,7 @@ def validate_note(text: object, *, max_chars: int = MAX_NOTE_CHARS) -> str:
             "split the file into single notes or raise the limit (max_chars / --max-chars)"
         )
     sample = text[:4096]
-    control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in _CONTROL_OK) or ch == "\ufffd")
+    control = len(_CONTROL.findall(sample))
     if "\x00" in sample or control > max(8, len(sample) // 50):
         raise InputError("note looks like binary data, not text (control characters found); pass a plain-text note")
     return text

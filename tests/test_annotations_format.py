@@ -156,8 +156,9 @@ def test_jsonl_matches_source_build(splits):
     spec.loader.exec_module(build)
     for split in SPLITS:
         rebuilt = []
-        for note in build.parse_source(ANN / "src" / f"{split}.md"):
-            rec = build.build_record(note)
-            assert not build.check_record(rec, note["meta"], note["marked"]), rec["id"]
-            rebuilt.append(rec)
+        for src in build.source_files(split):      # src/<split>.md plus e.g. src/dev_extra.md
+            for note in build.parse_source(src):
+                rec = build.build_record(note)
+                assert not build.check_record(rec, note["meta"], note["marked"]), rec["id"]
+                rebuilt.append(rec)
         assert rebuilt == splits[split], f"{split}.jsonl is stale: run annotations/build.py"

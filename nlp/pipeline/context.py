@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from nlp.errors import RuleFileError
 from nlp.pipeline._medspacy import ConText, ConTextRule
+from nlp.pipeline.targets import ENTITY_GROUP
 from nlp.pipeline.rulefiles import load_rule_file, resource_path, validate
 
 RULES_FILE = "context_rules.json"
@@ -59,7 +60,7 @@ def _to_medspacy(rules: ContextRules, path: Path | str) -> list[ConTextRule]:
 
 
 class OpnoteContext:
-    """spaCy component: runs ConText over ``doc.ents`` with our rules."""
+    """spaCy component: runs ConText over the entity span group with our rules."""
 
     def __init__(self, language: Language, name: str, rules_path: str | None) -> None:
         self.language = language
@@ -69,7 +70,10 @@ class OpnoteContext:
 
     def _set_rules(self, rules: ContextRules, path: Path | str) -> None:
         self.rules = rules
-        self.context = ConText(self.language, name=f"{self.name}_context", rules=None, max_scope=None)
+        self.context = ConText(
+            self.language, name=f"{self.name}_context", rules=None, max_scope=None,
+            input_span_type="group", span_group_name=ENTITY_GROUP,
+        )
         self.context.add(_to_medspacy(rules, path))
 
     def __call__(self, doc: Doc) -> Doc:
@@ -86,6 +90,6 @@ class OpnoteContext:
         return self
 
 
-@Language.factory("opnote_context", default_config={"rules_path": None}, requires=["doc.ents"])
+@Language.factory("opnote_context", default_config={"rules_path": None}, requires=["doc.spans"])
 def make_context(nlp: Language, name: str, rules_path: str | None) -> OpnoteContext:  # spaCy requires the names nlp and name
     return OpnoteContext(nlp, name, rules_path)

@@ -38,6 +38,7 @@ from nlp.errors import RuleFileError
 from nlp.pipeline.rulefiles import check_regex, read_json, resource_path
 from nlp.records import Measure, MeasureKind
 from nlp.records import Span as TextSpan
+from nlp.pipeline.doctext import doc_text
 
 __all__ = [
     "DEFAULT_RULES",
@@ -728,7 +729,7 @@ class MeasurementTagger:
         if Doc.has_extension("opnote_sections"):
             sections = doc._.opnote_sections or ()
         spans = []
-        for p in parse_measurements(doc.text, sections=sections, rules=self.rules):
+        for p in parse_measurements(doc_text(doc), sections=sections, rules=self.rules):
             span = doc.char_span(p.start, p.end, label=p.label, alignment_mode="expand", span_id=p.rule)
             if span is None:  # pragma: no cover - "expand" only fails on an empty range
                 continue

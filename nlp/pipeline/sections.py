@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
+from nlp.pipeline.doctext import doc_text
 
 DEFAULT_RULES = "sections.json"
 RULES_FILE = "sections.json"
@@ -100,9 +101,13 @@ class SectionFinder:
         raise AssertionError("a header matched without a rule group")  # pragma: no cover
 
 
-def section_at(sections: list[tuple[str, int, int, int]], offset: int) -> str | None:
-    """Category of the section containing ``offset`` (None before the first header)."""
-    starts = [s[1] for s in sections]
+def section_at(sections: list[tuple[str, int, int, int]], offset: int, starts: list[int] | None = None) -> str | None:
+    """Category of the section containing ``offset`` (None before the first header).
+
+    Pass ``starts`` (the sections' start offsets) when calling many times on one note.
+    """
+    if starts is None:
+        starts = [s[1] for s in sections]
     i = bisect.bisect_right(starts, offset) - 1
     if i < 0:
         return None
@@ -122,7 +127,7 @@ class OpnoteSections:
         self.finder = SectionFinder(load_section_rules(rules_path))
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.opnote_sections = self.finder.find(doc.text)
+        doc._.opnote_sections = self.finder.find(doc_text(doc))
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:

@@ -16,6 +16,7 @@ import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+from nlp.pipeline.doctext import doc_text
 
 ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts fig dx hx ca".split())
 # A boundary: terminal punctuation then whitespace, a run-on ".," junction, or a line break.
@@ -59,7 +60,7 @@ class OpnoteSentences:
         sections = doc._.opnote_sections if Doc.has_extension("opnote_sections") else None
         headers = frozenset(start for _, start, _, _ in sections) if sections else frozenset()
         starts_at = doc.to_array(IDX)
-        token_index = numpy.searchsorted(starts_at, boundary_offsets(doc.text, headers))
+        token_index = numpy.searchsorted(starts_at, boundary_offsets(doc_text(doc), headers))
         flags = numpy.full(n, -1, dtype="int32")
         flags[token_index[token_index < n]] = 1
         flags[0] = 1

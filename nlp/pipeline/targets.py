@@ -22,6 +22,7 @@ from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sentences import sentence_table
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
+ENTITY_GROUP = "opnote_entities"
 DEFAULT_KIND_RULE = "kind.default"
 LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
 MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
@@ -112,7 +113,11 @@ class OpnoteTargets:
             spans.append(out)
         spans = self._drop_weak_closures(spans, sentence_ids)
         measurements = self._measurements(doc, spans, sentence_ids)
-        doc.ents = filter_spans(spans + measurements)
+        entities = filter_spans(spans + measurements)
+        # The span group is what later components read: Doc.ents re-scans every token on each
+        # access. doc.ents is still set, for displaCy and other spaCy tools.
+        doc.spans[ENTITY_GROUP] = entities
+        doc.ents = entities
         return doc
 
     @staticmethod
@@ -211,7 +216,7 @@ class OpnoteTargets:
         return self
 
 
-@Language.factory("opnote_targets", default_config={"lexicon_dir": None}, requires=["token.is_sent_start"], assigns=["doc.ents"])
+@Language.factory("opnote_targets", default_config={"lexicon_dir": None}, requires=["token.is_sent_start"], assigns=["doc.ents", "doc.spans"])
 def make_targets(nlp: Language, name: str, lexicon_dir: str | None) -> OpnoteTargets:
     """Build the entity matcher; ``lexicon_dir`` None means the lexicons shipped in the package."""
     for attr in ("opnote_rule", "opnote_value"):
