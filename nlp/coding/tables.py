@@ -512,8 +512,9 @@ def load_tables(directory: str | Path | None = None) -> Tables:
 
     ``directory`` defaults to the packaged rules; tests pass a copy to check broken files.
     """
-    path = Path(directory) if directory is not None else RULES_DIR
-    return _load_cached(str(path.resolve()))
+    if directory is None:  # the hot path: no filesystem calls once loaded
+        return _load_cached(str(RULES_DIR))
+    return _load_cached(str(Path(directory).resolve()))
 
 
 def rules_version(directory: str | Path | None = None) -> str:
