@@ -320,7 +320,7 @@ class _Pending:
     specimens: list[Measure] = field(default_factory=list)
     areas: list[Measure] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
-    procedures: list[Procedure] = field(default_factory=list)
+    procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
 
@@ -381,7 +381,7 @@ def _apply(lesion: Lesion, fact: Fact, text: str) -> None:
         )
         state.diagnoses.append((_SOURCE_RANK[source], diagnosis))
     elif m.label == "PROCEDURE":
-        state.procedures.append(Procedure(kind=value.get("kind") or "other", text=m.text, span=span))
+        state.procedures.append((bool(value.get("weak")), Procedure(kind=value.get("kind") or "other", text=m.text, span=span)))
     elif m.label == "CLOSURE_TYPE":
         state.closures.append(
             Closure(closure_class=value.get("closure_class") or "simple", text=m.text, span=span, detail=tuple(value.get("detail") or ()))
@@ -391,6 +391,8 @@ def _apply(lesion: Lesion, fact: Fact, text: str) -> None:
         if measure is None:
             return
         name = MEASURE_FIELDS[m.label]
+        if name == "margin" and m.section in PATHOLOGY_SECTIONS:
+            return  # "margins negative (closest 1.5 mm)": histologic clearance, not the surgical margin
         if name == "lesion_size":
             state.sizes.append((_SIZE_SECTION_RANK.get(m.section, 2), measure))
         elif name == "margin":
@@ -432,9 +434,12 @@ def _finish(lesion: Lesion, pathology_pending: bool) -> None:
         lesion.diagnosis = ordered[0][1]
         lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
     if state.procedures:
-        kinds = [p.kind for p in state.procedures]
+        # Weak words ("removed", "delivered intact") stand for the procedure only when nothing
+        # stronger names it.
+        strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
+        kinds = [p.kind for p in strong]
         chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
-        lesion.procedure = next(p for p in state.procedures if p.kind == chosen)
+        lesion.procedure = next(p for p in strong if p.kind == chosen)
     if state.sizes:
         best_rank = min(rank for rank, _ in state.sizes)
         lesion.lesion_size = max((m for rank, m in state.sizes if rank == best_rank), key=lambda m: m.value_cm)

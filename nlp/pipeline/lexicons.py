@@ -100,6 +100,7 @@ class DiagnosisLexicon(BaseModel):
 
 
 class ClosureEntry(_Entry):
+    only_in_sections: list[str] = Field(default_factory=list)
     closure_class: Literal[
         "simple", "intermediate", "complex", "adjacent_tissue_transfer", "flap", "graft",
         "secondary_intention", "adhesive_strips", "none",

@@ -88,7 +88,10 @@ class SectionFinder:
         for i, start in enumerate(starts):
             rule, body_start = hits[start]
             end = starts[i + 1] if i + 1 < len(starts) else len(text)
-            if rule.one_line:
+            inline = start > 0 and text[text.rfind("\n", 0, start) + 1 : start].strip(" \t,") != ""
+            if rule.one_line or inline:
+                # A one-line field, or a header written mid-line ("Dx: SK R cheek. PMH: BCC."),
+                # ends with its line; the next line belongs to no section until a header.
                 newline = text.find("\n", body_start, end)
                 end = newline if newline != -1 else end
             sections.append((rule.category, start, end, body_start))

@@ -19,6 +19,7 @@ from spacy.util import filter_spans
 
 from nlp.pipeline._medspacy import TargetMatcher, TargetRule
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
+from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
@@ -39,7 +40,7 @@ def _rules_from(lexicons: Lexicons) -> list[TargetRule]:
     rules: list[TargetRule] = []
 
     def add(label: str, entry, value: dict) -> None:
-        meta = {"id": entry.id, "weak": entry.weak, "value": value}
+        meta = {"id": entry.id, "weak": entry.weak, "value": value, "sections": list(getattr(entry, "only_in_sections", []))}
         for term in entry.terms:
             rules.append(TargetRule(literal=term, category=label, metadata=meta))
         for term in entry.exact_terms:
@@ -86,11 +87,15 @@ class OpnoteTargets:
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         sentence_ids, _, sentence_tokens = sentence_table(doc)
+        sections = doc._.opnote_sections or [] if Doc.has_extension("opnote_sections") else []
+        section_starts = [s[1] for s in sections]
         spans: list[Span] = []
         for span in self.matcher(doc):
             rule = span._.target_rule
             meta = rule.metadata or {}
             label = span.label_
+            if meta.get("sections") and section_at(sections, span.start_char, section_starts) not in meta["sections"]:
+                continue
             if label == SITE:
                 span = self._expand_site(doc, span)
                 if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]]):
