@@ -241,6 +241,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # 3: assign every other fact.
     last_in_section: dict[str | None, int] = {}
     site_by_sentence: dict[int, list[Fact]] = {}
+    lesion_fact_sentences = {f.sentence for f in facts if f.label != "ANATOMIC_SITE"}
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
@@ -257,7 +258,13 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
                 fact.lesion = lesion_ids[0]
             else:
                 fact.lesion = last_in_section.get(fact.mention.section)
-        if fact.lesion is not None and (fact.label == "ANATOMIC_SITE" or segment_of(fact.mention.start) is not None):
+        # A site mention makes its lesion the current one only when its sentence says something
+        # about a lesion: "The left arm was extended on a hand table" must not capture the facts
+        # that follow it.
+        if fact.lesion is not None and (
+            (fact.label == "ANATOMIC_SITE" and fact.sentence in lesion_fact_sentences)
+            or segment_of(fact.mention.start) is not None
+        ):
             last_in_section[fact.mention.section] = fact.lesion
 
     # 4: build the records.

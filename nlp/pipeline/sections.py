@@ -23,6 +23,7 @@ from nlp.pipeline.doctext import doc_text
 DEFAULT_RULES = "sections.json"
 RULES_FILE = "sections.json"
 MAX_HEADER_CHARS = 60
+SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
 
 
 class SectionRule(BaseModel):
@@ -89,9 +90,14 @@ class SectionFinder:
             rule, body_start = hits[start]
             end = starts[i + 1] if i + 1 < len(starts) else len(text)
             inline = start > 0 and text[text.rfind("\n", 0, start) + 1 : start].strip(" \t,") != ""
-            if rule.one_line or inline:
-                # A one-line field, or a header written mid-line ("Dx: SK R cheek. PMH: BCC."),
-                # ends with its line; the next line belongs to no section until a header.
+            line_end = text.find("\n", body_start)
+            short_field = (
+                body_start - start <= SHORT_HEADER_CHARS and text[body_start : line_end if line_end != -1 else None].strip() != ""
+            )
+            if rule.one_line or inline or short_field:
+                # A one-line field, a header written mid-line ("Dx: SK R cheek. PMH: BCC."), or a
+                # short field label with its value on the same line ("Dx: SK R cheek") ends with
+                # its line; the next line belongs to no section until a header.
                 newline = text.find("\n", body_start, end)
                 end = newline if newline != -1 else end
             sections.append((rule.category, start, end, body_start))

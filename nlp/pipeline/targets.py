@@ -9,6 +9,7 @@ id of the lexicon entry that produced it (``span._.opnote_rule``) and its normal
 """
 
 
+import re
 from pathlib import Path
 from typing import Iterable
 
@@ -19,11 +20,13 @@ from spacy.util import filter_spans
 
 from nlp.pipeline._medspacy import TargetMatcher, TargetRule
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
+from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
+MEASURED_BEFORE = re.compile(r"\bmeasur\w*\s+(?:approximately\s+|about\s+|roughly\s+|approx\.?\s+)?$", re.IGNORECASE)
 DEFAULT_KIND_RULE = "kind.default"
 LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
 MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
@@ -130,17 +133,21 @@ class OpnoteTargets:
         """Measurement spans for ``doc.ents``.
 
         A size the measurement rules could not explain (``kind.default``) in a sentence that names
-        the lesion ("Nevus, R 2nd toe, dorsal, 3.5 mm") is taken as the lesion's size.
+        the lesion ("Nevus, R 2nd toe, dorsal, 3.5 mm"), or right after "measures", is taken as
+        the lesion's size (wound, margin and specimen sizes have their own cues).
         """
         if "opnote_measurements" not in doc.spans:
             return []
         lesion_sentences = {sentence_ids[t.start] for t in targets if t.label_ in (SITE, DIAGNOSIS)}
+        text = doc_text(doc)
         out = []
         for span in doc.spans["opnote_measurements"]:
             value = span._.opnote_value or {}
             if span.label_ in MEASUREMENT_LABELS:
                 out.append(span)
-            elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and sentence_ids[span.start] in lesion_sentences:
+            elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and (
+                sentence_ids[span.start] in lesion_sentences or MEASURED_BEFORE.search(text, max(0, span.start_char - 40), span.start_char)
+            ):
                 relabelled = Span(doc, span.start, span.end, label="LESION_SIZE")
                 relabelled._.opnote_value = {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE}
                 relabelled._.opnote_rule = value.get("rule")
