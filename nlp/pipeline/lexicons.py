@@ -36,6 +36,7 @@ class _Entry(BaseModel):
 class SiteEntry(_Entry):
     region: str
     subsite: str | None = None
+    structure: bool = False
 
 
 class SiteModifiers(BaseModel):
@@ -49,6 +50,8 @@ class SiteFilters(BaseModel):
     position_verbs: list[str]
     non_site_followers: list[str]
     non_site_preceders: list[str] = Field(default_factory=list)
+    orientation_cues: list[str] = Field(default_factory=list)
+    landmark_cues: list[str] = Field(default_factory=list)
 
 
 class SiteLexicon(BaseModel):

@@ -50,7 +50,7 @@ def _rules_from(lexicons: Lexicons) -> list[TargetRule]:
             rules.append(TargetRule(literal=term, category=label, pattern=[{"ORTH": part} for part in term.split()], metadata=meta))
 
     for entry in lexicons.sites.sites:
-        add(SITE, entry, {"region": entry.region, "subsite": entry.subsite})
+        add(SITE, entry, {"region": entry.region, "subsite": entry.subsite, "structure": entry.structure})
     for entry in lexicons.diagnoses.diagnoses:
         add(DIAGNOSIS, entry, {"kind": entry.kind, "behaviour": entry.behaviour})
     for entry in lexicons.closures.closures:
@@ -81,6 +81,8 @@ class OpnoteTargets:
         self.position_verbs = frozenset(w.lower() for w in lexicons.sites.filters.position_verbs)
         self.non_site_followers = frozenset(w.lower() for w in lexicons.sites.filters.non_site_followers)
         self.non_site_preceders = frozenset(w.lower() for w in lexicons.sites.filters.non_site_preceders)
+        self.orientation_cues = frozenset(w.lower() for w in lexicons.sites.filters.orientation_cues)
+        self.landmark_cues = frozenset(w.lower() for w in lexicons.sites.filters.landmark_cues)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
@@ -101,7 +103,7 @@ class OpnoteTargets:
                 continue
             if label == SITE:
                 span = self._expand_site(doc, span)
-                if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]]):
+                if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]], meta):
                     continue
             elif label == DIAGNOSIS:
                 span = self._expand_left(doc, span, self.dx_modifiers)
@@ -119,6 +121,7 @@ class OpnoteTargets:
                 value["weak"] = True
             out._.opnote_value = value
             spans.append(out)
+        spans = self._merge_adjacent_sites(doc, spans)
         spans = self._drop_weak_closures(spans, sentence_ids)
         measurements = self._measurements(doc, spans, sentence_ids)
         entities = filter_spans(spans + measurements)
@@ -186,16 +189,40 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_not_a_lesion_site(self, doc: Doc, span: Span, sentence: tuple[int, int]) -> bool:
-        """An 'arm board', 'axillary nodes', a 'dog ear', or 'placed prone with his back ...'."""
+    def _is_not_a_lesion_site(self, doc: Doc, span: Span, sentence: tuple[int, int], meta: dict) -> bool:
+        """An 'arm board', a 'dog ear', 'placed prone with his back ...', an ellipse 'parallel to
+        the long axis of the thigh', or a landmark 'just above the vermilion border'."""
         if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
             return True
         if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
+            return True
+        window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
+        if any(w in self.orientation_cues for w in window):
+            return True
+        if (meta.get("value") or {}).get("structure") and any(w in self.landmark_cues for w in window[-3:]):
             return True
         before = doc[max(sentence[0], span.start - 3) : span.start]
         if not any(t.lower_ in POSSESSIVES for t in before):
             return False
         return any(t.lower_ in self.position_verbs for t in doc[sentence[0] : sentence[1]])
+
+    def _merge_adjacent_sites(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """'scalp vertex', 'left scapular back': two site words in a row are one mention."""
+        spans = sorted(spans, key=lambda s: (s.start, -s.end))
+        out: list[Span] = []
+        for span in spans:
+            prev = out[-1] if out else None
+            if prev is not None and span.label_ == SITE and prev.label_ == SITE and prev.end == span.start:
+                merged = Span(doc, prev.start, span.end, label=SITE)
+                value = dict(span._.opnote_value)
+                value["subsite"] = value.get("subsite") or prev._.opnote_value.get("subsite")
+                value.update(self._site_attributes(merged, value))
+                merged._.opnote_rule = span._.opnote_rule
+                merged._.opnote_value = value
+                out[-1] = merged
+            else:
+                out.append(span)
+        return out
 
     @staticmethod
     def _drop_weak_closures(spans: list[Span], sentence_ids) -> list[Span]:

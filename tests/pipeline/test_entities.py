@@ -32,7 +32,9 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("SK on the nasal tip.", "nasal tip", "nose", None),
         ("Lesion at the right nasolabial fold.", "right nasolabial fold", "cheek", "right"),
         ("Cyst, left preauricular area.", "left preauricular area", "cheek", "left"),
-        ("Nevus of the upper lip vermilion.", "vermilion", "lip", None),
+        ("Nevus of the upper lip vermilion.", "upper lip vermilion", "lip", None),
+        ("Cyst at the scalp vertex.", "scalp vertex", "scalp", None),
+        ("Nevus, left scapular back.", "left scapular back", "back", "left"),
         ("Lesion of the left great toe.", "left great toe", "toe", "left"),
         ("Lipoma of the right thigh.", "right thigh", "thigh", "right"),
         ("Lesion on the penile shaft.", "penile shaft", "genitalia", None),
@@ -68,6 +70,22 @@ def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
     ],
 )
 def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
+    assert find(pipeline, snippet, "ANATOMIC_SITE") == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "The ellipse was oriented parallel to the long axis of the thigh.",
+        "The left arm was extended on a hand table.",
+        "The lesion sat just above the vermilion border.",
+        "Complex repair (free margin of the vermilion).",
+        "He lies back in his chair.",
+        "Dog ear removal was performed.",
+        "No palpable axillary adenopathy.",
+    ],
+)
+def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippet: str) -> None:
     assert find(pipeline, snippet, "ANATOMIC_SITE") == []
 
 
