@@ -89,6 +89,7 @@ class DiagnosisLexicon(BaseModel):
     version: str
     description: str = ""
     modifiers: list[str]
+    subtype_followers: list[str] = Field(default_factory=list)
     kind_by_modifier: list[KindByModifier] = Field(default_factory=list)
     diagnoses: list[DiagnosisEntry]
 
@@ -115,6 +116,7 @@ class ClosureLexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
+    summary_preceders: list[str] = Field(default_factory=list)
     closures: list[ClosureEntry]
 
 

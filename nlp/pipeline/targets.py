@@ -88,6 +88,8 @@ class OpnoteTargets:
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
         }
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
+        self.subtype_followers = frozenset(w.lower() for w in lexicons.diagnoses.subtype_followers)
+        self.summary_preceders = frozenset(w.lower() for w in lexicons.closures.summary_preceders)
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -106,7 +108,11 @@ class OpnoteTargets:
                 if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]], meta):
                     continue
             elif label == DIAGNOSIS:
+                if span.end < len(doc) and doc[span.end].lower_ in self.subtype_followers:
+                    continue  # "(lentigo maligna type)": the subtype of the diagnosis before it
                 span = self._expand_left(doc, span, self.dx_modifiers)
+            elif label == CLOSURE and span.start > 0 and doc[span.start - 1].lower_ in self.summary_preceders:
+                continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
             out = Span(doc, span.start, span.end, label=label)
             out._.opnote_rule = meta.get("id")
             value = dict(meta.get("value") or {})
