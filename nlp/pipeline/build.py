@@ -9,6 +9,7 @@ from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
 from nlp.pipeline import context, measurements, sections, sentences, targets  # noqa: F401
+from nlp.pipeline.package import pipeline_rules_hash
 from nlp.pipeline.tokenizer import customize_tokenizer
 
 PIPELINE_NAME = "opnote_core"
@@ -34,6 +35,7 @@ def build_pipeline() -> Language:
     for name in COMPONENTS:
         language.add_pipe(name)
     language.meta["name"] = PIPELINE_NAME
+    language.meta["opnote_rules_hash"] = pipeline_rules_hash()
     return language
 
 

@@ -37,7 +37,6 @@ def save_model(output: str | Path) -> Path:
     language = build_pipeline()
     language.meta["version"] = __version__
     language.meta["description"] = "opnote-coder rule-based pipeline for skin-lesion operative notes"
-    language.meta["opnote_rules_hash"] = pipeline_rules_hash()
     output = Path(output)
     language.to_disk(output)
     return output

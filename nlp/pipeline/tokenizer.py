@@ -93,8 +93,8 @@ def customize_tokenizer(language: Language) -> None:
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     # Abbreviations that must stay one token (special cases are saved with the tokenizer too).
-    for text in SPECIAL_CASES:
-        tokenizer.add_special_case(text, [{ORTH: text}])
+    # One assignment reloads the special cases once (add_special_case reloads on every call).
+    tokenizer.rules = {**(tokenizer.rules or {}), **{text: [{ORTH: text}] for text in SPECIAL_CASES}}
 
 
 def make_blank_pipeline() -> Language:

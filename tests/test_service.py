@@ -1,0 +1,80 @@
+"""Bad input never becomes a traceback: every note gets exactly one record, ok or error."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.inputs import MAX_NOTE_CHARS
+from nlp.schema import ResultRecord
+
+GOOD = "Lesion #1: left cheek, 4 mm nevus excised with 1 mm margins, simple closure. Pathology: compound nevus."
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("", "empty"),
+        ("   \n\t  \n", "empty"),
+        (b"\xff\xfe\xfa not utf-8", "UTF-8"),
+        ("\x00\x01\x02\x03" * 200, "binary"),
+        (bytes(range(256)) * 8, "UTF-8"),
+        ("x" * (MAX_NOTE_CHARS + 1), "limit"),
+        (12345, "text"),
+        (None, "text"),
+    ],
+)
+def test_bad_notes_get_an_error_record(coder, raw, reason: str) -> None:
+    record = coder.code(raw, "bad")
+    assert record.status == "error"
+    assert reason in record.error
+    assert record.codes == [] and record.entities == []
+
+
+def test_one_megabyte_note_is_refused_with_a_reason(coder) -> None:
+    record = coder.code(GOOD * (1_048_576 // len(GOOD)), "big")
+    assert record.status == "error" and "limit" in record.error
+
+
+def test_large_but_allowed_note_is_coded(coder) -> None:
+    record = coder.code((GOOD + "\n") * 200, "long")
+    assert record.status == "ok"
+
+
+def test_batch_keeps_order_and_one_record_per_note(coder) -> None:
+    notes = [("a", GOOD), ("b", ""), ("c", b"\xff"), ("d", GOOD)]
+    records = list(coder.code_many(notes, batch_size=2))
+    assert [r.id for r in records] == ["a", "b", "c", "d"]
+    assert [r.status for r in records] == ["ok", "error", "error", "ok"]
+
+
+def test_bytes_with_bom_are_decoded(coder) -> None:
+    record = coder.code(("\ufeff" + GOOD).encode("utf-8"), "bom")
+    assert record.status == "ok"
+    assert record.entities[0].start >= 0
+
+
+def test_error_messages_never_quote_the_note(coder) -> None:
+    secret = "Zyxwvutsrqponm"
+    for raw in (secret + "\x00" * 500, (secret + " ") * 50_000):
+        record = coder.code(raw, "phi")
+        assert record.status == "error"
+        assert secret not in record.error
+
+
+def test_record_round_trips_through_json(coder) -> None:
+    record = coder.code(GOOD, "rt")
+    again = ResultRecord.model_validate_json(record.model_dump_json())
+    assert again == record
+
+
+def test_pipeline_failure_becomes_an_error_record(pipeline, monkeypatch) -> None:
+    from nlp.service import Coder
+
+    coder = Coder(pipeline=pipeline)
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(coder, "pipeline", type("P", (), {"pipe": explode, "__call__": explode, "meta": {}})())
+    record = coder.code(GOOD, "x")
+    assert record.status == "error" and "pipeline failed" in record.error
