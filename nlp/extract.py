@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from nlp.linking import Fact, link_lesions
 from nlp.pipeline.sections import section_at
+from nlp.pipeline.spanvalues import span_values
 from nlp.pipeline.targets import ENTITY_GROUP
 from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.records import Mention, NoteFacts
@@ -26,28 +27,13 @@ HISTORICAL_SECTIONS = frozenset({"past_history"})
 FAMILY_SECTIONS = frozenset({"family_history"})
 
 
-def _span_extensions(doc: Doc) -> dict[tuple[int, int], dict[str, object]]:
-    """Every span extension value of the Doc, by character offsets, in one pass.
-
-    Reading ``span._.name`` costs about 1.6 µs per attribute through spaCy's ``Underscore``;
-    eight attributes on fifteen mentions made that the largest cost of linking.  spaCy keeps
-    span extension values in ``doc.user_data`` under ``("._.", name, start_char, end_char)``;
-    reading that dict once gives the same values (``test_extract.py`` pins the equivalence).
-    """
-    values: dict[tuple[int, int], dict[str, object]] = {}
-    for key, value in doc.user_data.items():
-        if isinstance(key, tuple) and len(key) == 4 and key[0] == "._." and key[2] is not None:
-            values.setdefault((key[2], key[3]), {})[key[1]] = value
-    return values
-
-
 def doc_to_facts(doc: Doc) -> NoteFacts:
     """Collect mentions (with ConText flags and sections) and link them into lesions."""
     text = doc_text(doc)
     sections = list(doc._.opnote_sections or [])
     section_starts = [s[1] for s in sections]
     sentence_ids, sentence_spans, _ = sentence_table(doc)
-    extensions = _span_extensions(doc)
+    extensions = span_values(doc)
     facts: list[Fact] = []
     for ent in doc.spans[ENTITY_GROUP] if ENTITY_GROUP in doc.spans else ():
         start, end = ent.start_char, ent.end_char

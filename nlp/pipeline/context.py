@@ -5,20 +5,28 @@ by medspaCy's own key whitelist plus ours) and travel with a saved pipeline.
 """
 
 
+import re
+import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Literal
 
 import srsly
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.errors import RuleFileError
 from nlp.pipeline._medspacy import ConText, ConTextRule
+from nlp.pipeline.doctext import doc_text
+from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
+from nlp.pipeline.sentences import sentence_table
 from nlp.pipeline.targets import ENTITY_GROUP
-from nlp.pipeline.rulefiles import load_rule_file, resource_path, validate
 
 RULES_FILE = "context_rules.json"
+CATEGORY_ATTRIBUTES = {
+    "NEGATED_EXISTENCE": "is_negated", "POSSIBLE_EXISTENCE": "is_uncertain", "HISTORICAL": "is_historical",
+    "HYPOTHETICAL": "is_hypothetical", "FAMILY": "is_family",
+}
 CATEGORIES = frozenset(
     {"NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "FAMILY", "HYPOTHETICAL", "PRIOR_BIOPSY", "PSEUDO", "TERMINATE"}
 )
@@ -36,11 +44,23 @@ class ContextRuleModel(BaseModel):
     max_targets: int | None = None
 
 
+class TextRuleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    category: Literal["HISTORICAL", "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "FAMILY"]
+    literal: str
+    pattern: str
+    allowed_types: list[str]
+
+    _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
+
+
 class ContextRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
     context_rules: list[ContextRuleModel]
+    text_rules: list[TextRuleModel] = []
 
 
 def _to_medspacy(rules: ContextRules, path: Path | str) -> list[ConTextRule]:
@@ -70,6 +90,10 @@ class OpnoteContext:
 
     def _set_rules(self, rules: ContextRules, path: Path | str) -> None:
         self.rules = rules
+        self.text_rules = [
+            (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types))
+            for rule in rules.text_rules
+        ]
         self.context = ConText(
             self.language, name=f"{self.name}_context", rules=None, max_scope=None,
             input_span_type="group", span_group_name=ENTITY_GROUP,
@@ -77,7 +101,24 @@ class OpnoteContext:
         self.context.add(_to_medspacy(rules, path))
 
     def __call__(self, doc: Doc) -> Doc:
-        return self.context(doc)
+        with warnings.catch_warnings():
+            # spaCy warns (W036) when the token Matcher inside medspaCy's matcher is empty, which
+            # it is on purpose: token patterns cost a pass over every token.
+            warnings.filterwarnings("ignore", message=r"\[W036\]")
+            doc = self.context(doc)
+        if self.text_rules and ENTITY_GROUP in doc.spans:
+            self._apply_text_rules(doc)
+        return doc
+
+    def _apply_text_rules(self, doc: Doc) -> None:
+        text = doc_text(doc)
+        sentence_ids, sentence_spans, _ = sentence_table(doc)
+        for span in doc.spans[ENTITY_GROUP]:
+            sentence_end = sentence_spans[sentence_ids[span.start]][1]
+            after = text[span.end_char : sentence_end]
+            for regex, attribute, allowed in self.text_rules:
+                if span.label_ in allowed and regex.search(after):
+                    setattr(span._, attribute, True)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)

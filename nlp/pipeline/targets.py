@@ -10,8 +10,9 @@ id of the lexicon entry that produced it (``span._.opnote_rule``) and its normal
 
 
 import re
+import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import srsly
 from spacy.language import Language
@@ -23,6 +24,7 @@ from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
+from nlp.pipeline.spanvalues import set_span_value
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
@@ -39,15 +41,18 @@ OF_HEADS = frozenset(
 POSSESSIVES = frozenset("his her their the its".split())
 
 
-def _rules_from(lexicons: Lexicons) -> list[TargetRule]:
+def _rules_from(lexicons: Lexicons, *, exact: bool) -> list[TargetRule]:
+    """Phrase rules for the lower-cased terms, or (``exact``) for the case-sensitive ones.
+
+    Only phrase rules: a token pattern would make spaCy's Matcher test every token of every
+    note, which costs more than all the phrase matching together.
+    """
     rules: list[TargetRule] = []
 
     def add(label: str, entry, value: dict) -> None:
         meta = {"id": entry.id, "weak": entry.weak, "value": value, "sections": list(getattr(entry, "only_in_sections", []))}
-        for term in entry.terms:
+        for term in entry.exact_terms if exact else entry.terms:
             rules.append(TargetRule(literal=term, category=label, metadata=meta))
-        for term in entry.exact_terms:
-            rules.append(TargetRule(literal=term, category=label, pattern=[{"ORTH": part} for part in term.split()], metadata=meta))
 
     for entry in lexicons.sites.sites:
         add(SITE, entry, {"region": entry.region, "subsite": entry.subsite, "structure": entry.structure})
@@ -58,6 +63,14 @@ def _rules_from(lexicons: Lexicons) -> list[TargetRule]:
     for entry in lexicons.procedures.procedures:
         add(PROCEDURE, entry, {"kind": entry.kind})
     return rules
+
+
+class Found(NamedTuple):
+    """A mention being built: its span, the id of the lexicon entry, its normalised value."""
+
+    span: Span
+    rule: str | None
+    value: dict
 
 
 class OpnoteTargets:
@@ -75,7 +88,11 @@ class OpnoteTargets:
     def _set_lexicons(self, lexicons: Lexicons) -> None:
         self.lexicons = lexicons
         self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None)
-        self.matcher.add(_rules_from(lexicons))
+        self.matcher.add(_rules_from(lexicons, exact=False))
+        self.exact_matcher = TargetMatcher(
+            self.language, name=f"{self.name}_exact_matcher", result_type=None, phrase_matcher_attr="ORTH"
+        )
+        self.exact_matcher.add(_rules_from(lexicons, exact=True))
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
         self.position_verbs = frozenset(w.lower() for w in lexicons.sites.filters.position_verbs)
@@ -96,10 +113,14 @@ class OpnoteTargets:
         sentence_ids, _, sentence_tokens = sentence_table(doc)
         sections = doc._.opnote_sections or [] if Doc.has_extension("opnote_sections") else []
         section_starts = [s[1] for s in sections]
-        spans: list[Span] = []
-        for span in self.matcher(doc):
-            rule = span._.target_rule
-            meta = rule.metadata or {}
+        with warnings.catch_warnings():
+            # spaCy warns (W036) that the token Matcher inside medspaCy's matcher is empty: it
+            # is, on purpose (see _rules_from).
+            warnings.filterwarnings("ignore", message=r"\[W036\]")
+            matches = filter_spans(self.matcher(doc) + self.exact_matcher(doc))
+        found: list[Found] = []
+        for span in matches:
+            meta = span._.target_rule.metadata or {}
             label = span.label_
             if meta.get("sections") and section_at(sections, span.start_char, section_starts) not in meta["sections"]:
                 continue
@@ -113,24 +134,24 @@ class OpnoteTargets:
                 span = self._expand_left(doc, span, self.dx_modifiers)
             elif label == CLOSURE and span.start > 0 and doc[span.start - 1].lower_ in self.summary_preceders:
                 continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
-            out = Span(doc, span.start, span.end, label=label)
-            out._.opnote_rule = meta.get("id")
             value = dict(meta.get("value") or {})
             if label == SITE:
-                value.update(self._site_attributes(out, value))
+                value.update(self._site_attributes(span, value))
             elif label == DIAGNOSIS and self.kind_by_modifier:
-                for token in out:
+                for token in span:
                     becomes = self.kind_by_modifier.get((value.get("kind"), token.lower_))
                     if becomes:
                         value["kind"] = becomes
             if meta.get("weak"):
                 value["weak"] = True
-            out._.opnote_value = value
-            spans.append(out)
-        spans = self._merge_adjacent_sites(doc, spans)
-        spans = self._drop_weak_closures(spans, sentence_ids)
-        measurements = self._measurements(doc, spans, sentence_ids)
-        entities = filter_spans(spans + measurements)
+            found.append(Found(Span(doc, span.start, span.end, label=label), meta.get("id"), value))
+        found = self._merge_adjacent_sites(doc, found)
+        found = self._drop_weak_closures(found, sentence_ids)
+        for item in found:
+            set_span_value(doc, item.span, "opnote_rule", item.rule)
+            set_span_value(doc, item.span, "opnote_value", item.value)
+        spans = [item.span for item in found]
+        entities = filter_spans(spans + self._measurements(doc, spans, sentence_ids))
         # The span group is what later components read: Doc.ents re-scans every token on each
         # access. doc.ents is still set, for displaCy and other spaCy tools.
         doc.spans[ENTITY_GROUP] = entities
@@ -212,41 +233,37 @@ class OpnoteTargets:
             return False
         return any(t.lower_ in self.position_verbs for t in doc[sentence[0] : sentence[1]])
 
-    def _merge_adjacent_sites(self, doc: Doc, spans: list[Span]) -> list[Span]:
+    def _merge_adjacent_sites(self, doc: Doc, found: list["Found"]) -> list["Found"]:
         """'scalp vertex', 'left scapular back': two site words in a row are one mention."""
-        spans = sorted(spans, key=lambda s: (s.start, -s.end))
-        out: list[Span] = []
-        for span in spans:
+        out: list[Found] = []
+        for item in sorted(found, key=lambda f: (f.span.start, -f.span.end)):
             prev = out[-1] if out else None
-            if prev is not None and span.label_ == SITE and prev.label_ == SITE and prev.end == span.start:
-                merged = Span(doc, prev.start, span.end, label=SITE)
-                value = dict(span._.opnote_value)
-                value["subsite"] = value.get("subsite") or prev._.opnote_value.get("subsite")
+            if prev is not None and item.span.label_ == SITE and prev.span.label_ == SITE and prev.span.end == item.span.start:
+                merged = Span(doc, prev.span.start, item.span.end, label=SITE)
+                value = dict(item.value)
+                value["subsite"] = value.get("subsite") or prev.value.get("subsite")
                 value.update(self._site_attributes(merged, value))
-                merged._.opnote_rule = span._.opnote_rule
-                merged._.opnote_value = value
-                out[-1] = merged
+                out[-1] = Found(merged, item.rule, value)
             else:
-                out.append(span)
+                out.append(item)
         return out
 
     @staticmethod
-    def _drop_weak_closures(spans: list[Span], sentence_ids) -> list[Span]:
+    def _drop_weak_closures(found: list["Found"], sentence_ids) -> list["Found"]:
         """Keep a suture description only when no named closure phrase is in or next to its sentence."""
-        closures = [s for s in spans if s.label_ == CLOSURE]
-        strong_sents = {int(sentence_ids[s.start]) for s in closures if not s._.opnote_value.get("weak")}
-        layered_sents = {int(sentence_ids[s.start]) for s in closures if s._.opnote_value.get("closure_class") != "simple"}
+        closures = [f for f in found if f.span.label_ == CLOSURE]
+        strong_sents = {int(sentence_ids[f.span.start]) for f in closures if not f.value.get("weak")}
+        layered_sents = {int(sentence_ids[f.span.start]) for f in closures if f.value.get("closure_class") != "simple"}
         kept = []
-        for span in spans:
-            value = span._.opnote_value
-            if span.label_ == CLOSURE and value.get("weak"):
-                here = int(sentence_ids[span.start])
+        for item in found:
+            if item.span.label_ == CLOSURE and item.value.get("weak"):
+                here = int(sentence_ids[item.span.start])
                 neighbours = {here - 1, here, here + 1}
                 if neighbours & strong_sents:
                     continue
-                if value.get("closure_class") == "simple" and neighbours & layered_sents:
+                if item.value.get("closure_class") == "simple" and neighbours & layered_sents:
                     continue
-            kept.append(span)
+            kept.append(item)
         return kept
 
     # -- serialisation: a saved pipeline carries its lexicons ----------------------------

@@ -1,0 +1,96 @@
+"""How surgeons write wound lengths, lesion sizes and margins: one row per wording.
+
+The rows were written from common operative-note phrasing (not from the gold test split), so
+that the measurement rules are tuned on wording variety rather than on particular notes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from nlp.pipeline.measurements import parse_measurements
+
+
+def kinds(text: str) -> list[tuple[str, Decimal]]:
+    return [(p.kind, p.value_cm) for p in parse_measurements(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The final wound measured 3.2 cm in length.", "3.2"),
+        ("The wound was closed in layers, resulting in a 4.5 cm linear repair.", "4.5"),
+        ("A 6 cm intermediate repair was performed.", "6"),
+        ("After closure the incision measured 5 cm.", "5"),
+        ("Repair: intermediate, 3.1 cm.", "3.1"),
+        ("Length of repair: 2.4 cm.", "2.4"),
+        ("3.5 cm layered closure.", "3.5"),
+        ("After the standing cones were removed the wound was 4.2 cm long.", "4.2"),
+        ("Total length of closure 7 cm.", "7"),
+        ("A 5.2-cm closure was performed.", "5.2"),
+        ("The wound was closed in layers over a length of 3 cm.", "3"),
+        ("Sutured length 2.9 cm.", "2.9"),
+        ("The skin was closed with running 4-0 nylon, for a total repair of 8.5 cm with a layered closure.", "8.5"),
+        ("Closure: layered, 4.0 cm.", "4.0"),
+        ("Complex repair (free margin of the vermilion), length 1.8 cm.", "1.8"),
+        ("Intermediate repair 2.5 cm.", "2.5"),
+        ("Layered closure of a 6.5 cm wound.", "6.5"),
+        ("The resulting 3.8 cm wound was closed in two layers.", "3.8"),
+        ("Final length 10.0 cm.", "10.0"),
+        ("The wound, 4 cm in length, was closed with deep sutures.", "4"),
+        ("It was closed primarily in layers; repair length 2.2 cm.", "2.2"),
+        ("Layered closure, final length 5.5 cm.", "5.5"),
+        ("closed w/ 4-0 Monocryl deep and 5-0 nylon, total length 3.3 cm", "3.3"),
+        ("The linear repair measured 4.1 cm.", "4.1"),
+        ("The closure measured 25 mm.", "2.5"),
+    ],
+)
+def test_wound_lengths(text: str, value: str) -> None:
+    assert ("wound_length", Decimal(value)) in kinds(text), kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("An 8 mm pigmented papule of the left arm.", "0.8"),
+        ("The nodule measured approximately 1.1 x 0.9 cm.", "1.1"),
+        ("Size: 6 mm.", "0.6"),
+        ("On examination it measures 0.7 cm.", "0.7"),
+        ("Lesion diameter 1.3 cm.", "1.3"),
+        ("The biopsy scar measured 1.2 cm.", "1.2"),
+        ("A 5mm lesion was marked.", "0.5"),
+        ("There is a 2.8 cm subcutaneous cyst at the scalp vertex.", "2.8"),
+    ],
+)
+def test_lesion_sizes(text: str, value: str) -> None:
+    assert ("lesion_size", Decimal(value)) in kinds(text), kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The lesion was excised with 2 mm margins.", "0.2"),
+        ("A 2-mm margin was marked.", "0.2"),
+        ("A margin of 3 mm was drawn.", "0.3"),
+        ("Margins of 1 to 2 mm were taken.", "0.1"),
+        ("It was excised with a 4 mm rim of normal skin.", "0.4"),
+        ("0.5 cm margins all around.", "0.5"),
+    ],
+)
+def test_margins(text: str, value: str) -> None:
+    assert ("margin", Decimal(value)) in kinds(text), kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Breslow depth 0.6 mm.",
+        "The edges were undermined for 1.5 cm.",
+        "The defect measured 2.3 cm at its widest point.",
+        "Closest margin 1.5 mm.",
+    ],
+)
+def test_not_lesion_or_wound(text: str) -> None:
+    assert all(kind not in ("lesion_size", "wound_length") for kind, _ in kinds(text)), kinds(text)

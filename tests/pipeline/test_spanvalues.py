@@ -1,0 +1,21 @@
+"""The bulk span-value helpers read and write exactly what ``span._`` does."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import Span
+
+from nlp.pipeline.spanvalues import set_span_value, span_values
+
+
+def test_bulk_values_match_underscore_access() -> None:
+    if not Span.has_extension("spanvalues_probe"):
+        Span.set_extension("spanvalues_probe", default=None)
+    doc = spacy.blank("en")("a nevus of the left cheek")
+    first, second = doc[1:2], doc[4:6]
+    set_span_value(doc, first, "spanvalues_probe", {"kind": "nevus"})
+    second._.spanvalues_probe = "cheek"
+    assert first._.spanvalues_probe == {"kind": "nevus"}
+    values = span_values(doc)
+    assert values[(first.start_char, first.end_char)]["spanvalues_probe"] == {"kind": "nevus"}
+    assert values[(second.start_char, second.end_char)]["spanvalues_probe"] == "cheek"
