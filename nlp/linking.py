@@ -47,14 +47,13 @@ CLOSURE_RANK = {
 PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
-_MARKER = re.compile(
-    r"""
-    \b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*(?P<n1>[1-9]|[A-E](?![a-z])|one|two|three|four|five)\b
-    | \b(?P<ord>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b
-    | (?:^|(?<=[\n:;,.]))[ \t]*(?:\#\s*(?P<n2>[1-9])|\(?(?P<n3>[1-9]|[A-E])\)|(?P<n4>[1-9]|[A-E])\.(?=[ \t]+[A-Za-z]))
-    """,
-    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
-)
+# Lesion markers, as three patterns with literal-ish starts (one alternation of all three made
+# the regex engine try every position of the note): "Lesion #2", "specimen B", "site 3";
+# "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause.
+_NUMBER = r"(?P<n>[1-9]|[A-Ea-e](?![a-z])|one|two|three|four|five)"
+_MARKER_WORD = re.compile(r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b", re.IGNORECASE)
+_MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
+_MARKER_ITEM = re.compile(r"(?:^|(?<=[\n:;,.]))[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+[A-Za-z]))", re.MULTILINE)
 _PENDING = re.compile(
     r"\b(?:path(?:ology)?\s+(?:is\s+|was\s+|results?\s+(?:are\s+|is\s+)?)?pending|pending\s+(?:final\s+)?path(?:ology)?|await(?:ing|s)?\s+(?:final\s+)?path(?:ology)?|path(?:ology)?\s+(?:results?\s+)?(?:not\s+yet\s+(?:available|back|returned)|to\s+follow))",
     re.IGNORECASE,
@@ -119,8 +118,7 @@ class _Cluster:
         return True
 
 
-def _marker_number(match: re.Match[str]) -> int:
-    raw = next(g for g in (match.group("n1"), match.group("ord"), match.group("n2"), match.group("n3"), match.group("n4")) if g)
+def _marker_number(raw: str) -> int:
     raw = raw.lower()
     if raw.isdigit():
         return int(raw)
@@ -136,12 +134,12 @@ def find_markers(text: str, sections: list[tuple[str, int, int, int]]) -> list[t
     same section, so a lone "1." in a one-lesion note does not split anything.
     """
     raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
-    for match in _MARKER.finditer(text):
-        number = _marker_number(match)
-        if number > 9:
-            continue
-        is_item = bool(match.group("n2") or match.group("n3") or match.group("n4"))
-        raw.append((number, match.start(), is_item))
+    for pattern in (_MARKER_WORD, _MARKER_ORDINAL):
+        for match in pattern.finditer(text):
+            raw.append((_marker_number(match.group("n")), match.start(), False))
+    for match in _MARKER_ITEM.finditer(text):
+        raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), match.start(), True))
+    raw.sort(key=lambda item: item[1])
     if not raw:
         return []
     bounds = sorted({s[1] for s in sections} | {s[2] for s in sections} | {len(text)})

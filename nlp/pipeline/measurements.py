@@ -162,6 +162,81 @@ _GRAMMAR = re.compile(
 )
 _SHAPES = {"dims3": ("a1", "a2", "a3"), "dims2": ("b1", "b2"), "range": ("c1", "c2"), "single": ("e1",)}
 
+
+def _word_trie(words: Iterable[str]) -> str:
+    """``one|two|three`` as ``o(?:ne)|t(?:wo|hree)``: a branch per first letter, which ``re`` skips in one test."""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):  # longest first, as in the grammar
+        by_first.setdefault(word[0], []).append(word[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in by_first.items())
+
+
+#: Case-sensitive copy of the grammar for the folded text (:func:`_fold_lower`): there a literal
+#: that does not match the first character is skipped in one test, which ``re`` cannot do for
+#: case-insensitive literals, so the grammar runs about twice as fast.  The grammar is written
+#: in lower case (upper-case letters only in escapes such as ``\W``), so the pattern is the same.
+_GRAMMAR_FOLDED = re.compile(_GRAMMAR.pattern)
+#: What must follow the number a measurement starts with (digits, or a number word and ``\b``):
+#: more of the number, a unit (c, m, i, s, quotes), a dimension sign, a range dash or whitespace.
+_AFTER_NUMBER = r"[\s\-–—x×*cmis\"'”]"
+#: Where the grammar can start, found without running it at every character: ``_START`` holds
+#: (after a character not in ``[\w.#/:]``, or at offset 0) and a number starts (a digit,
+#: ``.digit`` or a number word; a lone "a"/"an" only before "half" or a unit spelt out) and is
+#: followed by :data:`_AFTER_NUMBER`.  It runs on the folded text, so ``re`` jumps from one
+#: non-word character to the next in C.  It may accept more than the grammar (which is then
+#: tried there), never less: ``tests/pipeline/test_measurements_speed.py`` checks it.
+_NUMBER_START = (
+    r"(?:(?:\d|\.\d)(?:\d|[./]\d)*" + _AFTER_NUMBER
+    + r"|(?:" + _word_trie(set(_WORD_VALUES) | {"half"}) + r")\b" + _AFTER_NUMBER
+    + r"|an?[-\s]+(?:half|centimet|millimet|inch))"
+)
+_CANDIDATES = re.compile(r"[^\w.#/:](?<!\d,)(?<!\d[-–])(?=" + _NUMBER_START + ")")
+_CANDIDATE_AT_0 = re.compile(_NUMBER_START)
+#: The characters ``re.IGNORECASE`` matches to an ASCII letter that ``str.lower`` does not map
+#: to it; folded first, so the folded text keeps every offset.
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold_lower(text: str) -> str | None:
+    """``text`` lower-cased so that the case-insensitive grammar matches ``text`` exactly where
+    the case-sensitive one matches the result (same offsets).
+
+    None when folding would move offsets (never seen: only U+0130 lower-cases to two
+    characters, and it is folded first).
+    """
+    if text.isascii():
+        return text.lower()
+    folded = text.translate(_FOLD).lower()
+    return folded if len(folded) == len(text) else None
+
+
+def _grammar_matches(text: str) -> list[re.Match[str]]:
+    """The grammar's matches in ``text``: the spans and groups of ``_GRAMMAR.finditer(text)``.
+
+    The matches may be on the folded text: take the strings from ``text`` by their spans.
+    """
+    low = _fold_lower(text)
+    if low is None:  # pragma: no cover - see _fold_lower
+        return list(_GRAMMAR.finditer(text))
+    match = _GRAMMAR_FOLDED.match
+    out: list[re.Match[str]] = []
+    pos = 0
+    if _CANDIDATE_AT_0.match(low) is not None:
+        first = match(low, 0)
+        if first is not None:
+            out.append(first)
+            pos = first.end()
+    for candidate in _CANDIDATES.finditer(low):
+        start = candidate.end()
+        if start < pos:  # inside the previous measurement
+            continue
+        found = match(low, start)
+        if found is not None:
+            out.append(found)
+            pos = found.end()
+    return out
+
+
 _UNIT_FACTORS: dict[str, Decimal] = {"in": Decimal("2.54"), "in2": Decimal("6.4516")}
 
 #: Every grammar rule id :func:`parse_measurements` can emit.
@@ -488,16 +563,26 @@ class _Found:
 
 def _find(text: str) -> list[_Found]:
     found: list[_Found] = []
-    for match in _GRAMMAR.finditer(text):
-        shape = next(name for name in _SHAPES if match.group(name) is not None)
+    for match in _grammar_matches(text):
+        span = match.span
+
+        def group(name: str) -> str | None:
+            start, end = span(name)
+            return None if start < 0 else text[start:end]
+
+        shape = match.lastgroup  # the shape group closes last (``_END`` has no groups)
         parts = _SHAPES[shape]
         start = match.start()
-        final_unit = match.group(parts[-1] + "u")
-        raws = [match.group(p + "n") for p in parts]
-        # a number without its own unit takes the final one ("2 x 3 cm")
-        units = [_unit_norm(match.group(p + "u") or final_unit) for p in parts]
+        final_unit = group(parts[-1] + "u")
+        if shape == "single":  # most measurements: one number, one unit
+            raws = [group("e1n")]
+            units = [_unit_norm(final_unit)]
+        else:
+            raws = [group(p + "n") for p in parts]
+            # a number without its own unit takes the final one ("2 x 3 cm")
+            units = [_unit_norm(group(p + "u") or final_unit) for p in parts]
         if shape == "range":
-            glued = match.group("c1u") is None  # no unit between the two numbers
+            glued = span("c1u")[0] < 0  # no unit between the two numbers
             separator = text[match.end("c1u" if not glued else "c1n") : match.start("c2n")]
             if glued and _is_suture_size(raws, separator):
                 continue
@@ -514,17 +599,17 @@ def _find(text: str) -> list[_Found]:
         is_area = units[-1].endswith("2")
         if is_area:
             units = [u if u.endswith("2") else units[-1] for u in units]
-        numbers = tuple(_to_cm(v, u) for (v, _), u in zip(values, units))
+        numbers = tuple([_to_cm(v, u) for (v, _), u in zip(values, units)])
         found.append(
             _Found(
-                start=start,
-                end=match.end(),
-                numbers=numbers,
-                units=tuple(units),
-                unit_text=final_unit,
-                shape="dims" if shape.startswith("dims") else shape,
-                is_area=is_area,
-                in_words=any(words for _, words in values),
+                start,
+                match.end(),
+                numbers,
+                tuple(units),
+                final_unit,
+                "dims" if shape.startswith("dims") else shape,
+                is_area,
+                any([words for _, words in values]),
             )
         )
     return found
