@@ -266,21 +266,21 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             last_in_section[fact.mention.section] = fact.lesion
 
     # 4: build the records.
-    lesions = {i: Lesion(index=i) for i in lesion_ids}
+    collected = {i: _Collected() for i in lesion_ids}
     shared: list[Fact] = []
     for fact in facts:
         if fact.lesion is None:
             shared.append(fact)
             continue
-        _apply(lesions[fact.lesion], fact, text)
+        _collect(collected[fact.lesion], fact, text)
     for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
-            for lesion in lesions.values():
-                _apply(lesion, fact, text)
+            for state in collected.values():
+                _collect(state, fact, text)
     pending = bool(_PENDING.search(text))
     out = []
-    for lesion in lesions.values():
-        _finish(lesion, pending)
+    for index, state in collected.items():
+        lesion = _build(index, state, pending)
         if _is_treated(lesion):
             out.append(lesion)
     # Renumber so lesion indexes are 1..n in order of appearance.
@@ -316,7 +316,9 @@ def _text_before(text: str, fact: Fact) -> str:
 
 
 @dataclass
-class _Pending:
+class _Collected:
+    """Everything linked to one lesion, before the record picks its facts by precedence."""
+
     diagnoses: list[tuple[int, Diagnosis]] = field(default_factory=list)
     sizes: list[tuple[int, Measure]] = field(default_factory=list)
     margins: list[Measure] = field(default_factory=list)
@@ -328,17 +330,6 @@ class _Pending:
     procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
-
-
-_PENDING_ATTR = "_linking_pending"
-
-
-def _state(lesion: Lesion) -> _Pending:
-    state = lesion.__dict__.get(_PENDING_ATTR)
-    if state is None:
-        state = _Pending()
-        lesion.__dict__[_PENDING_ATTR] = state
-    return state
 
 
 def _diagnosis_source(fact: Fact, text: str) -> str:
@@ -358,11 +349,10 @@ _SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative
 _SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 1}
 
 
-def _apply(lesion: Lesion, fact: Fact, text: str) -> None:
+def _collect(state: _Collected, fact: Fact, text: str) -> None:
     if not _usable(fact):
         return
     m = fact.mention
-    state = _state(lesion)
     value = m.value or {}
     span = Span(m.start, m.end, m.text)
     if m.label == "ANATOMIC_SITE":
@@ -426,8 +416,8 @@ def _measure(m: Mention) -> Measure | None:
     return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
 
 
-def _finish(lesion: Lesion, pathology_pending: bool) -> None:
-    state = lesion.__dict__.pop(_PENDING_ATTR, None) or _Pending()
+def _build(index: int, state: _Collected, pathology_pending: bool) -> Lesion:
+    lesion = Lesion(index=index)
     if state.sites:
         # The most informative mention: with laterality and subsite if any mention has them.
         best = max(state.sites, key=lambda s: (s.laterality is not None, s.subsite is not None, s.eyelid_part is not None, len(s.text)))
@@ -463,6 +453,7 @@ def _finish(lesion: Lesion, pathology_pending: bool) -> None:
     lesion.prior_malignant_biopsy = state.prior_biopsy
     has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
     lesion.pathology_pending = pathology_pending and not has_pathology
+    return lesion
 
 
 def _is_treated(lesion: Lesion) -> bool:
