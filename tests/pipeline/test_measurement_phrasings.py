@@ -11,10 +11,14 @@ from decimal import Decimal
 import pytest
 
 from nlp.pipeline.measurements import parse_measurements
+from nlp.pipeline.sections import SectionFinder, load_section_rules
+
+_SECTIONS = SectionFinder(load_section_rules())
 
 
 def kinds(text: str) -> list[tuple[str, Decimal]]:
-    return [(p.kind, p.value_cm) for p in parse_measurements(text)]
+    """Kinds as the pipeline sees them: with the note's sections ("Closure: layered, 4 cm")."""
+    return [(p.kind, p.value_cm) for p in parse_measurements(text, sections=_SECTIONS.find(text))]
 
 
 @pytest.mark.parametrize(
