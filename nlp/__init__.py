@@ -1,6 +1,7 @@
 """opnote-coder: skin-lesion operative notes in, suggested CPT/ICD-10-CM codes with evidence out."""
 
-from importlib.metadata import PackageNotFoundError, version as _dist_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
 
 try:
     __version__ = _dist_version("opnote-coder")

@@ -82,12 +82,11 @@ def _time(name: str, run: Callable[[list[str]], None], notes: list[str], repeats
 
 def run_benchmark(notes: list[str], *, repeats: int = 3, medspacy_notes: int = 200) -> list[Timing]:
     """Time the three systems on ``notes`` (medspaCy on the first ``medspacy_notes``: it is slow)."""
+    import medspacy
     import spacy
 
     from nlp.pipeline import _medspacy  # noqa: F401  (silences PyRuSH's token logging)
     from nlp.service import Coder
-
-    import medspacy
 
     tokenizer = spacy.blank("en").tokenizer
     stock = medspacy.load()

@@ -106,7 +106,7 @@ def show_cmd(
     notes = [_read_note(path) for path in files]
     coder = Coder(model=model, policy=policy.value)
     failed = 0
-    for (stem, raw), record in zip(notes, coder.code_many(notes)):
+    for (_stem, raw), record in zip(notes, coder.code_many(notes), strict=False):
         if record.status != "ok":
             failed += 1
             typer.echo(f"error: note {record.id}: {record.error}", err=True)

@@ -5,15 +5,17 @@ This is the one place where spaCy objects become data: after it, nothing needs a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc
 
 from nlp.linking import Fact, link_lesions
+from nlp.pipeline.doctext import doc_text, forget_text
 from nlp.pipeline.sections import section_at
+from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.pipeline.spanvalues import span_values
 from nlp.pipeline.targets import ENTITY_GROUP
-from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.records import Mention, NoteFacts
-from nlp.pipeline.doctext import doc_text, forget_text
 
 CONTEXT_FLAGS = (
     ("negated", "is_negated"),
@@ -64,7 +66,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     drop_sentence_table(doc)
     forget_text(doc)
     lesions = link_lesions(text, facts, sections)
-    mentions = [_with_lesion(f) for f in facts]
+    mentions = [replace(f.mention, lesion=f.lesion) for f in facts]
     return NoteFacts(
         text=text,
         mentions=mentions,
@@ -72,8 +74,3 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         sections=[(name, start, end) for name, start, end, _ in sections],
     )
 
-
-def _with_lesion(fact: Fact) -> Mention:
-    from dataclasses import replace
-
-    return replace(fact.mention, lesion=fact.lesion)

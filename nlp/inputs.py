@@ -6,11 +6,11 @@ what to do, and never quotes the note (notes are PHI).
 
 from __future__ import annotations
 
+import re
+
 MAX_NOTE_CHARS = 200_000
 """Longest note accepted by default: op notes are a few thousand characters; a longer "note" is
 almost always a whole export or a binary file passed by mistake."""
-
-import re
 
 # Control characters other than line breaks and tabs, and the replacement character that a
 # lossy decode leaves behind: a few are noise, many mean the "note" is a binary file.

@@ -77,7 +77,7 @@ class Coder:
                 checked.append((note_id, None, str(exc)))
         texts = [text for _, text, _ in checked if text is not None]
         docs = iter(self._safe_pipe(texts))
-        for note_id, text, problem in checked:
+        for note_id, _text, problem in checked:
             if problem is not None:
                 yield self._error(note_id, problem)
                 continue

@@ -54,7 +54,7 @@ def test_at_least_32_notes(splits, split):
 
 
 def test_record_shape(splits):
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         assert set(note) >= {"id", "text", "style", "spans", "cpt", "icd10", "lesions", "tags"}
         assert isinstance(note["text"], str) and note["text"].strip()
         assert note["style"] in STYLES, note["id"]
@@ -71,7 +71,7 @@ def test_record_shape(splits):
 
 
 def test_offsets_and_span_edges(splits):
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         text = note["text"]
         for span in note["spans"]:
             assert 0 <= span["start"] < span["end"] <= len(text), (note["id"], span)
@@ -85,7 +85,7 @@ def test_offsets_and_span_edges(splits):
 
 
 def test_labels_and_flags(splits):
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         for span in note["spans"]:
             assert span["label"] in LABELS, (note["id"], span)
             extra = set(span) - {"start", "end", "label"}
@@ -94,10 +94,10 @@ def test_labels_and_flags(splits):
 
 
 def test_spans_sorted_and_disjoint(splits):
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         spans = note["spans"]
         assert spans == sorted(spans, key=lambda s: (s["start"], s["end"]))
-        for a, b in zip(spans, spans[1:]):
+        for a, b in zip(spans, spans[1:], strict=False):
             assert a["end"] <= b["start"], (note["id"], a, b)
 
 
@@ -123,7 +123,7 @@ def test_every_core_label_present(splits, split):
 
 
 def test_code_shapes(splits):
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         for code in note["cpt"] + [c for les in note["lesions"] for c in les["cpt"]]:
             assert CPT_RE.match(code), (note["id"], code)
         for code in note["icd10"] + [c for les in note["lesions"] for c in les["icd10"]]:
@@ -134,7 +134,7 @@ def test_code_shapes(splits):
 def test_cpt_multiset_is_union_of_lesion_lines(splits):
     """Excision lines add up over lesions; a summed repair line is listed on every lesion it
     covers but appears once (per unit) on the note."""
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         excision, repair = Counter(), Counter()
         for les in note["lesions"]:
             lines = Counter(les["cpt"])
@@ -144,7 +144,7 @@ def test_cpt_multiset_is_union_of_lesion_lines(splits):
 
 
 def test_icd_set_is_union_of_lesion_codes(splits):
-    for split, note in all_notes(splits):
+    for _split, note in all_notes(splits):
         union = {c for les in note["lesions"] for c in les["icd10"]}
         assert union == set(note["icd10"]), note["id"]
 

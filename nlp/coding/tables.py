@@ -206,7 +206,7 @@ def _unique(path: Path, ids: Iterable[str], what: str) -> None:
 
 
 def _ascending(path: Path, rule_id: str, bounds: list[Decimal], what: str) -> None:
-    for lower, upper in zip(bounds, bounds[1:]):
+    for lower, upper in zip(bounds, bounds[1:], strict=False):
         if upper <= lower:
             raise RuleFileError(path, rule_id, f"{what} must increase: {upper} follows {lower}")
     if bounds and bounds[0] <= 0:
@@ -494,7 +494,7 @@ def _build(directory: Path) -> Tables:
         intermediate_rules={r.group: r for r in repairs.intermediate},
         complex_rules={r.group: r for r in repairs.complex.rules},
         icd_sites={s.id: s for s in icd.sites},
-        icd_rows={row.id: dict(zip(columns, row.codes)) for row in icd.site_table.rows},
+        icd_rows={row.id: dict(zip(columns, row.codes, strict=False)) for row in icd.site_table.rows},
         icd_columns={c.id: c for c in icd.site_table.columns},
         icd_rules={r.id: r for r in icd.rules},
     )

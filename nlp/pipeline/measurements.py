@@ -56,11 +56,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.errors import RuleFileError
+from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.rulefiles import check_regex, read_json, resource_path
+from nlp.pipeline.spanvalues import set_span_value
 from nlp.records import Measure, MeasureKind
 from nlp.records import Span as TextSpan
-from nlp.pipeline.doctext import doc_text
-from nlp.pipeline.spanvalues import set_span_value
 
 __all__ = [
     "DEFAULT_RULES",
@@ -580,7 +580,8 @@ def _prefixes(pattern: str, n: int, limit: int = 512) -> frozenset[str] | None:
     starts with, when they are few and plain to see; else None (also when a match can be
     shorter than ``n``).  A superset: lookarounds and anchors are ignored."""
     try:
-        from re import _constants as sre, _parser  # the parser ``re.compile`` itself uses
+        from re import _constants as sre  # the parser ``re.compile`` itself uses
+        from re import _parser
     except ImportError:  # pragma: no cover - a Python without it: no shortcuts, same results
         return None
     repeats = tuple(op for op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)) if op)
@@ -747,8 +748,8 @@ class _CueScanner:
         group = 0
         for prefix in sorted(set().union(*(s for sets in prefixes for s in sets))):  # type: ignore[arg-type]
             captures, groups = [], []
-            for k, (ps, sets) in enumerate(zip(lowered, prefixes)):
-                here = [p for p, prefix_set in zip(ps, sets) if prefix in prefix_set]  # type: ignore[operator]
+            for k, (ps, sets) in enumerate(zip(lowered, prefixes, strict=False)):
+                here = [p for p, prefix_set in zip(ps, sets, strict=False) if prefix in prefix_set]  # type: ignore[operator]
                 if here:
                     group += 1
                     captures.append(rf"(?:(?=({_alternation(here)})(?!\w))|)")  # type: ignore[arg-type]
@@ -836,7 +837,7 @@ class _AnyOf:
         firsts = [None if p is None else _prefixes(p, 1) for p in lowered]
         if patterns and all(firsts) and _lower_pattern(head + tail) is not None:
             bodies = {
-                c: "(?<=(?=" + "|".join(f"(?:{p}){tail}" for p, f in zip(lowered, firsts) if c in f) + r")[\s\S])"  # type: ignore[operator]
+                c: "(?<=(?=" + "|".join(f"(?:{p}){tail}" for p, f in zip(lowered, firsts, strict=False) if c in f) + r")[\s\S])"  # type: ignore[operator]
                 for c in sorted(set().union(*firsts))  # type: ignore[arg-type]
             }
             try:
@@ -1047,7 +1048,7 @@ def _find(text: str) -> list[_Found]:
             value, in_words = values[0]
             numbers: tuple[Decimal, ...] = (_to_cm(value, unit_norm),)
         else:
-            numbers = tuple([_to_cm(v, u) for (v, _), u in zip(values, units)])
+            numbers = tuple([_to_cm(v, u) for (v, _), u in zip(values, units, strict=False)])
             in_words = any([words for _, words in values])
         found.append(
             _Found(start, end, numbers, tuple(units), final_unit, "dims" if shape.startswith("dims") else shape, is_area, in_words)
@@ -1213,7 +1214,7 @@ def _classify_reference(
             continue
         if rule.position != "after":
             last = None
-            for last in cue.regex.finditer(before):
+            for last in cue.regex.finditer(before):  # noqa: B007 - the loop keeps the last match
                 pass
             if last is not None:
                 dist = _distance(before[last.end() :], settings.punctuation_cost)

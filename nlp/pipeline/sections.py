@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
 from nlp.pipeline.doctext import doc_text
+from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
 
 DEFAULT_RULES = "sections.json"
 RULES_FILE = "sections.json"

@@ -16,6 +16,7 @@ import numpy
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
+
 from nlp.pipeline.doctext import doc_text
 
 ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts fig dx hx ca".split())

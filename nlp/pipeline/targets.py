@@ -20,8 +20,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from nlp.pipeline._medspacy import TargetMatcher, TargetRule
-from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.doctext import doc_text
+from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
 from nlp.pipeline.spanvalues import set_span_value

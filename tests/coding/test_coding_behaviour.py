@@ -149,4 +149,4 @@ def test_behaviour_is_reported_per_lesion(make) -> None:
     result = suggest_codes(
         [make(1, dx="bcc"), make(2, dx="melanocytic_nevus"), make(3, dx="bcc", source="preoperative", pending=True)]
     )
-    assert [l.behaviour for l in result.lesions] == ["malignant", "benign", "unknown"]
+    assert [lesion.behaviour for lesion in result.lesions] == ["malignant", "benign", "unknown"]

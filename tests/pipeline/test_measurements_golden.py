@@ -129,7 +129,7 @@ def regenerate(stored: dict | None = None) -> dict:
             raise SystemExit(f"{source} is missing: the golden fixture needs every source")
         old = (stored or {}).get("sources", {}).get(name, {})
 
-        def sections_of(note_id: str, text: str) -> list:
+        def sections_of(note_id: str, text: str, old: dict = old) -> list:
             if stored is not None and f"{note_id}:sections" in old:
                 return old[f"{note_id}:sections"].get("sections", [])
             return [list(s) for s in finder.find(text)]

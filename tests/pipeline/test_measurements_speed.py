@@ -64,7 +64,7 @@ _piece = st.one_of(
     st.sampled_from(_CUE_WORDS), st.sampled_from(_ODD),
 )
 _texts = st.builds(
-    lambda pieces, glue, upper: (str.upper if upper else str)("".join(p + g for p, g in zip(pieces, glue))),
+    lambda pieces, glue, upper: (str.upper if upper else str)("".join(p + g for p, g in zip(pieces, glue, strict=False))),
     st.lists(_piece, min_size=1, max_size=30),
     st.lists(st.sampled_from(_GLUE), min_size=30, max_size=30),
     st.booleans(),
@@ -185,7 +185,7 @@ def test_classify_equals_reference_with_awkward_cues(patterns, pieces, glue):
         rules = _rules_with(patterns)
     except Exception:  # noqa: BLE001 - the rule file refuses the pattern: nothing to compare
         return
-    text = "".join(p + g for p, g in zip(pieces, glue))
+    text = "".join(p + g for p, g in zip(pieces, glue, strict=False))
     for fast, plain in _windows(text, rules):
         assert fast == plain
 
@@ -288,7 +288,7 @@ def test_component_values_equal_underscore_set(pipeline, monkeypatch):
     fast = [pipeline(t) for t in texts]
     monkeypatch.setattr(m, "_plain_value_extension", lambda: False)  # span._.set for every span
     slow = [pipeline(t) for t in texts]
-    for a, b in zip(fast, slow):
+    for a, b in zip(fast, slow, strict=False):
         spans_a, spans_b = list(a.spans[m.SPANS_KEY]), list(b.spans[m.SPANS_KEY])
         assert [(s.start_char, s.end_char, s.label_, s.id_) for s in spans_a] == [
             (s.start_char, s.end_char, s.label_, s.id_) for s in spans_b

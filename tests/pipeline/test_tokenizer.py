@@ -6,10 +6,9 @@ text is ``text[token.idx : token.idx + len(token)]``).
 
 from __future__ import annotations
 
+import pytest
 import spacy
 from spacy.tokenizer import Tokenizer
-
-import pytest
 
 from nlp.pipeline.tokenizer import customize_tokenizer, make_blank_pipeline
 
