@@ -1108,6 +1108,15 @@ def _distance(gap: str, punctuation_cost: int) -> int:
     return len(_WORD_RUN.findall(gap)) + punctuation_cost * len(_CLAUSE_MARK.findall(gap))
 
 
+def _window_bounds(found: list[_Found], i: int, settings: Settings, text_length: int) -> tuple[int, int]:
+    """The context windows of ``found[i]`` stop at the neighbouring measurements (and, later, at
+    sentence-ish boundaries)."""
+    m = found[i]
+    lo = max(m.start - settings.before_chars, found[i - 1].end if i > 0 else 0)
+    hi = min(m.end + settings.after_chars, found[i + 1].start if i + 1 < len(found) else text_length)
+    return lo, hi
+
+
 def _classify(
     text: str,
     found: list[_Found],
@@ -1124,9 +1133,7 @@ def _classify(
     if m.is_area:
         return "defect_area", AREA_RULE, False, None, None
     settings = rules.settings
-    # Windows stop at the neighbouring measurements and at sentence-ish boundaries.
-    lo = max(m.start - settings.before_chars, found[i - 1].end if i > 0 else 0)
-    hi = min(m.end + settings.after_chars, found[i + 1].start if i + 1 < len(found) else len(text))
+    lo, hi = _window_bounds(found, i, settings, len(text))
     before = text[lo : m.start]
     cut = rules._boundary.last_end(before)
     if cut:
@@ -1194,9 +1201,7 @@ def _classify_reference(
     if m.is_area:
         return "defect_area", AREA_RULE, False, None, None
     settings = rules.settings
-    # Windows stop at the neighbouring measurements and at sentence-ish boundaries.
-    lo = max(m.start - settings.before_chars, found[i - 1].end if i > 0 else 0)
-    hi = min(m.end + settings.after_chars, found[i + 1].start if i + 1 < len(found) else len(text))
+    lo, hi = _window_bounds(found, i, settings, len(text))
     before = text[lo : m.start]
     cut = 0
     for b in rules.boundary.finditer(before):
