@@ -5,8 +5,6 @@ This is the one place where spaCy objects become data: after it, nothing needs a
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from spacy.tokens import Doc
 
 from nlp.linking import Fact, link_lesions
@@ -66,7 +64,9 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     drop_sentence_table(doc)
     forget_text(doc)
     lesions = link_lesions(text, facts, sections)
-    mentions = [replace(f.mention, lesion=f.lesion) for f in facts]
+    for fact in facts:
+        fact.mention.lesion = fact.lesion
+    mentions = [fact.mention for fact in facts]
     return NoteFacts(
         text=text,
         mentions=mentions,

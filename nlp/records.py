@@ -65,7 +65,7 @@ class Span:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mention:
     """One extracted entity mention, with its medspaCy ConText attributes.
 
@@ -73,7 +73,8 @@ class Mention:
     PROCEDURE, LESION_SIZE, MARGIN, WOUND_LENGTH (plus SPECIMEN_SIZE, DEFECT_AREA).
     ``value`` is the normalised value: a dict of plain values (strings, numbers as
     strings for exactness, booleans).  ``rule`` is the stable id of the pattern that
-    matched, so a reviewer can trace every highlight to its rule.
+    matched, so a reviewer can trace every highlight to its rule.  Not frozen: a note has dozens
+    of mentions, and linking sets ``lesion`` on each in place.
     """
 
     label: str
