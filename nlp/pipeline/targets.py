@@ -95,7 +95,9 @@ class OpnoteTargets:
         self.exact_matcher.add(_rules_from(lexicons, exact=True))
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
-        self.position_verbs = frozenset(w.lower() for w in lexicons.sites.filters.position_verbs)
+        self.position_verb_regex = re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in lexicons.sites.filters.position_verbs) + r")\b", re.IGNORECASE
+        )
         self.non_site_followers = frozenset(w.lower() for w in lexicons.sites.filters.non_site_followers)
         self.non_site_preceders = frozenset(w.lower() for w in lexicons.sites.filters.non_site_preceders)
         self.orientation_cues = frozenset(w.lower() for w in lexicons.sites.filters.orientation_cues)
@@ -228,10 +230,10 @@ class OpnoteTargets:
             return True
         if (meta.get("value") or {}).get("structure") and any(w in self.landmark_cues for w in window[-3:]):
             return True
-        before = doc[max(sentence[0], span.start - 3) : span.start]
-        if not any(t.lower_ in POSSESSIVES for t in before):
+        if not any(w in POSSESSIVES for w in window[-3:]):
             return False
-        return any(t.lower_ in self.position_verbs for t in doc[sentence[0] : sentence[1]])
+        sentence_text = doc_text(doc)[doc[sentence[0]].idx : doc[sentence[1] - 1].idx + len(doc[sentence[1] - 1])]
+        return bool(self.position_verb_regex.search(sentence_text))
 
     def _merge_adjacent_sites(self, doc: Doc, found: list["Found"]) -> list["Found"]:
         """'scalp vertex', 'left scapular back': two site words in a row are one mention."""
