@@ -4,7 +4,6 @@ Wraps medspaCy's component so the rules come from ``nlp/resources/context_rules.
 by medspaCy's own key whitelist plus ours) and travel with a saved pipeline.
 """
 
-
 import re
 import warnings
 from pathlib import Path

@@ -6,7 +6,6 @@ single compiled alternation over the raw text is both faster and closer to how t
 Notes without headers get no sections, and every fact then has ``section=None``.
 """
 
-
 import bisect
 import re
 from pathlib import Path

@@ -8,7 +8,6 @@ id of the lexicon entry that produced it (``span._.opnote_rule``) and its normal
 (``span._.opnote_value``).
 """
 
-
 import re
 import warnings
 from pathlib import Path
