@@ -18,6 +18,11 @@ def set_span_value(doc: Doc, span: Span, name: str, value: object) -> None:
     doc.user_data[(_PREFIX, name, span.start_char, span.end_char)] = value
 
 
+def get_span_value(doc: Doc, span: Span, name: str, default: object = None) -> object:
+    """Same as ``span._.<name>`` for an extension with a plain default (no getter)."""
+    return doc.user_data.get((_PREFIX, name, span.start_char, span.end_char), default)
+
+
 def span_values(doc: Doc) -> dict[tuple[int, int], dict[str, object]]:
     """Every span extension value set on the Doc, by ``(start_char, end_char)``."""
     values: dict[tuple[int, int], dict[str, object]] = {}

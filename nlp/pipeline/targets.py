@@ -23,7 +23,7 @@ from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
-from nlp.pipeline.spanvalues import set_span_value
+from nlp.pipeline.spanvalues import get_span_value, set_span_value
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
@@ -121,7 +121,7 @@ class OpnoteTargets:
             matches = filter_spans(self.matcher(doc) + self.exact_matcher(doc))
         found: list[Found] = []
         for span in matches:
-            meta = span._.target_rule.metadata or {}
+            meta = get_span_value(doc, span, "target_rule").metadata or {}
             label = span.label_
             if meta.get("sections") and section_at(sections, span.start_char, section_starts) not in meta["sections"]:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import spacy
 from spacy.tokens import Span
 
-from nlp.pipeline.spanvalues import set_span_value, span_values
+from nlp.pipeline.spanvalues import get_span_value, set_span_value, span_values
 
 
 def test_bulk_values_match_underscore_access() -> None:
@@ -16,6 +16,8 @@ def test_bulk_values_match_underscore_access() -> None:
     set_span_value(doc, first, "spanvalues_probe", {"kind": "nevus"})
     second._.spanvalues_probe = "cheek"
     assert first._.spanvalues_probe == {"kind": "nevus"}
+    assert get_span_value(doc, second, "spanvalues_probe") == "cheek"
+    assert get_span_value(doc, doc[0:1], "spanvalues_probe") is None
     values = span_values(doc)
     assert values[(first.start_char, first.end_char)]["spanvalues_probe"] == {"kind": "nevus"}
     assert values[(second.start_char, second.end_char)]["spanvalues_probe"] == "cheek"
