@@ -45,6 +45,9 @@ CLOSURE_RANK = {
 # When a lesion has several procedure words, the first kind here that occurs wins: Mohs
 # includes the excision; an excision outranks the biopsy that preceded it.
 PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
+EXCISION_KINDS = ("re_excision", "excision")
+# Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
+_MOHS_DONE = re.compile(r"\b(?:stages?|layers?\s+(?:was|were|of)|blocks?|micrographic\s+surgery\s+(?:was|performed))\b|\bmohs\s+(?:stage|layer|defect)", re.IGNORECASE)
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # Lesion markers, as three patterns with literal-ish starts (one alternation of all three made
@@ -286,9 +289,10 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
                 _collect(state, fact, text)
     lower = text.lower()
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
+    mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
     out = []
     for index, state in collected.items():
-        lesion = _build(index, state, pending)
+        lesion = _build(index, state, pending, mohs_done)
         if _is_treated(lesion):
             out.append(lesion)
     # Renumber so lesion indexes are 1..n in order of appearance.
@@ -424,7 +428,7 @@ def _measure(m: Mention) -> Measure | None:
     return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
 
 
-def _build(index: int, state: _Collected, pathology_pending: bool) -> Lesion:
+def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bool) -> Lesion:
     lesion = Lesion(index=index)
     if state.sites:
         # The most informative mention: with laterality and subsite if any mention has them.
@@ -441,6 +445,9 @@ def _build(index: int, state: _Collected, pathology_pending: bool) -> Lesion:
         # stronger names it.
         strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
         kinds = [p.kind for p in strong]
+        if "mohs" in kinds and not mohs_done and any(k in kinds for k in EXCISION_KINDS):
+            # "She preferred excision to Mohs surgery": Mohs named as the road not taken.
+            kinds = [k for k in kinds if k != "mohs"]
         chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
         lesion.procedure = next(p for p in strong if p.kind == chosen)
     if state.sizes:

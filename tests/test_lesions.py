@@ -101,3 +101,16 @@ def test_final_pathology_beats_preoperative(pipeline) -> None:
 )
 def test_markers(text: str, numbers: list[int]) -> None:
     assert [n for n, _, _ in find_markers(text, [])] == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Biopsy-proven BCC of the left nasal sidewall, 7 mm. She preferred excision to Mohs surgery. "
+         "Excised with 3 mm margins.", "excision"),
+        ("BCC of the nasal tip treated with Mohs surgery: stage 1, 3 blocks, clear. The defect was repaired.", "mohs"),
+    ],
+)
+def test_mohs_offered_is_not_mohs_done(pipeline, text: str, kind: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == kind
