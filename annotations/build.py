@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Build the gold files ``annotations/{dev,test}.jsonl`` from ``annotations/src/{dev,test}.md``.
 
-The dev split also reads ``annotations/src/dev_extra.md`` (``EXTRA_SOURCES``), appended after
-``dev.md``.
+The dev split also reads ``annotations/src/dev_extra.md`` and then
+``annotations/src/dev_extra2.md`` (``EXTRA_SOURCES``), appended after ``dev.md``.
 
 Source format (one block per note)::
 
@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 SPLITS = ("dev", "test")
 # Further source files read into a split after src/<split>.md (same markup, ids must not clash).
-EXTRA_SOURCES = {"dev": ("dev_extra.md",)}
+EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md")}
 
 
 def source_files(split: str) -> list[Path]:
