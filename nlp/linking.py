@@ -24,6 +24,7 @@ from decimal import Decimal
 from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
 
 PATHOLOGY_SECTIONS = frozenset({"pathology", "addendum"})
+HEADER_SECTIONS = frozenset({"preoperative_diagnosis", "postoperative_diagnosis", "procedure", "diagnosis"})
 POSTOP_SECTIONS = frozenset({"postoperative_diagnosis"})
 PREOP_SECTIONS = frozenset({"preoperative_diagnosis", "diagnosis", "indications", "history", "physical_exam"})
 OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure", "specimen", None})
@@ -47,7 +48,11 @@ CLOSURE_RANK = {
 PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
 EXCISION_KINDS = ("re_excision", "excision")
 # Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
-_MOHS_DONE = re.compile(r"\b(?:stages?|layers?\s+(?:was|were|of)|blocks?|micrographic\s+surgery\s+(?:was|performed))\b|\bmohs\s+(?:stage|layer|defect)", re.IGNORECASE)
+_MOHS_DONE = re.compile(
+    r"\bstage\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?blocks?\b|\bmohs\s+(?:stage|layer|defect|map)"
+    r"|\bmicrographic\s+surgery\s+(?:was|were)\s+(?:performed|done|completed)",
+    re.IGNORECASE,
+)
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # Lesion markers, as three patterns with literal-ish starts (one alternation of all three made
@@ -257,6 +262,10 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     last_in_section: dict[str | None, int] = {}
     site_by_sentence: dict[int, list[Fact]] = {}
     lesion_fact_sentences = {f.sentence for f in facts if f.label != "ANATOMIC_SITE"}
+    # When exactly one lesion is named in the diagnosis or procedure headers, a fact that no
+    # marker, site or earlier mention places belongs to it (the others are passing mentions).
+    headed = {c.lesion for c in clusters if any(f.mention.section in HEADER_SECTIONS for f in c.facts)}
+    primary = next(iter(headed)) if len(headed) == 1 else None
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
@@ -272,7 +281,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             elif len(lesion_ids) == 1:
                 fact.lesion = lesion_ids[0]
             else:
-                fact.lesion = last_in_section.get(fact.mention.section)
+                fact.lesion = last_in_section.get(fact.mention.section, primary)
         # A site mention makes its lesion the current one only when its sentence says something
         # about a lesion: "The left arm was extended on a hand table" must not capture the facts
         # that follow it.
