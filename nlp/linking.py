@@ -24,7 +24,7 @@ from decimal import Decimal
 from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
 
 PATHOLOGY_SECTIONS = frozenset({"pathology", "addendum"})
-HEADER_SECTIONS = frozenset({"preoperative_diagnosis", "postoperative_diagnosis", "procedure", "diagnosis"})
+DIAGNOSIS_HEADER_SECTIONS = frozenset({"preoperative_diagnosis", "postoperative_diagnosis", "diagnosis"})
 POSTOP_SECTIONS = frozenset({"postoperative_diagnosis"})
 PREOP_SECTIONS = frozenset({"preoperative_diagnosis", "diagnosis", "indications", "history", "physical_exam"})
 OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure", "specimen", None})
@@ -262,9 +262,11 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     last_in_section: dict[str | None, int] = {}
     site_by_sentence: dict[int, list[Fact]] = {}
     lesion_fact_sentences = {f.sentence for f in facts if f.label != "ANATOMIC_SITE"}
-    # When exactly one lesion is named in the diagnosis or procedure headers, a fact that no
+    # When exactly one lesion is named in the diagnosis headers (else the procedure header), a fact that no
     # marker, site or earlier mention places belongs to it (the others are passing mentions).
-    headed = {c.lesion for c in clusters if any(f.mention.section in HEADER_SECTIONS for f in c.facts)}
+    headed = {c.lesion for c in clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
+        c.lesion for c in clusters if any(f.mention.section == "procedure" for f in c.facts)
+    }
     primary = next(iter(headed)) if len(headed) == 1 else None
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:

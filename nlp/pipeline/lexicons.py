@@ -51,6 +51,7 @@ class SiteFilters(BaseModel):
     non_site_followers: list[str]
     non_site_preceders: list[str] = Field(default_factory=list)
     orientation_cues: list[str] = Field(default_factory=list)
+    equipment_followers: list[str] = Field(default_factory=list)
     landmark_cues: list[str] = Field(default_factory=list)
 
 

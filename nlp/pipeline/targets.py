@@ -27,6 +27,8 @@ from nlp.pipeline.spanvalues import get_span_value, set_span_value
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
+# "an ellipse was drawn ..., measuring 4.0 x 1.9 cm": the thing measured is not the lesion.
+NOT_THE_LESION = re.compile(r"\b(?:ellipse|elliptical|incision|defect|wound|specimen|closure|repair|flap|graft)\b", re.IGNORECASE)
 MEASURED_BEFORE = re.compile(r"\bmeasur\w*\s+(?:approximately\s+|about\s+|roughly\s+|approx\.?\s+)?$", re.IGNORECASE)
 DEFAULT_KIND_RULE = "kind.default"
 LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
@@ -100,6 +102,7 @@ class OpnoteTargets:
         self.non_site_followers = frozenset(w.lower() for w in lexicons.sites.filters.non_site_followers)
         self.non_site_preceders = frozenset(w.lower() for w in lexicons.sites.filters.non_site_preceders)
         self.orientation_cues = frozenset(w.lower() for w in lexicons.sites.filters.orientation_cues)
+        self.equipment_followers = frozenset(w.lower() for w in lexicons.sites.filters.equipment_followers)
         self.landmark_cues = frozenset(w.lower() for w in lexicons.sites.filters.landmark_cues)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
@@ -111,7 +114,7 @@ class OpnoteTargets:
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        sentence_ids, _, sentence_tokens = sentence_table(doc)
+        sentence_ids, sentence_chars, sentence_tokens = sentence_table(doc)
         sections = doc._.opnote_sections or [] if Doc.has_extension("opnote_sections") else []
         section_starts = [s[1] for s in sections]
         with warnings.catch_warnings():
@@ -152,7 +155,7 @@ class OpnoteTargets:
             set_span_value(doc, item.span, "opnote_rule", item.rule)
             set_span_value(doc, item.span, "opnote_value", item.value)
         spans = [item.span for item in found]
-        entities = filter_spans(spans + self._measurements(doc, spans, sentence_ids))
+        entities = filter_spans(spans + self._measurements(doc, spans, sentence_ids, sentence_chars))
         # The span group is what later components read: Doc.ents re-scans every token on each
         # access. doc.ents is still set, for displaCy and other spaCy tools.
         doc.spans[ENTITY_GROUP] = entities
@@ -160,7 +163,7 @@ class OpnoteTargets:
         return doc
 
     @staticmethod
-    def _measurements(doc: Doc, targets: list[Span], sentence_ids) -> list[Span]:
+    def _measurements(doc: Doc, targets: list[Span], sentence_ids, sentence_chars) -> list[Span]:
         """Measurement spans for ``doc.ents``.
 
         A size the measurement rules could not explain (``kind.default``) in a sentence that names
@@ -177,7 +180,11 @@ class OpnoteTargets:
             if span.label_ in MEASUREMENT_LABELS:
                 out.append(span)
             elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and (
-                sentence_ids[span.start] in lesion_sentences or MEASURED_BEFORE.search(text, max(0, span.start_char - 40), span.start_char)
+                sentence_ids[span.start] in lesion_sentences
+                or (
+                    MEASURED_BEFORE.search(text, max(0, span.start_char - 40), span.start_char)
+                    and not NOT_THE_LESION.search(text, sentence_chars[sentence_ids[span.start]][0], span.start_char)
+                )
             ):
                 relabelled = Span(doc, span.start, span.end, label="LESION_SIZE")
                 relabelled._.opnote_value = {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE}
@@ -223,6 +230,8 @@ class OpnoteTargets:
         if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
             return True
         if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
+            return True
+        if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
             return True
         window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
         if any(w in self.orientation_cues for w in window):
