@@ -187,6 +187,26 @@ def find_markers(text: str, sections: list[tuple[str, int, int, int]]) -> list[t
     return segments
 
 
+def _lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: list[Fact]) -> list[tuple[int, int, int]]:
+    """Keep the marker segments that stand for a lesion.
+
+    A number stands for a lesion when some segment with that number is a word marker ("Lesion
+    2", "the second lesion", "Specimen B") or names a site or a diagnosis; then every segment
+    with that number counts ("#2: excised with 2 mm margins").  "2. Intermediate repair,
+    11.0 cm" in a numbered procedure list, with no site anywhere under number 2, is the second
+    procedure on the first lesion, not a second lesion.
+    """
+    def names_a_lesion(segment: tuple[int, int, int]) -> bool:
+        head = text[segment[1] : segment[1] + 40]
+        return bool(_MARKER_WORD.match(head.lstrip(" \t\n:;,.")) or _MARKER_ORDINAL.search(head)) or any(
+            f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS") and segment[1] <= f.mention.start < segment[2] for f in facts
+        )
+
+    lesion_numbers = {segment[0] for segment in segments if names_a_lesion(segment)}
+    kept = [segment for segment in segments if segment[0] in lesion_numbers]
+    return kept if len(lesion_numbers) >= 2 else []
+
+
 def _site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
     value = mention.value or {}
     words = frozenset(w for w in re.findall(r"[a-z]+", mention.text.lower()) if w in _POSITION_WORDS)
@@ -213,7 +233,7 @@ def _usable(fact: Fact) -> bool:
 
 def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
-    segments = find_markers(text, sections)
+    segments = _lesion_segments(text, find_markers(text, sections), facts)
 
     def segment_of(offset: int) -> int | None:
         for number, start, end in segments:

@@ -114,3 +114,13 @@ def test_markers(text: str, numbers: list[int]) -> None:
 def test_mohs_offered_is_not_mohs_done(pipeline, text: str, kind: str) -> None:
     (lesion,) = lesions(pipeline, text)
     assert lesion.procedure.kind == kind
+
+
+def test_numbered_procedure_list_of_one_lesion(pipeline) -> None:
+    text = (
+        "PROCEDURES: 1. Wide local excision of melanoma, right mid back, with 1 cm margins. "
+        "2. Intermediate repair, 11.0 cm.\nDESCRIPTION: The biopsy scar measured 1.4 cm."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.repair_length.value_cm == Decimal("11.0")
+    assert lesion.lesion_size.value_cm == Decimal("1.4")

@@ -99,6 +99,10 @@ class SectionFinder:
                 # its line; the next line belongs to no section until a header.
                 newline = text.find("\n", body_start, end)
                 end = newline if newline != -1 else end
+                if rule.one_line:
+                    # run-on exports put every field on one line: the field ends at its ".,"
+                    run_on = text.find(".,", body_start, end)
+                    end = run_on + 1 if run_on != -1 else end
             sections.append((rule.category, start, end, body_start))
         return sections
 
