@@ -1108,6 +1108,19 @@ def _distance(gap: str, punctuation_cost: int) -> int:
     return len(_WORD_RUN.findall(gap)) + punctuation_cost * len(_CLAUSE_MARK.findall(gap))
 
 
+def _decision(best: tuple | None, section: str | None, rules: MeasurementRules) -> tuple[MeasureKind, str, bool, int | None, int | None]:
+    """The kind a classifier settles on: the best-scoring cue, else the section's default kind,
+    else ``other``."""
+    if best is not None:
+        _, rule, cue_start, cue_end = best
+        return rule.kind, rule.id, rule.kind == "margin" and rule.per_side, cue_start, cue_end
+    if section:
+        for section_rule, regex in rules.sections:
+            if regex.search(section):
+                return section_rule.kind, section_rule.id, False, None, None
+    return "other", DEFAULT_RULE, False, None, None
+
+
 def _window_bounds(found: list[_Found], i: int, settings: Settings, text_length: int) -> tuple[int, int]:
     """The context windows of ``found[i]`` stop at the neighbouring measurements (and, later, at
     sentence-ish boundaries)."""
@@ -1177,14 +1190,7 @@ def _classify(
             key = (rule.priority - dist, -dist, rule.priority, 0, -cue.order)
             if best is None or key > best[0]:
                 best = (key, rule, m.end + start, m.end + end)
-    if best is not None:
-        _, rule, cue_start, cue_end = best
-        return rule.kind, rule.id, rule.kind == "margin" and rule.per_side, cue_start, cue_end
-    if section:
-        for section_rule, regex in rules.sections:
-            if regex.search(section):
-                return section_rule.kind, section_rule.id, False, None, None
-    return "other", DEFAULT_RULE, False, None, None
+    return _decision(best, section, rules)
 
 
 def _classify_reference(
@@ -1236,14 +1242,7 @@ def _classify_reference(
                     key = (rule.priority - dist, -dist, rule.priority, 0, -cue.order)
                     if best is None or key > best[0]:
                         best = (key, rule, m.end + hit.start(), m.end + hit.end())
-    if best is not None:
-        _, rule, cue_start, cue_end = best
-        return rule.kind, rule.id, rule.kind == "margin" and rule.per_side, cue_start, cue_end
-    if section:
-        for section_rule, regex in rules.sections:
-            if regex.search(section):
-                return section_rule.kind, section_rule.id, False, None, None
-    return "other", DEFAULT_RULE, False, None, None
+    return _decision(best, section, rules)
 
 
 def _qualifier(text: str, start: int, rules: MeasurementRules) -> Qualifier | None:
