@@ -141,14 +141,17 @@ def _marker_number(raw: str) -> int:
     return ord(raw) - ord("a") + 1
 
 
-def find_markers(text: str, sections: list[tuple[str, int, int, int]]) -> list[tuple[int, int, int]]:
+def find_markers(
+    text: str, sections: list[tuple[str, int, int, int]], lower: str | None = None
+) -> list[tuple[int, int, int]]:
     """Return ``(number, start, end)`` segments opened by lesion markers.
 
     List-item markers ("1.", "(A)") only count when at least two distinct numbers occur in the
-    same section, so a lone "1." in a one-lesion note does not split anything.
+    same section, so a lone "1." in a one-lesion note does not split anything.  ``lower`` is
+    ``text.lower()`` when the caller already has it.
     """
     raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
-    lower = text.lower()
+    lower = text.lower() if lower is None else lower
     if any(word in lower for word in _MARKER_KEYWORDS):
         # Case-blind matching is several times slower than matching the lower-cased text, which
         # keeps the offsets whenever lower-casing does not change the length (it can, for a few
@@ -233,7 +236,8 @@ def _usable(fact: Fact) -> bool:
 
 def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
-    segments = _lesion_segments(text, find_markers(text, sections), facts)
+    lower = text.lower()
+    segments = _lesion_segments(text, find_markers(text, sections, lower), facts)
 
     def segment_of(offset: int) -> int | None:
         for number, start, end in segments:
@@ -325,7 +329,6 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
             for state in collected.values():
                 _collect(state, fact, text)
-    lower = text.lower()
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
     mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
     out = []

@@ -74,7 +74,7 @@ class OpnoteSentences:
                 flags[i] = -1 if i else 1
                 flags[j] = 1
         doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
-        doc.user_data.pop(_TABLE_KEY, None)
+        drop_sentence_table(doc)  # boundaries changed: any cached table is stale
         return doc
 
 
