@@ -182,7 +182,16 @@ class Closure:
 
 @dataclass
 class Lesion:
-    """Everything the note says about one treated lesion.  Index is 1-based."""
+    """Everything the note says about one treated lesion.  Index is 1-based.
+
+    ``count`` is how many like lesions this record stands for (12 skin tags, 3 actinic
+    keratoses treated alike); ``count_stated`` says the note gave that number.  ``mohs_stages``
+    and ``mohs_blocks`` (blocks per stage) describe Mohs surgery; ``depth`` a soft-tissue
+    tumour's plane; ``complicated`` an incision and drainage with packing, a drain or several
+    cavities.  ``defect_area`` is the total defect area in sq cm and ``defect_parts`` the
+    measurements it was added up from (primary and secondary defects).  ``prior_excision_days``
+    is how long ago an earlier excision of the same lesion was, when the note says.
+    """
 
     index: int
     site: Site | None = None
@@ -199,6 +208,13 @@ class Lesion:
     pathology_pending: bool = False
     prior_malignant_biopsy: bool = False
     count: int = 1
+    count_stated: bool = False
+    mohs_stages: int | None = None
+    mohs_blocks: tuple[int, ...] = ()
+    depth: Literal["subcutaneous", "subfascial"] | None = None
+    complicated: bool = False
+    defect_parts: tuple[Measure, ...] = ()
+    prior_excision_days: int | None = None
 
 
 @dataclass

@@ -12,7 +12,14 @@ from nlp.coding.tables import Tables
 from nlp.records import Lesion, SuggestionStatus
 
 EXCISION_PROCEDURES = frozenset({"excision", "re_excision"})
-"""Procedure kinds this version codes with 114xx/116xx (others belong to a later issue)."""
+"""Procedure kinds coded with 114xx/116xx (or, for a lipoma, the soft-tissue tumour codes)."""
+
+BIOPSY_PROCEDURES = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional"})
+
+Family = str
+"""The code family a lesion's procedure belongs to: ``excision``, ``soft_tissue``, ``shave``,
+``biopsy``, ``skin_tags``, ``destruction_premalignant``, ``destruction_benign``,
+``destruction_malignant``, ``mohs``, ``drainage``, or ``none`` (not coded)."""
 
 
 @dataclass
@@ -28,6 +35,7 @@ class LesionContext:
     decision: BehaviourDecision
     diameter: Diameter
     excision_like: bool
+    family: Family = "excision"
     excision_code: str | None = None
     excision_bucket: int | None = None
     excision_status: SuggestionStatus | None = None
@@ -55,14 +63,32 @@ def build_context(lesion: Lesion, tables: Tables, log: CheckLog) -> LesionContex
     """Resolve site, behaviour and diameter for one lesion, raising the checks they imply."""
     site = resolve_site(lesion, tables, log)
     decision = decide(lesion, tables)
-    procedure = lesion.procedure
-    excision_like = procedure is None or procedure.kind in EXCISION_PROCEDURES
-    context = LesionContext(lesion, site, decision, excised_diameter(lesion), excision_like)
-    if not excision_like:
-        assert procedure is not None
-        log.add("query.procedure_not_coded", lesion.index, NONE, site=context.site_label, detail=procedure.kind)
+    family = procedure_family(lesion, decision, tables)
+    context = LesionContext(lesion, site, decision, excised_diameter(lesion), family == "excision", family)
+    if family == "none":
+        kind = lesion.procedure.kind if lesion.procedure else "none"
+        log.add("query.procedure_not_coded", lesion.index, NONE, site=context.site_label, detail=kind.replace("_", " "))
     if decision.malignancy_type_missing:
         log.add("query.malignancy_type_missing", lesion.index, NONE, site=context.site_label)
     if decision.held and decision.held_check:
         log.add(decision.held_check, lesion.index, EXCISION | ICD, site=context.site_label, diagnosis=context.dx_label(tables))
     return context
+
+
+def procedure_family(lesion: Lesion, decision: BehaviourDecision, tables: Tables) -> Family:
+    """Which code family the lesion's procedure belongs to (coding-rules.md sections 1.8, 3)."""
+    kind = lesion.procedure.kind if lesion.procedure else "excision"
+    dx = decision.coded_dx or lesion.diagnosis
+    dx_kind = dx.kind if dx else None
+    if dx_kind == "skin_tag" and kind in EXCISION_PROCEDURES | {"shave", "destruction", "skin_tag_removal"}:
+        return "skin_tags"  # any method (section 3.1)
+    if kind in EXCISION_PROCEDURES:
+        return "soft_tissue" if dx_kind in tables.procedures.soft_tissue.diagnoses else "excision"
+    if kind in BIOPSY_PROCEDURES:
+        return "biopsy"
+    if kind == "destruction":
+        row = tables.kinds.get(dx_kind) if dx_kind else None
+        if row is None:
+            return "destruction_benign"
+        return f"destruction_{row.destruction or row.family}"
+    return {"shave": "shave", "skin_tag_removal": "skin_tags", "mohs": "mohs", "incision_drainage": "drainage"}.get(kind, "none")

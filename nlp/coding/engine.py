@@ -1,9 +1,12 @@
 """``suggest_codes``: lesion records in, ordered code lines and documentation queries out.
 
-Steps, per coding-rules.md section 0: for each lesion resolve site, behaviour and excised
-diameter (never pooling lesions); draft its excision line, its repair piece and its ICD line;
-then across lesions merge identical excision and ICD lines into units, sum repair pieces per
-class and group, link each CPT line to its lesions' ICD codes, and sequence the result.
+Steps, per coding-rules.md section 0: for each lesion resolve site, behaviour, excised diameter
+and procedure family (never pooling lesions); draft its procedure line (excision, shave, Mohs,
+malignant destruction, drainage, soft-tissue tumour), its tissue transfer, flap or graft, its
+repair piece and its ICD line; count biopsies, skin tags and benign or premalignant destruction
+across the note; then merge identical per-lesion lines into units, sum repair pieces per class
+and group, apply the payer profile's modifiers, link each CPT line to its lesions' ICD codes,
+and sequence the result.
 """
 
 from __future__ import annotations
@@ -11,18 +14,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Iterable
 
+from nlp.coding.alternatives import alternative_drafts
 from nlp.coding.checks import CheckLog
+from nlp.coding.closures import closure_drafts
 from nlp.coding.context import LesionContext, build_context
+from nlp.coding.counted import counted_drafts
 from nlp.coding.evidence import merge
 from nlp.coding.excision import code_excision
 from nlp.coding.icd import code_icd
 from nlp.coding.lines import Draft
+from nlp.coding.modifiers import apply_modifiers
+from nlp.coding.procedures import code_procedure
 from nlp.coding.repairs import repair_drafts, repair_piece
 from nlp.coding.tables import Tables, load_tables
 from nlp.errors import InputError
 from nlp.records import CodingResult, Lesion, LesionCoding
 
 DEFAULT_POLICY = "cpt"
+
+FAMILY_ORDER = {
+    "mohs": 0, "excision": 1, "soft_tissue": 1, "closure": 2, "repair": 3, "destruction_malignant": 4, "shave": 5,
+    "biopsy": 6, "destruction_premalignant": 7, "destruction_benign": 8, "skin_tags": 9, "drainage": 10, "alternative": 11,
+}
+"""Sequence of CPT lines: the highest-valued kinds of procedure first (section 1.6)."""
 
 
 def suggest_codes(lesions: Sequence[Lesion], *, policy: str = DEFAULT_POLICY) -> CodingResult:
@@ -37,7 +51,15 @@ def suggest_codes(lesions: Sequence[Lesion], *, policy: str = DEFAULT_POLICY) ->
     log = CheckLog(tables)
     contexts = [build_context(lesion, tables, log) for lesion in ordered]
 
-    excisions = [d for d in (code_excision(c, tables, log) for c in contexts) if d is not None]
+    excisions: list[Draft] = []
+    alternatives: list[Draft] = []
+    for ctx in contexts:
+        draft = code_excision(ctx, tables, log)
+        if draft is not None:
+            excisions.append(draft)
+            alternatives += alternative_drafts(ctx, draft, tables)
+    per_lesion = [d for c in contexts for d in code_procedure(c, tables, log)]
+    closures = [d for c in contexts for d in closure_drafts(c, tables, log)]
     pieces = [p for p in (repair_piece(c, tables, log, policy) for c in contexts) if p is not None]
     repairs = repair_drafts(pieces, tables)
     icds = [d for d in (code_icd(c, tables, log) for c in contexts) if d is not None]
@@ -46,7 +68,8 @@ def suggest_codes(lesions: Sequence[Lesion], *, policy: str = DEFAULT_POLICY) ->
     for draft in icds:
         by_index[draft.lesions[0]].icd_codes.append(draft.code)
 
-    cpt = sorted(_merge(excisions), key=lambda d: d.rank) + sorted(repairs, key=lambda d: d.rank)
+    lines = _merge(excisions) + _merge(per_lesion) + closures + repairs + counted_drafts(contexts, tables, log) + alternatives
+    cpt = sorted(apply_modifiers(lines, by_index, tables.policies[policy]), key=_sequence)
     for draft in cpt:
         draft.diagnoses = _unique(code for n in draft.lesions for code in by_index[n].icd_codes)
     icd = _order_icd(_merge(icds), cpt)
@@ -77,6 +100,10 @@ def _validated(lesions: Sequence[Lesion], policy: str, tables: Tables) -> list[L
             raise InputError(f"lesion {lesion.index}: count must be an int >= 1, got {lesion.count!r}")
         seen.add(lesion.index)
     return sorted(items, key=lambda lesion: lesion.index)
+
+
+def _sequence(draft: Draft) -> tuple:
+    return (draft.status == "alternative", FAMILY_ORDER.get(draft.family, len(FAMILY_ORDER)), draft.rank)
 
 
 def _merge(drafts: list[Draft]) -> list[Draft]:

@@ -19,7 +19,8 @@ class Draft:
     """One code line in the making.
 
     ``parts`` are per-lesion rationale fragments (without rule id or result); ``result`` is the
-    closing "-> code" phrase.  ``rank`` sorts lines of the same kind (smaller first).
+    closing "-> code" phrase.  ``family`` groups lines for sequencing (see the engine) and
+    ``rank`` sorts lines within a family (smaller first).
     """
 
     system: CodeSystem
@@ -34,6 +35,8 @@ class Draft:
     status: SuggestionStatus = "suggested"
     units: int = 1
     rank: tuple = ()
+    family: str = "excision"
+    modifiers: list[str] = field(default_factory=list)
     extra_rules: list[str] = field(default_factory=list)
     extra_flags: list[str] = field(default_factory=list)
     diagnoses: list[str] = field(default_factory=list)
@@ -57,7 +60,7 @@ class Draft:
             rationale=self.rationale,
             lesion=self.lesions[0] if self.lesions else None,
             units=self.units,
-            modifiers=[],
+            modifiers=list(self.modifiers),
             evidence=list(self.evidence),
             confidence=log.confidence(self.kind, self.lesions),
             status=self.status,

@@ -25,6 +25,8 @@ from nlp.coding.tables import Tables
 from nlp.records import Evidence, SuggestionStatus
 
 RepairClass = Literal["intermediate", "complex"]
+REPAIRED_FAMILIES = frozenset({"excision", "mohs", "soft_tissue"})
+"""Families whose wounds are repaired and coded on top (Mohs excludes the repair, section 2.4)."""
 STATUS_RANK = {"suggested": 0, "held": 1, "bundled": 2, "alternative": 3}
 CLASS_WORDS = {"intermediate": "layered (intermediate)", "complex": "complex"}
 
@@ -50,13 +52,12 @@ def repair_piece(ctx: LesionContext, tables: Tables, log: CheckLog, policy: str)
     """The repair of one lesion's wound, or ``None`` (with a query when something is missing)."""
     lesion, n = ctx.lesion, ctx.index
     closure = lesion.closure
-    if not ctx.excision_like or closure is None:
-        return None
-    if closure.closure_class in ("flap", "graft"):
-        log.add("query.flap_graft_not_coded", n, REPAIR, site=ctx.site_label, detail=closure.closure_class)
+    if closure is None or ctx.family not in REPAIRED_FAMILIES:
         return None
     if closure.closure_class not in ("intermediate", "complex") or ctx.site is None:
         return None
+    if ctx.family == "soft_tissue" and closure.closure_class != "complex":
+        return None  # the soft-tissue tumour codes include simple and intermediate repair
     cls: RepairClass = closure.closure_class  # type: ignore[assignment]
     if lesion.repair_length is None:
         log.add("query.repair_length_missing", n, REPAIR, site=ctx.site_label, detail=CLASS_WORDS[cls])
@@ -171,6 +172,7 @@ def _common(members: list[Piece], status: SuggestionStatus) -> dict:
     return {
         "system": "CPT",
         "kind": "repair",
+        "family": "repair",
         "lesions": [p.lesion for p in members],
         "evidence": merge(*(p.evidence for p in members)),
         "status": status,

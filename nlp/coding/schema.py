@@ -206,9 +206,14 @@ class BundleRule(_Item):
 
 
 class Policy(_Item):
+    """A payer profile: bundling rules plus how distinct lesions and staged procedures are reported."""
+
     id: Key
     label: str
     bundles: list[BundleRule]
+    same_code_lesions: Literal["units", "separate_lines"] = "units"
+    distinct_modifier: Literal["59", "XS"] | None = None
+    staged_modifier: Literal["58"] | None = "58"
 
 
 class PoliciesFile(_Item):
@@ -319,6 +324,8 @@ class DiagnosisKind(_Item):
     excision: Literal["code", "none"] = "code"
     checks: list[KindCheck] = []
     sign_code: bool = False
+    # Destruction family (17000s premalignant, 17110s benign, 172xx malignant); default: the family.
+    destruction: Literal["premalignant", "benign", "malignant"] | None = None
 
 
 class DiagnosesFile(_Item):
@@ -354,3 +361,182 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "checks": ChecksFile,
 }
 """Top-level ``kind:`` of each rule file -> the model that validates it."""
+
+
+# --- procedures.yaml (the neighbouring procedure families, coding-rules.md sections 2.4-4.7) --
+
+GroupAxis = Literal["excision", "complex"]
+"""Which site-group column of ``sites.yaml`` a procedure table is keyed by."""
+
+
+class SizedRow(_Item):
+    """Codes by site group and size: one code per band, plus one for the open-ended top."""
+
+    id: RuleId
+    groups: list[Key] = Field(min_length=1)
+    codes: list[CptCode] = Field(min_length=1)
+    label: str
+    unverified: bool = False
+
+
+class SizedTable(_Item):
+    """A family coded by site group x size (shave removal, malignant destruction)."""
+
+    axis: GroupAxis
+    bands_cm: list[PositiveCm] = Field(min_length=1)
+    band_labels: list[str] = Field(min_length=2)
+    rows: list[SizedRow] = Field(min_length=1)
+    description: str
+
+
+class BiopsyTechnique(_Item):
+    id: RuleId
+    procedure: Key
+    label: str
+    base: CptCode
+    addon: CptCode
+
+
+class BiopsyFamily(_Item):
+    """Techniques from the highest-valued (the encounter's base code) to the lowest."""
+
+    techniques: list[BiopsyTechnique] = Field(min_length=1)
+    description: str
+    addon_description: str
+
+
+class CountedFamily(_Item):
+    """A family counted in lesions: ``first`` covers up to ``first_max``; ``addon`` each ``step`` more.
+
+    Skin tags: 11200 covers 1-15, +11201 per further 10 or part.  Premalignant destruction:
+    17000 the first, +17003 each of the 2nd to 14th (step 1), 17004 alone for ``many_from`` or more.
+    Benign destruction: 17110 up to 14, 17111 for 15 or more (no add-on).
+    """
+
+    id: RuleId
+    label: str
+    first: CptCode
+    first_max: Annotated[int, Field(ge=1)]
+    addon: CptCode | None = None
+    step: Annotated[int, Field(ge=1)] = 1
+    addon_max: Annotated[int, Field(ge=1)] | None = None
+    many: CptCode | None = None
+    many_from: Annotated[int, Field(ge=2)] | None = None
+    description: str
+
+
+class MohsRow(_Item):
+    id: RuleId
+    groups: list[Key] = Field(min_length=1)
+    label: str
+    first_stage: CptCode
+    additional_stage: CptCode
+
+
+class MohsFamily(_Item):
+    rows: list[MohsRow] = Field(min_length=1)
+    extra_block: CptCode
+    blocks_per_stage: Annotated[int, Field(ge=1)]
+    extra_block_rule: RuleId
+    description: str
+
+
+class DrainageFamily(_Item):
+    id: RuleId
+    simple: CptCode
+    complicated: CptCode
+    description: str
+
+
+class AreaRow(_Item):
+    id: RuleId
+    groups: list[Key] = Field(min_length=1)
+    label: str
+    codes: list[CptCode] = Field(min_length=1)
+    addon: CptCode | None = None
+    unverified: bool = False
+
+
+class AreaTable(_Item):
+    """A family coded by site group x area in sq cm (tissue transfer, grafts).
+
+    ``bands_sq_cm`` bound the per-group codes; above the last band, ``large`` (tissue transfer:
+    any site) or the row's ``addon`` per ``addon_step_sq_cm`` takes over.
+    """
+
+    axis: GroupAxis
+    bands_sq_cm: list[PositiveCm] = Field(min_length=1)
+    rows: list[AreaRow] = Field(min_length=1)
+    addon_step_sq_cm: PositiveCm | None = None
+    large_rule: RuleId | None = None
+    large_code: CptCode | None = None
+    large_max_sq_cm: PositiveCm | None = None
+    large_addon: CptCode | None = None
+    includes_excision: bool = False
+    description: str
+
+
+class FlapRow(_Item):
+    id: RuleId
+    groups: list[Key] = Field(min_length=1)
+    label: str
+    code: CptCode
+
+
+class FlapFamily(_Item):
+    axis: GroupAxis
+    rows: list[FlapRow] = Field(min_length=1)
+    description: str
+
+
+class SoftTissueRow(_Item):
+    """One body region's subcutaneous and subfascial codes, split at ``split_cm``."""
+
+    id: RuleId
+    region: Key
+    label: str
+    subcutaneous: list[CptCode] = Field(min_length=2, max_length=2)
+    subcutaneous_split_cm: PositiveCm
+    subfascial: list[CptCode] = Field(min_length=2, max_length=2)
+    subfascial_split_cm: PositiveCm
+    unverified: bool = False
+
+
+class SoftTissueFamily(_Item):
+    diagnoses: list[Key] = Field(min_length=1)
+    regions: dict[Key, Key]
+    rows: list[SoftTissueRow] = Field(min_length=1)
+    description: str
+
+
+class Alternative(_Item):
+    """A site-specific code that competes with the skin excision codes (section 3.6)."""
+
+    id: RuleId
+    region: Key
+    when_involves: list[str] = []
+    code: CptCode
+    label: str
+    preferred_when_involved: bool = False
+    unverified: bool = False
+
+
+class ProceduresFile(_Item):
+    kind: Literal["procedures"]
+    shave: SizedTable
+    biopsy: BiopsyFamily
+    skin_tags: CountedFamily
+    destruction_premalignant: CountedFamily
+    destruction_benign: CountedFamily
+    destruction_malignant: SizedTable
+    mohs: MohsFamily
+    incision_drainage: DrainageFamily
+    tissue_transfer: AreaTable
+    pedicle_flap: FlapFamily
+    graft_full_thickness: AreaTable
+    graft_split_thickness: AreaTable
+    soft_tissue: SoftTissueFamily
+    alternatives: list[Alternative] = []
+
+
+FILE_MODELS["procedures"] = ProceduresFile

@@ -60,6 +60,12 @@ ENGINE_CHECKS = frozenset(
         "flag.ncci_bundled",
         "flag.provisional_size",
         "flag.re_excision",
+        "query.procedure_size_missing",
+        "query.defect_area_missing",
+        "query.mohs_stages_missing",
+        "query.soft_tissue_region_missing",
+        "query.lesion_count_missing",
+        "query.staged_global_period",
     }
 )
 """Check ids the Python code raises by name; ``checks.yaml`` must define every one."""
@@ -86,6 +92,7 @@ class Tables:
     diagnoses: schema.DiagnosesFile
     kinds: dict[str, schema.DiagnosisKind]
     checks: dict[str, schema.Check]
+    procedures: schema.ProceduresFile
     excision_rules: dict[tuple[str, str], schema.ExcisionRule] = field(default_factory=dict)
     intermediate_rules: dict[str, schema.IntermediateRule] = field(default_factory=dict)
     complex_rules: dict[str, schema.ComplexRule] = field(default_factory=dict)
@@ -371,6 +378,49 @@ def _check_checks(path: Path, checks: schema.ChecksFile) -> None:
             raise RuleFileError(path, check.id, "a check with query: false must have an id starting with 'flag.'")
 
 
+def _check_procedures(path: Path, proc: schema.ProceduresFile) -> None:
+    ids: list[str] = []
+    for name in ("shave", "destruction_malignant"):
+        table: schema.SizedTable = getattr(proc, name)
+        _ascending(path, f"{name}.bands_cm", list(table.bands_cm), "bands_cm values")
+        if len(table.band_labels) != len(table.bands_cm) + 1:
+            raise RuleFileError(path, f"{name}.band_labels", f"give {len(table.bands_cm) + 1} labels: one per band plus the open-ended top")
+        for row in table.rows:
+            ids.append(row.id)
+            if len(row.codes) != len(table.bands_cm) + 1:
+                raise RuleFileError(path, row.id, f"has {len(row.codes)} codes; list {len(table.bands_cm) + 1}, one per band plus the top")
+        _placeholders(path, f"{name}.description", table.description, {"group", "band"})
+    for name in ("tissue_transfer", "graft_full_thickness", "graft_split_thickness"):
+        area: schema.AreaTable = getattr(proc, name)
+        _ascending(path, f"{name}.bands_sq_cm", list(area.bands_sq_cm), "bands_sq_cm values")
+        for arow in area.rows:
+            ids.append(arow.id)
+            if len(arow.codes) != len(area.bands_sq_cm):
+                raise RuleFileError(path, arow.id, f"has {len(arow.codes)} codes for {len(area.bands_sq_cm)} bands; give one per band")
+            if area.large_code is None and (arow.addon is None or area.addon_step_sq_cm is None):
+                raise RuleFileError(path, arow.id, "above the last band this table needs either large_code or a row addon with addon_step_sq_cm")
+        if area.large_code is not None and (area.large_rule is None or area.large_max_sq_cm is None or area.large_addon is None or area.addon_step_sq_cm is None):
+            raise RuleFileError(path, f"{name}.large_code", "large_code needs large_rule, large_max_sq_cm, large_addon and addon_step_sq_cm")
+        if area.large_rule:
+            ids.append(area.large_rule)
+        _placeholders(path, f"{name}.description", area.description, {"group", "band"})
+    ids += [t.id for t in proc.biopsy.techniques]
+    _unique(path, (t.procedure for t in proc.biopsy.techniques), "biopsy procedure kind")
+    for counted in (proc.skin_tags, proc.destruction_premalignant, proc.destruction_benign):
+        ids.append(counted.id)
+        if (counted.many is None) != (counted.many_from is None):
+            raise RuleFileError(path, counted.id, "give both many and many_from, or neither")
+        if counted.addon is None and counted.many is None:
+            raise RuleFileError(path, counted.id, "a counted family needs an addon code or a many code above first_max")
+    ids += [r.id for r in proc.mohs.rows] + [proc.mohs.extra_block_rule, proc.incision_drainage.id]
+    ids += [r.id for r in proc.pedicle_flap.rows] + [r.id for r in proc.soft_tissue.rows] + [a.id for a in proc.alternatives]
+    _unique(path, ids, "rule id")
+    rows = {r.region for r in proc.soft_tissue.rows}
+    for region, target in proc.soft_tissue.regions.items():
+        if target not in rows:
+            raise RuleFileError(path, f"soft_tissue.regions.{region}", f"'{target}' has no row under soft_tissue.rows")
+
+
 _FILE_CHECKS = {
     "meta": _check_meta,
     "excision": _check_excision,
@@ -380,6 +430,7 @@ _FILE_CHECKS = {
     "icd": _check_icd,
     "diagnoses": _check_diagnoses,
     "checks": _check_checks,
+    "procedures": _check_procedures,
 }
 
 
@@ -439,10 +490,47 @@ def _cross_check(t: Tables) -> None:
                 raise RuleFileError(
                     t.paths["sites"], region.id, f"{name} group '{value}' is not defined in {sources[name]} (known: {', '.join(sorted(known))})"
                 )
+    _cross_check_procedures(t, groups)
     for family in ("benign", "malignant"):
         for group in groups["excision"]:
             if (family, group) not in t.excision_rules:
                 raise RuleFileError(t.paths["excision"], f"exc.{family}.{group}", f"no rule for {family} lesions in group '{group}'")
+
+
+def _cross_check_procedures(t: Tables, groups: dict[str, set[str]]) -> None:
+    """Every procedure table row names site groups that exist, and each group has one row."""
+    path, proc = t.paths["procedures"], t.procedures
+    tables: list[tuple[str, str, list[tuple[str, list[str]]]]] = [
+        ("shave", proc.shave.axis, [(r.id, r.groups) for r in proc.shave.rows]),
+        ("destruction_malignant", proc.destruction_malignant.axis, [(r.id, r.groups) for r in proc.destruction_malignant.rows]),
+        ("mohs", "excision", [(r.id, r.groups) for r in proc.mohs.rows]),
+        ("tissue_transfer", proc.tissue_transfer.axis, [(r.id, r.groups) for r in proc.tissue_transfer.rows]),
+        ("pedicle_flap", proc.pedicle_flap.axis, [(r.id, r.groups) for r in proc.pedicle_flap.rows]),
+        ("graft_full_thickness", proc.graft_full_thickness.axis, [(r.id, r.groups) for r in proc.graft_full_thickness.rows]),
+        ("graft_split_thickness", proc.graft_split_thickness.axis, [(r.id, r.groups) for r in proc.graft_split_thickness.rows]),
+    ]
+    for name, axis, rows in tables:
+        known = groups[axis]
+        covered: dict[str, str] = {}
+        for row_id, row_groups in rows:
+            for group in row_groups:
+                if group not in known:
+                    raise RuleFileError(path, row_id, f"{axis} group '{group}' is not defined (known: {', '.join(sorted(known))})")
+                if group in covered:
+                    raise RuleFileError(path, row_id, f"group '{group}' already has a row in {name} ({covered[group]})")
+                covered[group] = row_id
+        missing = sorted(known - covered.keys())
+        if missing:
+            raise RuleFileError(path, name, f"no row for {axis} group(s) {', '.join(missing)}")
+    for region in proc.soft_tissue.regions:
+        if region not in t.regions:
+            raise RuleFileError(path, f"soft_tissue.regions.{region}", f"'{region}' is not a region in {t.paths['sites'].name}")
+    for kind in proc.soft_tissue.diagnoses:
+        if kind not in t.kinds:
+            raise RuleFileError(path, "soft_tissue.diagnoses", f"'{kind}' is not a diagnosis kind in {t.paths['diagnoses'].name}")
+    for alt in proc.alternatives:
+        if alt.region not in t.regions:
+            raise RuleFileError(path, alt.id, f"region '{alt.region}' is not a region in {t.paths['sites'].name}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,6 +578,7 @@ def _build(directory: Path) -> Tables:
         diagnoses=parsed["diagnoses"],  # type: ignore[arg-type]
         kinds={k.kind: k for k in parsed["diagnoses"].kinds},  # type: ignore[attr-defined]
         checks={c.id: c for c in parsed["checks"].checks},  # type: ignore[attr-defined]
+        procedures=parsed["procedures"],  # type: ignore[arg-type]
         excision_rules={(r.family, r.group): r for r in excision.rules},
         intermediate_rules={r.group: r for r in repairs.intermediate},
         complex_rules={r.group: r for r in repairs.complex.rules},

@@ -87,6 +87,14 @@ def make_lesion(
     pending: bool = False,
     prior_malignant: bool = False,
     count: int = 1,
+    count_stated: bool = True,
+    area: str | None = None,
+    areas: tuple[str, ...] = (),
+    mohs_stages: int | None = None,
+    mohs_blocks: tuple[int, ...] = (),
+    depth: str | None = None,
+    complicated: bool = False,
+    prior_excision_days: int | None = None,
 ) -> Lesion:
     """One lesion record; defaults are example 1 (3 mm nose nevus, 1 mm margins, simple closure)."""
     site = None
@@ -115,7 +123,27 @@ def make_lesion(
         pathology_pending=pending,
         prior_malignant_biopsy=prior_malignant,
         count=count,
+        count_stated=count_stated,
+        defect_area=_area(area, areas),
+        defect_parts=tuple(_measure_area(a) for a in areas),
+        mohs_stages=mohs_stages,
+        mohs_blocks=mohs_blocks,
+        depth=depth,  # type: ignore[arg-type]
+        complicated=complicated,
+        prior_excision_days=prior_excision_days,
     )
+
+
+def _measure_area(value: str) -> Measure:
+    return Measure(value_cm=Decimal(value), span=span(value), kind="defect_area")
+
+
+def _area(total: str | None, parts: tuple[str, ...]) -> Measure | None:
+    """The defect area: ``total`` sq cm, or the sum of ``parts`` (primary + secondary defects)."""
+    if total is None and not parts:
+        return None
+    value = Decimal(total) if total is not None else sum((Decimal(p) for p in parts), Decimal(0))
+    return Measure(value_cm=value, span=span(str(value)), kind="defect_area")
 
 
 @pytest.fixture

@@ -194,24 +194,23 @@ def test_re_excision_is_flagged_for_the_modifier_question(make) -> None:
     assert line(result, "11440").modifiers == []
 
 
-@pytest.mark.parametrize("procedure", ["shave", "biopsy_punch", "biopsy_tangential", "skin_tag_removal", "destruction", "mohs", "incision_drainage", "flap", "other"])
-def test_other_procedures_emit_no_cpt_yet_but_say_so(make, procedure: str) -> None:
+@pytest.mark.parametrize("procedure", ["other", "adjacent_tissue_transfer", "flap", "graft"])
+def test_procedures_without_a_family_emit_no_cpt_but_say_so(make, procedure: str) -> None:
     result = suggest_codes([make(procedure=procedure, closure="intermediate", repair="2.0")])
     assert cpt(result) == [] and cpt(result, "held") == []
     query = next(q for q in result.queries if q.flag == "PROCEDURE_NOT_CODED")
-    assert procedure in query.message
+    assert procedure.replace("_", " ") in query.message
     assert [c.code for c in result.codes] == ["D22.39"]
 
 
 def test_adjacent_tissue_transfer_includes_the_excision(make) -> None:
-    result = suggest_codes([make(dx="bcc", closure="adjacent_tissue_transfer", repair="2.0")])
-    assert cpt(result) == []
+    result = suggest_codes([make(dx="bcc", closure="adjacent_tissue_transfer", area="6.0")])
+    assert cpt(result) == ["14060"]
     assert "ATT_NOT_CODED" in flags(result)
 
 
-@pytest.mark.parametrize("closure", ["flap", "graft"])
-def test_flap_or_graft_keeps_the_excision_and_asks_about_the_closure(make, closure: str) -> None:
-    result = suggest_codes([make(dx="bcc", size="0.6", margin="0.2", closure=closure, repair="2.0")])
+def test_graft_of_unknown_thickness_keeps_the_excision_and_asks(make) -> None:
+    result = suggest_codes([make(dx="bcc", size="0.6", margin="0.2", closure="graft", area="4.0")])
     assert cpt(result) == ["11641"]
     assert "FLAP_GRAFT_NOT_CODED" in flags(result)
 
@@ -223,15 +222,14 @@ def test_closures_without_a_repair_code(make, closure) -> None:
 
 def test_skin_tags_never_take_an_excision_code(make) -> None:
     result = suggest_codes([make(region="neck", dx="skin_tag", source="preoperative")])
-    assert cpt(result) == []
-    assert "SKIN_TAG" in flags(result)
-    assert [c.code for c in result.codes] == ["L91.8"]
+    assert cpt(result) == ["11200"]
+    assert [c.code for c in result.codes] == ["11200", "L91.8"]
 
 
-def test_lipoma_excision_asks_about_depth(make) -> None:
+def test_lipoma_excision_without_depth_asks_and_assumes_subcutaneous(make) -> None:
     result = suggest_codes([make(region="back", dx="lipoma", source="preoperative", size="3.0", margin="0")])
-    assert cpt(result) == ["11403"]
-    assert "LIPOMA_DEPTH" in line(result, "11403").flags
+    assert cpt(result) == ["21931"]
+    assert "LIPOMA_DEPTH" in line(result, "21931").flags
 
 
 def test_eyelid_excision_asks_about_lid_margin_involvement(make) -> None:

@@ -74,7 +74,7 @@ def test_bad_rule_file_names_file_rule_and_problem(path: Path, tmp_path: Path) -
 
 def test_packaged_rule_files_all_load() -> None:
     tables = load_tables()
-    assert set(tables.paths) == {"meta", "excision", "repairs", "policies", "sites", "icd", "diagnoses", "checks"}
+    assert set(tables.paths) == {"meta", "excision", "repairs", "policies", "sites", "icd", "diagnoses", "checks", "procedures"}
     for path in RULES_DIR.glob("*.yaml"):
         load_rule_file(path)
 
