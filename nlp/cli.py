@@ -27,9 +27,16 @@ app = typer.Typer(
 )
 
 
-class Policy(str, Enum):
-    cpt = "cpt"
-    ncci = "ncci"
+def _policy_choices() -> dict[str, str]:
+    """Payer profile ids from the validated ``policies.yaml`` (a bad file stops the CLI with its error)."""
+    from nlp.coding.tables import load_tables
+
+    return {policy_id: policy_id for policy_id in load_tables().policies}
+
+
+Policy = Enum("Policy", _policy_choices(), type=str)  # type: ignore[misc]
+"""The payer profiles a command may select (``nlp/resources/coding/policies.yaml``)."""
+POLICY_HELP = "Payer profile from policies.yaml: cpt (default), ncci (NCCI bundling, XS), commercial_59; see `opnote rules --type policy`."
 
 
 def _configure_logging(verbose: int) -> None:
@@ -65,7 +72,7 @@ def main_options(
 def code_cmd(
     files: list[str] = typer.Argument(..., help="Note text files, or - to read one note from standard input."),
     note_id: Optional[str] = typer.Option(None, "--id", help="Id for the result record (default: the file name); one note only."),
-    policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt (default) or ncci (bundles repairs into benign excisions of 0.5 cm or less)."),
+    policy: Policy = typer.Option(Policy.cpt, help=POLICY_HELP),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline directory (default: build from the packaged rules)."),
     indent: int = typer.Option(2, help="JSON indent for one note; 0 prints one line. Several notes print JSON Lines."),
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output on stderr (never note text)."),
@@ -95,7 +102,7 @@ def code_cmd(
 @app.command("show")
 def show_cmd(
     files: list[str] = typer.Argument(..., help="Note text files, or - for standard input."),
-    policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt or ncci."),
+    policy: Policy = typer.Option(Policy.cpt, help=POLICY_HELP),
     model: Optional[Path] = typer.Option(None, help="A saved pipeline directory."),
 ) -> None:
     """Print each note with its facts highlighted, then its codes, rationales and queries."""
@@ -122,6 +129,33 @@ def schema_cmd() -> None:
     from nlp.schema import result_json_schema
 
     typer.echo(json.dumps(result_json_schema(), indent=2))
+
+
+@app.command("rules")
+def rules_cmd(
+    rule_type: Optional[str] = typer.Option(None, "--type", help="Only rules of this type (excision, repair, procedure, closure, alternative, policy, site, diagnosis, icd, query, flag)."),
+    code: Optional[str] = typer.Option(None, "--code", help="Only rules that can emit this code."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """List every coding rule: its id, what it decides, the codes it can emit and its file."""
+    from nlp.coding import describe_rules
+
+    rules = [r for r in describe_rules() if (rule_type is None or r["type"] == rule_type) and (code is None or code in r["codes"])]
+    if not rules:
+        typer.echo("error: no rule matches; see `opnote rules` for the full list", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps(rules, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"opnote-coder rules ({len(rules)})", show_lines=False)
+    for column in ("id", "type", "decides", "codes", "file"):
+        table.add_column(column, overflow="fold")
+    for rule in rules:
+        table.add_row(rule["id"], rule["type"], rule["decides"], " ".join(rule["codes"]), rule["file"])
+    Console(width=200).print(table)
 
 
 @app.command("build-model")

@@ -38,7 +38,14 @@ def describe_rules(tables: Tables | None = None) -> list[dict]:
         [],
         "repairs",
     )
+    _describe_procedures(t, add)
     for policy in t.policies.values():
+        modifiers = f"same code on several lesions as {policy.same_code_lesions.replace('_', ' ')}"
+        if policy.distinct_modifier:
+            modifiers += f", modifier {policy.distinct_modifier} on distinct lesions"
+        if policy.staged_modifier:
+            modifiers += f", modifier {policy.staged_modifier} on a re-excision in the global period"
+        add(f"policy.{policy.id}", "policy", f"payer profile '{policy.id}': {policy.label}; {modifiers}", [], "policies")
         for bundle in policy.bundles:
             decides = f"policy '{policy.id}': {'/'.join(bundle.repair_classes)} repair bundled into {', '.join(bundle.excision_codes)}"
             add(bundle.id, "policy", decides, [], "policies")
@@ -57,6 +64,44 @@ def describe_rules(tables: Tables | None = None) -> list[dict]:
         type_ = "query" if check.query else "flag"
         add(check.id, type_, f"{check.flag}: {' '.join(check.message.split())}", [], "checks")
     return out
+
+
+def _describe_procedures(t: Tables, add) -> None:  # noqa: ANN001 - the local adder above
+    """The neighbouring procedure families of ``procedures.yaml``."""
+    p = t.procedures
+    for name, table in (("shave removal", p.shave), ("destruction of a malignant lesion", p.destruction_malignant)):
+        for row in table.rows:
+            add(row.id, "procedure", f"{name}, {row.label}: code by lesion diameter (margins not added)", list(row.codes), "procedures")
+    for tech in p.biopsy.techniques:
+        add(tech.id, "procedure", f"{tech.label} biopsy: base code when it is the encounter's highest-valued technique, else the add-on", [tech.base, tech.addon], "procedures")
+    for counted in (p.skin_tags, p.destruction_premalignant, p.destruction_benign):
+        codes = [c for c in (counted.first, counted.addon, counted.many) if c]
+        rule = f"{counted.first} up to {counted.first_max}"
+        if counted.addon:
+            rule += f", +{counted.addon} per further {counted.step}"
+        if counted.many:
+            rule += f", {counted.many} alone for {counted.many_from} or more"
+        add(counted.id, "procedure", f"{counted.description}: counted across the note ({rule})", codes, "procedures")
+    for mrow in p.mohs.rows:
+        add(mrow.id, "procedure", f"Mohs surgery, {mrow.label}: first stage, then each further stage", [mrow.first_stage, mrow.additional_stage], "procedures")
+    add(p.mohs.extra_block_rule, "procedure", f"Mohs: each tissue block beyond {p.mohs.blocks_per_stage} in any stage", [p.mohs.extra_block], "procedures")
+    add(p.incision_drainage.id, "procedure", "incision and drainage: simple or single, or complicated or multiple", [p.incision_drainage.simple, p.incision_drainage.complicated], "procedures")
+    for name, area in (("adjacent tissue transfer (includes the excision)", p.tissue_transfer), ("full-thickness graft", p.graft_full_thickness), ("split-thickness graft", p.graft_split_thickness)):
+        bands = ", ".join(f"≤{b} sq cm" for b in area.bands_sq_cm)
+        for arow in area.rows:
+            codes = list(arow.codes) + ([arow.addon] if arow.addon else [])
+            add(arow.id, "closure", f"{name}, {arow.label}: code by defect area ({bands})", codes, "procedures")
+        if area.large_rule and area.large_code and area.large_addon:
+            add(area.large_rule, "closure", f"{name}, any site, over {area.bands_sq_cm[-1]} sq cm: add-on per {area.addon_step_sq_cm} sq cm beyond {area.large_max_sq_cm}", [area.large_code, area.large_addon], "procedures")
+    for frow in p.pedicle_flap.rows:
+        add(frow.id, "closure", f"pedicle flap, {frow.label}: coded with the excision", [frow.code], "procedures")
+    for srow in p.soft_tissue.rows:
+        add(srow.id, "procedure", f"soft-tissue tumour ({', '.join(p.soft_tissue.diagnoses)}), {srow.label}: subcutaneous split at {srow.subcutaneous_split_cm} cm, subfascial at {srow.subfascial_split_cm} cm",
+            list(srow.subcutaneous) + list(srow.subfascial), "procedures")
+    for alt in p.alternatives:
+        when = f" involving {' or '.join(alt.when_involves)}" if alt.when_involves else ""
+        how = "suggested, with the skin code as the alternative" if alt.preferred_when_involved else "offered as an alternative"
+        add(alt.id, "alternative", f"{alt.region} lesion{when}: {alt.label}, {how}", [alt.code], "procedures")
 
 
 def _icd_decides(rule: schema.IcdRule) -> str:
