@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from nlp import procedure_details as details
 from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
 
 PATHOLOGY_SECTIONS = frozenset({"pathology", "addendum"})
@@ -331,16 +332,59 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
                 _collect(state, fact, text)
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
     mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
-    out = []
-    for index, state in collected.items():
-        lesion = _build(index, state, pending, mohs_done)
-        if _is_treated(lesion):
-            out.append(lesion)
+    built = {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
+    _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
+    out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
+    out = details.add_counts(text, out)
     # Renumber so lesion indexes are 1..n in order of appearance.
     renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
     for fact in facts:
         fact.lesion = renumber.get(fact.lesion) if fact.lesion is not None else None
     return [replace(lesion, index=renumber[lesion.index]) for lesion in out]
+
+
+def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Collected], shared: list[Fact], text: str) -> None:
+    """Sites listed for one destruction or skin-tag removal share its procedure and diagnosis.
+
+    "Cryotherapy to AKs of the scalp (10) and forehead (6)": the procedure and diagnosis sit
+    with one site (or none), yet every listed site is a treated lesion of the same kind.
+    """
+    loose = _Collected()
+    for fact in shared:
+        if fact.label in ("PROCEDURE", "LESION_DIAGNOSIS"):
+            _collect(loose, fact, text)
+    states = list(collected.values()) + [loose]
+    counted = [p for state in states for weak, p in state.procedures if not weak and p.kind in details.COUNTED_KINDS]
+    if not counted:
+        return
+    donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
+    diagnosis = next((lesion.diagnosis for lesion in donors if lesion.diagnosis), None) or next(
+        (d for state in states for _, d in state.diagnoses if d.certain), None
+    )
+    for index, lesion in built.items():
+        if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
+            continue
+        if lesion.procedure is not None and lesion.procedure.kind == "excision" and not any(weak for weak, _ in collected[index].procedures):
+            continue  # a real excision at that site
+        lesion.procedure = counted[0]
+        if diagnosis is not None and not lesion.diagnoses:
+            lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
+
+
+def _with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]]) -> Lesion:
+    """Add the procedure details the coding layer needs (see :mod:`nlp.procedure_details`)."""
+    own = [(start, end) for number, start, end in segments if number == lesion.index]
+    scope = "".join(text[start:end] for start, end in own) if own else text
+    kind = lesion.procedure.kind if lesion.procedure else None
+    if kind == "mohs":
+        lesion.mohs_stages, lesion.mohs_blocks = details.mohs_details(scope)
+    if kind == "incision_drainage":
+        lesion.complicated = details.drainage_complicated(scope)
+    if kind == "re_excision":
+        lesion.prior_excision_days = details.prior_excision_days(scope)
+    if lesion.diagnosis is not None and lesion.diagnosis.kind == "lipoma":
+        lesion.depth = details.depth_of(scope)  # type: ignore[assignment]
+    return lesion
 
 
 def _sentence_text(text: str, fact: Fact) -> str:
@@ -502,10 +546,12 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         lesion.repair_length = max(state.wounds, key=lambda m: m.value_cm)
     if state.specimens:
         lesion.specimen_size = max(state.specimens, key=lambda m: m.value_cm)
-    if state.areas:
-        lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
     if state.closures:
         lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
+    if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
+        lesion.defect_area, lesion.defect_parts = details.defect_area(state.wounds, state.areas)
+    elif state.areas:
+        lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
     lesion.prior_malignant_biopsy = state.prior_biopsy
     has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
     lesion.pathology_pending = pathology_pending and not has_pathology

@@ -66,8 +66,12 @@ def _known_malignancy(lesion: Lesion, tables: Tables) -> Diagnosis | None:
     return malignant[0] if malignant else None
 
 
-def decide(lesion: Lesion, tables: Tables) -> BehaviourDecision:
-    """Apply the pathology-timing rule to one lesion (no side effects; the caller raises checks)."""
+def decide(lesion: Lesion, tables: Tables, *, specimen: bool = True) -> BehaviourDecision:
+    """Apply the pathology-timing rule to one lesion (no side effects; the caller raises checks).
+
+    ``specimen`` is False for procedures that send no tissue to pathology (destruction, skin-tag
+    removal, incision and drainage): the treating clinician's certain diagnosis is then final.
+    """
     dx = lesion.diagnosis
     family = family_of(dx, tables) if dx else None
     by_pathology = dx is not None and dx.source == "pathology" and dx.certain and family is not None
@@ -80,6 +84,8 @@ def decide(lesion: Lesion, tables: Tables) -> BehaviourDecision:
     if by_pathology:
         assert dx is not None and family is not None
         return BehaviourDecision(family, family, f"{family} by pathology", dx)
+    if dx is not None and not specimen and dx.certain and family is not None:
+        return BehaviourDecision(family, family, f"{family} by {dx.source} diagnosis (no specimen for this procedure)", dx)
     if dx is not None and _clearly_benign(dx, tables):
         return BehaviourDecision("benign", "benign", f"clearly benign by {dx.source} diagnosis", dx)
     would_be: Family = family or "benign"

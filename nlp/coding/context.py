@@ -14,6 +14,9 @@ from nlp.records import Lesion, SuggestionStatus
 EXCISION_PROCEDURES = frozenset({"excision", "re_excision"})
 """Procedure kinds coded with 114xx/116xx (or, for a lipoma, the soft-tissue tumour codes)."""
 
+NO_SPECIMEN_FAMILIES = frozenset({"skin_tags", "destruction_premalignant", "destruction_benign", "destruction_malignant", "drainage"})
+"""Families that send no tissue to pathology, so a certain clinical diagnosis is final."""
+
 BIOPSY_PROCEDURES = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional"})
 
 Family = str
@@ -62,8 +65,8 @@ class LesionContext:
 def build_context(lesion: Lesion, tables: Tables, log: CheckLog) -> LesionContext:
     """Resolve site, behaviour and diameter for one lesion, raising the checks they imply."""
     site = resolve_site(lesion, tables, log)
-    decision = decide(lesion, tables)
-    family = procedure_family(lesion, decision, tables)
+    family = procedure_family(lesion, tables)
+    decision = decide(lesion, tables, specimen=family not in NO_SPECIMEN_FAMILIES)
     context = LesionContext(lesion, site, decision, excised_diameter(lesion), family == "excision", family)
     if family == "none":
         kind = lesion.procedure.kind if lesion.procedure else "none"
@@ -75,10 +78,10 @@ def build_context(lesion: Lesion, tables: Tables, log: CheckLog) -> LesionContex
     return context
 
 
-def procedure_family(lesion: Lesion, decision: BehaviourDecision, tables: Tables) -> Family:
+def procedure_family(lesion: Lesion, tables: Tables) -> Family:
     """Which code family the lesion's procedure belongs to (coding-rules.md sections 1.8, 3)."""
     kind = lesion.procedure.kind if lesion.procedure else "excision"
-    dx = decision.coded_dx or lesion.diagnosis
+    dx = lesion.diagnosis
     dx_kind = dx.kind if dx else None
     if dx_kind == "skin_tag" and kind in EXCISION_PROCEDURES | {"shave", "destruction", "skin_tag_removal"}:
         return "skin_tags"  # any method (section 3.1)

@@ -1,11 +1,12 @@
-"""Lines counted across the lesions of a note: biopsies, skin tags, benign and premalignant destruction.
+"""Lines counted across the lesions of a note: biopsies, skin tags, destruction, incision and drainage.
 
 These families are not one code per lesion.  Biopsies take one base code per encounter, from the
 highest-valued technique, and each further biopsy the add-on of its own technique
 (coding-rules.md section 3.3).  Skin tags are counted in one line of 1-15 plus add-ons per 10
 (3.1).  Destruction of premalignant lesions is 17000 for the first, +17003 for each of the 2nd to
 14th, or 17004 alone for 15 or more; of benign lesions 17110 up to 14, 17111 for 15 or more (3.4).
-A lesion record may stand for several like lesions (``Lesion.count``).
+Incision and drainage is one line per session: 10061 when complicated or multiple, else 10060
+(3.5).  A lesion record may stand for several like lesions (``Lesion.count``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,30 @@ def counted_drafts(contexts: list[LesionContext], tables: Tables, log: CheckLog)
         members = [c for c in contexts if c.family == family]
         if members:
             drafts += _counted(members, rule, family, log)
+    drainages = [c for c in contexts if c.family == "drainage"]
+    if drainages:
+        drafts.append(_drainage(drainages, tables))
     return drafts
+
+
+def _drainage(members: list[LesionContext], tables: Tables) -> Draft:
+    """One line per session: simple or single (10060), or complicated or multiple (10061)."""
+    rule = tables.procedures.incision_drainage
+    several = len(members) > 1 or any(c.lesion.count > 1 for c in members)
+    complicated = any(c.lesion.complicated for c in members)
+    code = rule.complicated if several or complicated else rule.simple
+    if several:
+        why = f"{sum(max(1, c.lesion.count) for c in members)} abscesses or cysts drained (multiple)"
+    elif complicated:
+        why = "complicated: packing, a drain or broken loculations documented"
+    else:
+        why = "simple, single"
+    return Draft(
+        system="CPT", kind="excision", family="drainage", code=code,
+        description=rule.description.format(kind="complicated or multiple" if code == rule.complicated else "simple or single"),
+        rule=rule.id, lesions=[c.index for c in members], parts=[f"incision and drainage, {why}, {', '.join(c.site_label for c in members)}"],
+        result=code, evidence=merge(*(_evidence(c) for c in members)), rank=(0, members[0].index),
+    )
 
 
 def _evidence(ctx: LesionContext) -> list[Evidence]:

@@ -2,7 +2,7 @@
 
 Shave removal and malignant destruction are chosen by site group and *lesion* diameter (no
 margins, coding-rules.md sections 3.2 and 3.4); Mohs by site group, stages and blocks (2.4);
-incision and drainage by whether it was complicated (3.5); a lipoma by body region, depth and
+a lipoma by body region, depth and
 size (1.8).  Each lesion gets its own draft; the engine merges identical lines into units.
 """
 
@@ -31,8 +31,6 @@ def code_procedure(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Dr
         return _sized(ctx, tables.procedures.destruction_malignant, "destruction of a malignant lesion", tables, log)
     if ctx.family == "mohs":
         return _mohs(ctx, tables, log)
-    if ctx.family == "drainage":
-        return _drainage(ctx, tables)
     if ctx.family == "soft_tissue":
         return _soft_tissue(ctx, tables, log)
     return []
@@ -138,21 +136,6 @@ def _mohs(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Draft]:
             )
         )
     return drafts
-
-
-def _drainage(ctx: LesionContext, tables: Tables) -> list[Draft]:
-    n, rule = ctx.index, tables.procedures.incision_drainage
-    complicated = ctx.lesion.complicated or ctx.lesion.count > 1
-    code = rule.complicated if complicated else rule.simple
-    why = "complicated or multiple (packing, drain or several cavities documented)" if complicated else "simple, single"
-    return [
-        Draft(
-            system="CPT", kind="excision", code=code,
-            description=rule.description.format(kind="complicated or multiple" if complicated else "simple or single"),
-            rule=rule.id, lesions=[n], parts=[f"incision and drainage, {why}, {ctx.site_label}"], result=code,
-            evidence=_base_evidence(ctx), rank=(0, FAMILY_RANK["drainage"], 0, n),
-        )
-    ]
 
 
 def _soft_tissue(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Draft]:

@@ -1,0 +1,196 @@
+"""Procedure details read from the words around a lesion's facts (no spaCy, no CPT).
+
+Linking decides which facts belong to which lesion; this module adds what the coding layer needs
+for the families other than excision, each from plain wording:
+
+* how many like lesions one record stands for ("18 skin tags", "SCALP (10)", "16 lesions total");
+* Mohs stages and tissue blocks per stage ("Stage I: 3 blocks", "two stages");
+* the plane of a soft-tissue tumour ("subcutaneous", "beneath the fascia");
+* whether an incision and drainage was complicated (packing, a drain, loculations);
+* the defect area for tissue transfer and grafts, from areas in sq cm or from the length x width
+  of the primary and secondary defects;
+* how many days ago an earlier excision of the same lesion was (re-excisions, modifier 58).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from nlp.records import Lesion, Measure, Span
+
+COUNTED_KINDS = frozenset({"destruction", "skin_tag_removal", "incision_drainage"})
+"""Procedure kinds whose lesions are counted rather than measured."""
+
+_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+}
+_NUMBER = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
+_NOT_A_UNIT = r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b|inch|x\b|sq|cc|ml|mg|days?|weeks?|months?|years?|y/?o|cycles?|freeze|seconds?|sec\b))"
+# "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
+_COUNT_AFTER_SITE = re.compile(r"^[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
+# "18 skin tags", "three actinic keratoses", "12 small acrochordons"
+_COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|thin|thick|typical|clinically\s+typical)\s+){0,2}$", re.IGNORECASE)
+# "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
+_COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
+_TOTAL = re.compile(
+    r"\b(?:(?:a\s+)?total(?:\s+of)?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"|\b" + _NUMBER + r"\s+(?:\w+\s+){0,2}?(?:in\s+)?total\b",
+    re.IGNORECASE,
+)
+
+_STAGE_BLOCKS = re.compile(
+    r"\b(?:(?:stage|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|one|two|three|four)|(first|second|third|fourth)\s+(?:mohs\s+)?(?:stage|layer))\b"
+    r"[^.;\n]{0,120}?\b(\d{1,2}|" + "|".join(_WORDS) + r")\s+(?:tissue\s+)?(?:blocks?|sections?|pieces?)\b",
+    re.IGNORECASE,
+)
+_STAGE_COUNT = re.compile(r"\b" + _NUMBER + r"\s+(?:mohs\s+)?(?:stages|layers)\b|\b(?:stages|layers)\s*(?:total)?\s*[:=]\s*" + _NUMBER + r"\b", re.IGNORECASE)
+_STAGE_NUMBER = re.compile(r"\b(?:stage|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|two|three|four)\b|\b(second|third|fourth)\s+(?:mohs\s+)?(?:stage|layer)\b", re.IGNORECASE)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "first": 1, "second": 2, "third": 3, "fourth": 4}
+
+_SUBFASCIAL = re.compile(r"\b(?:sub-?fascial|intramuscular|deep\s+to\s+(?:the\s+)?(?:deep\s+)?fascia|beneath\s+(?:the\s+)?(?:deep\s+)?fascia|below\s+(?:the\s+)?(?:deep\s+)?fascia|submuscular|within\s+the\s+muscle)\b", re.IGNORECASE)
+_SUBCUTANEOUS = re.compile(r"\b(?:subcutaneous|subcutis|sub-?q|in\s+the\s+(?:subcutaneous\s+)?fat|above\s+the\s+(?:deep\s+)?fascia|superficial\s+to\s+(?:the\s+)?fascia)\b", re.IGNORECASE)
+_NOT_DEEP = re.compile(r"\b(?:not|no)\s+(?:\w+\s+){0,3}?(?:sub-?fascial|intramuscular|deep\s+to|beneath|below)\b", re.IGNORECASE)
+
+_COMPLICATED = re.compile(
+    r"\b(?:pack(?:ed|ing)|iodoform|wick|(?:penrose\s+)?drain\s+(?:was\s+)?(?:placed|left|inserted)|loculations?\s+(?:were\s+)?(?:broken|lysed|disrupted)|"
+    r"multiple\s+(?:abscesses|cavities|loculations|sites)|complicated)\b",
+    re.IGNORECASE,
+)
+_NOT_COMPLICATED = re.compile(r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}?(?:pack(?:ed|ing)|drain|wick|complicat\w*)\b|\buncomplicated\b", re.IGNORECASE)
+
+_PRIOR_DAYS = re.compile(r"\b" + _NUMBER + r"\s+(days?|weeks?)\s+(?:ago|earlier|before|after|prior|post-?op)", re.IGNORECASE)
+_POSTOP_DAY = re.compile(r"\b(?:post-?operative|post-?op)\s+day\s+(\d{1,2})\b|\bpod\s*#?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def number(word: str) -> int | None:
+    """``"12"`` or ``"twelve"`` as an int."""
+    word = word.lower()
+    return int(word) if word.isdigit() else _WORDS.get(word)
+
+
+def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
+    """Set ``count`` on counted lesions (destruction, skin tags) from the note's numbers."""
+    counted = [lesion for lesion in lesions if _is_counted(lesion)]
+    if not counted:
+        return lesions
+    found: dict[int, int] = {}
+    for lesion in counted:
+        value = _count_for(text, lesion)
+        if value:
+            found[lesion.index] = value
+    total = _total(text)
+    if total and total > sum(found.values()) and len(counted) >= 1:
+        missing = [lesion for lesion in counted if lesion.index not in found]
+        if missing:
+            rest = total - sum(found.values())
+            for position, lesion in enumerate(missing):
+                found[lesion.index] = max(1, rest - (len(missing) - 1)) if position == 0 else 1
+        elif len(counted) == 1:
+            found[counted[0].index] = total
+    return [replace(lesion, count=found[lesion.index], count_stated=True) if lesion.index in found else lesion for lesion in lesions]
+
+
+def _is_counted(lesion: Lesion) -> bool:
+    kind = lesion.procedure.kind if lesion.procedure else None
+    return kind in COUNTED_KINDS or bool(lesion.diagnosis and lesion.diagnosis.kind == "skin_tag")
+
+
+def _count_for(text: str, lesion: Lesion) -> int | None:
+    if lesion.site is not None:
+        match = _COUNT_AFTER_SITE.match(text, lesion.site.span.end, min(len(text), lesion.site.span.end + 40))
+        if match:
+            return number(match.group(1))
+    for dx in lesion.diagnoses:
+        match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start)
+        if match:
+            return number(match.group(1))
+    if lesion.procedure is not None:
+        start = max(text.rfind(".", 0, lesion.procedure.span.start), text.rfind("\n", 0, lesion.procedure.span.start)) + 1
+        end = text.find(".", lesion.procedure.span.end)
+        window = text[start : end if end != -1 else len(text)][-240:]
+        match = _COUNT_NOUN.search(window)
+        if match:
+            return number(match.group(1))
+    return None
+
+
+def _total(text: str) -> int | None:
+    values = [number(g) for m in _TOTAL.finditer(text) for g in m.groups() if g]
+    values = [v for v in values if v]
+    return max(values) if values else None
+
+
+def mohs_details(text: str) -> tuple[int | None, tuple[int, ...]]:
+    """Stages and blocks per stage of the Mohs surgery described in ``text``."""
+    blocks: dict[int, int] = {}
+    for match in _STAGE_BLOCKS.finditer(text):
+        word = (match.group(1) or match.group(2)).lower()
+        stage = _ROMAN.get(word) or number(word)
+        count = number(match.group(3))
+        if stage and count:
+            blocks.setdefault(stage, count)
+    stages = max(blocks) if blocks else None
+    for match in _STAGE_COUNT.finditer(text):
+        value = number(match.group(1) or match.group(2))
+        if value and value <= 10:
+            stages = max(stages or 0, value)
+    for match in _STAGE_NUMBER.finditer(text):
+        word = (match.group(1) or match.group(2)).lower()
+        value = _ROMAN.get(word) or number(word)
+        if value and value <= 10:
+            stages = max(stages or 0, value)
+    ordered = tuple(blocks.get(stage, 0) for stage in range(1, (stages or 0) + 1)) if blocks else ()
+    return stages, ordered
+
+
+def depth_of(text: str) -> str | None:
+    """``subfascial`` or ``subcutaneous`` when the note states the tumour's plane."""
+    if _SUBFASCIAL.search(text) and not _NOT_DEEP.search(text):
+        return "subfascial"
+    if _SUBCUTANEOUS.search(text):
+        return "subcutaneous"
+    return None
+
+
+def drainage_complicated(text: str) -> bool:
+    """True when the drainage needed packing, a drain or the breaking of loculations."""
+    return bool(_COMPLICATED.search(text)) and not _NOT_COMPLICATED.search(text)
+
+
+def prior_excision_days(text: str) -> int | None:
+    """Days since an earlier procedure on the lesion, when the note states it."""
+    for match in _PRIOR_DAYS.finditer(text):
+        value = number(match.group(1))
+        if value is not None:
+            return value * (7 if match.group(2).lower().startswith("week") else 1)
+    match = _POSTOP_DAY.search(text)
+    if match:
+        return int(match.group(1) or match.group(2))
+    return None
+
+
+def defect_area(measures: list[Measure], areas: list[Measure]) -> tuple[Measure | None, tuple[Measure, ...]]:
+    """Total defect area: the largest stated area, else the sum of the distinct length x width defects."""
+    if areas:
+        best = max(areas, key=lambda m: m.value_cm)
+        return best, ()
+    parts: list[Measure] = []
+    seen: set[tuple[Decimal, ...]] = set()
+    for measure in measures:
+        if len(measure.dimensions) < 2:
+            continue
+        key = tuple(sorted(measure.dimensions))
+        if key in seen:
+            continue
+        seen.add(key)
+        area = measure.dimensions[0] * measure.dimensions[1]
+        parts.append(Measure(value_cm=area, span=measure.span, kind="defect_area", dimensions=measure.dimensions[:2], unit="sq cm"))
+    if not parts:
+        return None, ()
+    total = sum((p.value_cm for p in parts), Decimal(0))
+    first = parts[0].span
+    return Measure(value_cm=total, span=Span(first.start, first.end, first.text), kind="defect_area", unit="sq cm"), tuple(parts)
