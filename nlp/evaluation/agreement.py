@@ -32,12 +32,15 @@ from nlp.evaluation.matching import quiet_sklearn
 
 def kappa(a: list[str], b: list[str]) -> dict:
     """Cohen's kappa with the item count and raw agreement."""
+    from sklearn.exceptions import UndefinedMetricWarning
     from sklearn.metrics import cohen_kappa_score
 
     if not a:
         return {"kappa": None, "items": 0, "observed_agreement": None}
     with quiet_sklearn(), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # 0/0 when both use one category: reported as null
+        # 0/0 when both annotators use one category: reported as null, not as a warning.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
         value = float(cohen_kappa_score(a, b))
     observed = sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
     return {"kappa": None if math.isnan(value) else value, "items": len(a), "observed_agreement": observed}
