@@ -182,6 +182,65 @@ def benchmark_cmd(
     run(notes, words, count, repeats)
 
 
+@app.command("evaluate")
+def evaluate_cmd(
+    gold: Path = typer.Argument(..., help="Gold JSONL file (annotations/test.jsonl) or a folder of them (annotations/)."),
+    pred: Optional[Path] = typer.Option(None, "--pred", help="JSONL of result records keyed by id (default: run the pipeline on the gold text)."),
+    by: list[str] = typer.Option([], "--by", help="Break every figure down by a gold field, e.g. style or tags (repeatable)."),
+    out: Path = typer.Option(Path("evaluation"), "--out", "-o", help="Folder for evaluation.json and report.html."),
+    resamples: int = typer.Option(1000, help="Bootstrap resamples for the 95% intervals."),
+    seed: int = typer.Option(20240611, help="Bootstrap seed (same seed, same intervals)."),
+    policy: Policy = typer.Option(Policy.cpt, help="Payer policy when running the pipeline."),
+) -> None:
+    """Score predictions against gold notes: entities, lesion facts, codes, intervals, automation curve."""
+    from nlp.errors import InputError
+    from nlp.evaluation.cli import run_evaluate
+
+    try:
+        run_evaluate(gold, pred, by=by, out=out, resamples=resamples, seed=seed, policy=policy.value)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("convert")
+def convert_cmd(
+    source: Path = typer.Argument(..., help="Input file or folder."),
+    target: Path = typer.Argument(..., help="Output file or folder."),
+    from_format: Optional[str] = typer.Option(None, "--from", help="gold, results, prodigy, brat, labelstudio or docbin (default: from the input)."),
+    to_format: Optional[str] = typer.Option(None, "--to", help="gold, prodigy, brat, labelstudio or docbin (default: from the extension)."),
+    notes: Optional[Path] = typer.Option(None, "--notes", help="Gold/notes JSONL giving the text when converting from results."),
+) -> None:
+    """Convert annotations between our gold format and brat, Prodigy, Label Studio and spaCy DocBin."""
+    from nlp.errors import InputError
+    from nlp.interop.convert import convert
+
+    try:
+        count, src, dst = convert(source, target, from_format=from_format, to_format=to_format, notes=notes)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"converted {count} notes from {src} to {dst}: {target}")
+
+
+@app.command("agree")
+def agree_cmd(
+    first: Path = typer.Argument(..., help="Annotator A: gold-format JSONL."),
+    second: Path = typer.Argument(..., help="Annotator B: gold-format JSONL."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write every figure to this JSON file."),
+) -> None:
+    """Agreement between two annotators: Cohen's kappa on codes and lesion behaviour, span F1 per label."""
+    from nlp.errors import InputError
+    from nlp.evaluation.agreement import print_agreement, run_agreement
+
+    try:
+        result = run_agreement(first, second, json_out)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    print_agreement(result)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
