@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Build the gold files ``annotations/{dev,test}.jsonl`` from ``annotations/src/{dev,test}.md``.
 
-The dev split also reads ``annotations/src/dev_extra.md`` and then
-``annotations/src/dev_extra2.md`` (``EXTRA_SOURCES``), appended after ``dev.md``.
+The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev_extra2.md``
+and ``annotations/src/dev_procedures.md``, and the test split reads
+``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after ``<split>.md``.
 
 Source format (one block per note)::
 
@@ -26,6 +27,10 @@ The code check is independent of the hand-written codes: it recomputes each lesi
 line from (behaviour, region, lesion size, margin), the repair lines from (closure, region,
 repair length) summed per class and repair group across the note, and the ICD-10-CM code from
 (diagnosis, region, laterality, eyelid part), and compares the results with the hand codes.
+Since v4 it also recomputes the neighbouring procedure families from the lesion fields: shave
+removal, biopsies (one base code per encounter), skin tags, destruction, Mohs, incision and
+drainage, soft-tissue tumour excision, 67840, adjacent tissue transfer, pedicle flaps and
+skin grafts (``procedure_lines`` and ``encounter_lines``; GUIDELINES.md, v4).
 
 Usage::
 
@@ -51,7 +56,8 @@ HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 SPLITS = ("dev", "test")
 # Further source files read into a split after src/<split>.md (same markup, ids must not clash).
-EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md")}
+EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md"),
+                 "test": ("test_procedures.md",)}
 
 
 def source_files(split: str) -> list[Path]:
@@ -105,13 +111,25 @@ DIAGNOSES = ("melanocytic_nevus", "dysplastic_nevus", "seborrheic_keratosis",
              "irritated_seborrheic_keratosis", "dermatofibroma", "benign_adnexal_neoplasm",
              "epidermoid_cyst", "pilar_cyst", "sebaceous_cyst", "cyst", "lipoma",
              "pyogenic_granuloma", "hemangioma", "actinic_keratosis", "keratoacanthoma", "bcc",
-             "scc", "scc_in_situ", "melanoma", "melanoma_in_situ")
+             "scc", "scc_in_situ", "melanoma", "melanoma_in_situ", "acrochordon")
 MALIGNANT_DX = {"bcc", "scc", "scc_in_situ", "melanoma", "melanoma_in_situ"}
 SOURCES = ("pathology", "postoperative", "preoperative")
-CLOSURES = ("simple", "intermediate", "complex", "none")
+CLOSURES = ("simple", "intermediate", "complex", "none", "adjacent_tissue_transfer",
+            "pedicle_flap", "ftsg", "stsg")
+FLAP_GRAFT = ("adjacent_tissue_transfer", "pedicle_flap", "ftsg", "stsg")
+PROCEDURES = ("excision", "re_excision", "shave", "biopsy_tangential", "biopsy_punch",
+              "biopsy_incisional", "skin_tag_removal", "destruction", "mohs",
+              "incision_drainage", "soft_tissue_excision")
+EXCISIONS = ("excision", "re_excision")                 # 114xx/116xx (or 67840 / ATT)
+BIOPSIES = ("biopsy_tangential", "biopsy_punch", "biopsy_incisional")
+DESTRUCTION_METHODS = ("cryo", "ed_c", "laser", "chemical")
+DEPTHS = ("subcutaneous", "subfascial")
 LESION_KEYS = ("index", "region", "laterality", "eyelid_part", "behaviour", "diagnosis",
                "diagnosis_source", "procedure", "lesion_size_cm", "margin_cm",
                "excised_diameter_cm", "closure", "repair_length_cm", "cpt", "icd10")
+# v4 optional keys: present in a JSONL lesion record only when the source gives a value.
+OPTIONAL_KEYS = ("lesion_count", "destruction_method", "mohs_stages", "mohs_blocks",
+                 "defect_area_sq_cm", "depth", "complicated")
 NOTE_KEYS = ("style", "tags", "cpt", "icd10", "lesions")
 
 # --------------------------------------------------------------------------------------------
@@ -202,6 +220,198 @@ def repair_lines(key: tuple[str, str], total: D) -> list[str]:
     return [str(c2)] + [str(addon)] * math.ceil((total - D("7.5")) / D("5.0"))
 
 
+# --------------------------------------------------------------------------------------------
+# v4: neighbouring procedure families (coding-rules.md sections 2.4, 3.1-3.6, 4.5-4.7, and the
+# soft-tissue codes verified in GUIDELINES.md, v4). Each table is written out here, not imported.
+# --------------------------------------------------------------------------------------------
+
+# Shave removal 11300-11313 (3.2): lesion diameter only, four bands per excision site group.
+SHAVE_BASE = {"TAL": 11300, "SNHFG": 11305, "FACE": 11310}
+SHAVE_BANDS = ((D("0.5"), 0), (D("1.0"), 1), (D("2.0"), 2))          # > 2.0 -> digit 3
+# Biopsy 11102-11107 (3.3): (rank, first-lesion code, add-on code); highest rank is the base.
+BIOPSY = {"biopsy_incisional": (3, "11106", "11107"), "biopsy_punch": (2, "11104", "11105"),
+          "biopsy_tangential": (1, "11102", "11103")}
+# Malignant destruction 17260-17286 (3.4): lesion diameter, excision bands, excision groups.
+MAL_DESTR_BASE = {"TAL": 17260, "SNHFG": 17270, "FACE": 17280}
+# Mohs (2.4): head, neck, hands, feet, genitalia (face and scalp are head) vs trunk/arms/legs.
+MOHS_HNHFG = EXC_FACE | EXC_SNHFG
+# Adjacent tissue transfer (4.5), pedicle flap (4.6), FTSG (4.7): complex-repair groups.
+ATT_CODES = {"TRUNK": ("14000", "14001"), "SAL": ("14020", "14021"), "FCC": ("14040", "14041"),
+             "ENEL": ("14060", "14061")}
+PEDICLE_CODES = {"TRUNK": "15570", "SAL": "15572", "FCC": "15574", "ENEL": "15576"}
+FTSG_CODES = {"TRUNK": ("15200", "15201"), "SAL": ("15220", "15221"),
+              "FCC": ("15240", "15241"), "ENEL": ("15260", "15261")}
+# Full-thickness grafts: regions whose group is named in the descriptors (temple, jaw, brow,
+# glabella and "face" are not named for 15240 and are not used with grafts in this set).
+FTSG_NAMED = (CPX_TRUNK | CPX_SAL | {"forehead", "cheek", "chin", "neck", "axilla", "genitalia",
+                                     "hand", "finger", "foot", "toe"} | CPX_ENEL)
+# Split-thickness grafts: 15100 trunk/arms/legs; 15120 face, scalp, eyelids, mouth, neck, ears,
+# orbits, genitalia, hands, feet (per 100 sq cm).
+STSG_CODES = {"TAL": ("15100", "15101"), "HEAD": ("15120", "15121")}
+# Subcutaneous soft-tissue tumours (verified per region, GUIDELINES.md v4): (cut-off cm,
+# code below the cut-off, code at or above it). Other regions are not placed in this set.
+SOFT_TISSUE = {
+    "face_scalp": (D("2"), "21011", "21012"),
+    "back_flank": (D("3"), "21930", "21931"),
+    "shoulder": (D("3"), "23075", "23071"),
+    "upper_arm": (D("3"), "24075", "24071"),
+    "thigh_knee": (D("3"), "27327", "27337"),
+}
+SOFT_TISSUE_REGION = {"forehead": "face_scalp", "temple": "face_scalp", "cheek": "face_scalp",
+                      "chin": "face_scalp", "jaw": "face_scalp", "scalp": "face_scalp",
+                      "back": "back_flank", "flank": "back_flank", "shoulder": "shoulder",
+                      "arm": "upper_arm", "elbow": "upper_arm", "thigh": "thigh_knee",
+                      "knee": "thigh_knee"}
+# Lines billed once per encounter and listed on every lesion they cover (like summed repairs).
+ENCOUNTER_CODES = {"11200", "11201", "17004", "17110", "17111", "10060", "10061"}
+
+
+def is_encounter_line(code: str) -> bool:
+    """Repair lines (12xxx/13xxx) and the per-encounter counts are shared by lesions."""
+    return code[:2] in ("12", "13") or code in ENCOUNTER_CODES
+
+
+def cpx_group(region: str) -> str:
+    for group, members in (("TRUNK", CPX_TRUNK), ("SAL", CPX_SAL), ("FCC", CPX_FCC),
+                           ("ENEL", CPX_ENEL)):
+        if region in members:
+            return group
+    raise ValueError(f"no flap/graft/ATT group decided for region {region!r}")
+
+
+def shave_code(region: str, size: D) -> str:
+    digit = next((dg for ub, dg in SHAVE_BANDS if size <= ub), 3)
+    return str(SHAVE_BASE[excision_group(region)] + digit)
+
+
+def att_lines(region: str, area: D) -> list[str]:
+    if area <= D("10.0"):
+        return [ATT_CODES[cpx_group(region)][0]]
+    if area <= D("30.0"):
+        return [ATT_CODES[cpx_group(region)][1]]
+    extra = math.ceil((area - D("60.0")) / D("30.0")) if area > D("60.0") else 0
+    return ["14301"] + ["14302"] * extra
+
+
+def graft_lines(closure: str, region: str, area: D) -> list[str]:
+    if closure == "ftsg":
+        if region not in FTSG_NAMED:
+            raise ValueError(f"full-thickness graft on {region!r}: site group not named")
+        base, addon = FTSG_CODES[cpx_group(region)]
+        step = D("20")
+    else:
+        if region in ("axilla", "groin", "perianal", "mucosa"):
+            raise ValueError(f"split-thickness graft on {region!r}: site group not decided")
+        base, addon = STSG_CODES["TAL" if excision_group(region) == "TAL" else "HEAD"]
+        step = D("100")
+    extra = math.ceil((area - step) / step) if area > step else 0
+    return [base] + [addon] * extra
+
+
+def soft_tissue_code(les: dict) -> str:
+    if les.get("depth") != "subcutaneous":
+        raise ValueError("only subcutaneous soft-tissue tumours are placed in this gold set")
+    key = SOFT_TISSUE_REGION.get(les["region"])
+    if key is None:
+        raise ValueError(f"soft-tissue tumour code for region {les['region']!r} not verified")
+    cut, small, large = SOFT_TISSUE[key]
+    return small if dec(les["excised_diameter_cm"]) < cut else large
+
+
+def procedure_lines(les: dict, tags: set[str]) -> list[str]:
+    """A lesion's own lines (not the per-encounter ones): excision / shave / malignant
+    destruction / Mohs / soft-tissue tumour / 67840, then its flap or graft."""
+    proc, region, closure = les["procedure"], les["region"], les["closure"]
+    lines: list[str] = []
+    if proc in EXCISIONS:
+        if region == "eyelid" and "eyelid_margin" in tags:
+            if closure not in ("simple", "none"):
+                raise ValueError("67840 with more than simple closure: not in this gold set")
+            lines.append("67840")                         # 3.6: lid margin/tarsus/conjunctiva
+        elif closure != "adjacent_tissue_transfer":       # 4.5: ATT includes the excision
+            code = excision_code(les["behaviour"], region, dec(les["excised_diameter_cm"]))
+            if code:
+                lines.append(code)
+    elif proc == "shave":
+        lines.append(shave_code(region, dec(les["lesion_size_cm"])))
+    elif proc == "destruction" and les["behaviour"] == "malignant":
+        if les.get("lesion_count", 1) != 1:
+            raise ValueError("malignant destruction: one record per lesion")
+        size = dec(les["lesion_size_cm"])
+        digit = next((dg for ub, dg in EXC_BANDS if size <= ub), 6)
+        lines.append(str(MAL_DESTR_BASE[excision_group(region)] + digit))
+    elif proc == "mohs":
+        if les["behaviour"] != "malignant":
+            raise ValueError("Mohs on a lesion that is not malignant")
+        blocks = les["mohs_blocks"]
+        first, addon = ("17311", "17312") if region in MOHS_HNHFG else ("17313", "17314")
+        lines += [first] + [addon] * (len(blocks) - 1)
+        lines += ["17315"] * sum(max(0, b - 5) for b in blocks)
+        if closure == "simple":
+            raise ValueError("simple repair after Mohs: not in this gold set")
+    elif proc == "soft_tissue_excision":
+        if closure not in ("simple", "intermediate"):   # simple/intermediate repair included
+            raise ValueError("soft-tissue excision with other than simple/layered closure")
+        lines.append(soft_tissue_code(les))
+    if closure == "adjacent_tissue_transfer":
+        lines += att_lines(region, dec(les["defect_area_sq_cm"]))
+    elif closure == "pedicle_flap":
+        lines.append(PEDICLE_CODES[cpx_group(region)])
+    elif closure in ("ftsg", "stsg"):
+        lines += graft_lines(closure, region, dec(les["defect_area_sq_cm"]))
+    return lines
+
+
+def encounter_lines(lesions: list[dict], per_lesion: list[list[str]]) -> list[tuple[list[int],
+                                                                                   list[str]]]:
+    """Biopsy base/add-on and premalignant destruction counts (appended to per_lesion), and the
+    shared per-encounter groups (lesion indices, lines): skin tags, 17004, 17110/17111, I&D."""
+    shared: list[tuple[list[int], list[str]]] = []
+    # Biopsies: one base code per encounter for the highest-valued technique (first such
+    # lesion); every other biopsy takes the add-on of its own technique.
+    bx = [i for i, les in enumerate(lesions) if les["procedure"] in BIOPSIES]
+    if bx:
+        base_i = max(bx, key=lambda i: (BIOPSY[lesions[i]["procedure"]][0], -i))
+        for i in bx:
+            _, base, addon = BIOPSY[lesions[i]["procedure"]]
+            per_lesion[i].append(base if i == base_i else addon)
+    # Skin tags: 11200 for 1-15, +11201 per additional 10 or part.
+    tags_i = [i for i, les in enumerate(lesions) if les["procedure"] == "skin_tag_removal"]
+    if tags_i:
+        n = sum(lesions[i].get("lesion_count", 1) for i in tags_i)
+        shared.append((tags_i, ["11200"] + ["11201"] * (math.ceil((n - 15) / 10) if n > 15
+                                                          else 0)))
+    # Premalignant destruction (AK): 17000 + 17003 x (n-1), or 17004 once for n >= 15.
+    ak = [i for i, les in enumerate(lesions) if les["procedure"] == "destruction"
+          and les["diagnosis"] == "actinic_keratosis"]
+    if ak:
+        n = sum(lesions[i].get("lesion_count", 1) for i in ak)
+        if n >= 15:
+            shared.append((ak, ["17004"]))
+        else:
+            first = True
+            for i in ak:
+                k = lesions[i].get("lesion_count", 1)
+                per_lesion[i] += (["17000"] if first else []) + ["17003"] * (k - (1 if first
+                                                                                 else 0))
+                first = False
+    # Benign destruction other than AK (e.g. seborrheic keratoses): 17110 <= 14, 17111 >= 15.
+    ben = [i for i, les in enumerate(lesions) if les["procedure"] == "destruction"
+           and les["behaviour"] != "malignant" and les["diagnosis"] != "actinic_keratosis"]
+    if ben:
+        if any(lesions[i]["diagnosis"] in ("hemangioma", "acrochordon") for i in ben):
+            raise ValueError("destruction of vascular lesions / skin tags is not 17110")
+        n = sum(lesions[i].get("lesion_count", 1) for i in ben)
+        shared.append((ben, ["17110" if n <= 14 else "17111"]))
+    # Incision and drainage: 10060 simple/single, 10061 complicated or multiple.
+    ind = [i for i, les in enumerate(lesions) if les["procedure"] == "incision_drainage"]
+    if ind:
+        n = sum(lesions[i].get("lesion_count", 1) for i in ind)
+        multiple = n > 1 or any(lesions[i]["complicated"] for i in ind)
+        shared.append((ind, ["10061" if multiple else "10060"]))
+    return shared
+
+
 def icd_site(region: str) -> str:
     if region in ("lip", "eyelid", "ear", "nose"):
         return region
@@ -247,7 +457,8 @@ def icd_code(les: dict) -> str:
     simple = {"seborrheic_keratosis": "L82.1", "irritated_seborrheic_keratosis": "L82.0",
               "epidermoid_cyst": "L72.0", "pilar_cyst": "L72.11", "sebaceous_cyst": "L72.3",
               "cyst": "L72.9", "pyogenic_granuloma": "L98.0", "hemangioma": "D18.01",
-              "actinic_keratosis": "L57.0", "keratoacanthoma": "L85.8"}
+              "actinic_keratosis": "L57.0", "keratoacanthoma": "L85.8",
+              "acrochordon": "L91.8"}
     if dx in simple:
         return simple[dx]
     if region == "genitalia":
@@ -309,23 +520,26 @@ def icd_code(les: dict) -> str:
     return f"{cat}.7{_side_d(lat)}"
 
 
-def expected_codes(lesions: list[dict]) -> tuple[list[list[str]], Counter]:
+def expected_codes(lesions: list[dict], tags: set[str] | frozenset[str] = frozenset()
+                   ) -> tuple[list[list[str]], Counter]:
     """Per-lesion CPT lines and the note's CPT multiset, recomputed from the lesion fields."""
     per_lesion: list[list[str]] = []
     totals: dict[tuple[str, str], D] = {}
     members: dict[tuple[str, str], list[int]] = {}
     for i, les in enumerate(lesions):
-        lines = []
-        code = excision_code(les["behaviour"], les["region"], dec(les["excised_diameter_cm"]))
-        if code:
-            lines.append(code)
-        per_lesion.append(lines)
-        if les["closure"] in ("intermediate", "complex"):
+        per_lesion.append(procedure_lines(les, set(tags)))
+        if les["closure"] in ("intermediate", "complex") \
+                and les["procedure"] != "soft_tissue_excision":   # repair included there
             length = dec(les["repair_length_cm"])
             key = repair_key(les["closure"], les["region"], length)
             totals[key] = totals.get(key, D("0")) + length
             members.setdefault(key, []).append(i)
+    shared = encounter_lines(lesions, per_lesion)
     note = Counter(code for lines in per_lesion for code in lines)
+    for idx, lines in shared:
+        note.update(lines)
+        for i in idx:
+            per_lesion[i].extend(lines)
     for key, total in totals.items():
         lines = repair_lines(key, total)
         note.update(lines)
@@ -335,15 +549,17 @@ def expected_codes(lesions: list[dict]) -> tuple[list[list[str]], Counter]:
 
 
 def add_up(lesions: list[dict]) -> Counter:
-    """How per-lesion lines add up to the note: excision lines are summed over lesions; a
-    repair line shared by several lesions (summed repair) is counted once (multiset union)."""
-    exc: Counter = Counter()
-    rep: Counter = Counter()
+    """How per-lesion lines add up to the note: a lesion's own lines (excision, shave, biopsy,
+    17000/17003, malignant destruction, Mohs, flap, graft ...) are summed over lesions; a line
+    shared by several lesions (summed repair, skin tags, 17004, 17110/17111, I&D) is counted
+    once (multiset union)."""
+    own: Counter = Counter()
+    shared: Counter = Counter()
     for les in lesions:
         c = Counter(les["cpt"])
-        exc.update({k: v for k, v in c.items() if k.startswith("11")})
-        rep |= Counter({k: v for k, v in c.items() if not k.startswith("11")})
-    return exc + rep
+        own.update({k: v for k, v in c.items() if not is_encounter_line(k)})
+        shared |= Counter({k: v for k, v in c.items() if is_encounter_line(k)})
+    return own + shared
 
 
 # --------------------------------------------------------------------------------------------
@@ -467,6 +683,12 @@ def build_record(note: dict) -> dict:
             rec[k] = norm_num(rec[k])
         rec["cpt"] = norm_codes(rec["cpt"])
         rec["icd10"] = norm_codes(rec["icd10"])
+        for k in OPTIONAL_KEYS:                      # v4: only when the source gives a value
+            if les.get(k) is not None:
+                rec[k] = norm_num(les[k]) if k == "defect_area_sq_cm" else les[k]
+        unknown = set(les) - set(LESION_KEYS) - set(OPTIONAL_KEYS)
+        if unknown:
+            rec["_unknown_keys"] = sorted(unknown)
         lesions.append(rec)
     spans = sorted(note["spans"], key=lambda s: (s["start"], s["end"]))
     return {"id": note["id"], "text": note["text"], "style": meta.get("style"),
@@ -545,6 +767,9 @@ def check_record(rec: dict, meta: dict, marked: str) -> list[str]:
     if not lesions:
         errs.append("note has no lesion record")
     for n, les in enumerate(lesions, 1):
+        if "_unknown_keys" in les:
+            errs.append(f"lesion {n}: unknown keys {les['_unknown_keys']}")
+            continue
         errs.extend(f"lesion {n}: {e}" for e in check_lesion(les, n))
     if errs:
         return errs
@@ -561,7 +786,7 @@ def check_record(rec: dict, meta: dict, marked: str) -> list[str]:
         errs.append(f"note icd10 {rec['icd10']} != union of lesion icd10 {union_icd}")
     # independent recomputation
     try:
-        exp_lesion, exp_note = expected_codes(lesions)
+        exp_lesion, exp_note = expected_codes(lesions, set(rec["tags"]))
         for les, exp in zip(lesions, exp_lesion):
             if Counter(les["cpt"]) != Counter(exp):
                 errs.append(f"lesion {les['index']}: hand CPT {les['cpt']} != recomputed {exp}")
@@ -596,10 +821,12 @@ def check_lesion(les: dict, n: int) -> list[str]:
         errs.append(f"diagnosis {les['diagnosis']!r} not allowed")
     if les["diagnosis_source"] not in SOURCES:
         errs.append(f"diagnosis_source {les['diagnosis_source']!r} not allowed")
-    if les["procedure"] != "excision":
-        errs.append("procedure must be 'excision' in this gold set")
+    proc = les["procedure"]
+    if proc not in PROCEDURES:
+        errs.append(f"procedure {proc!r} not allowed")
     if les["closure"] not in CLOSURES:
         errs.append(f"closure {les['closure']!r} not allowed")
+    errs.extend(check_v4_fields(les))
     # behaviour follows the diagnosis
     if les["behaviour"] == "unknown":
         if les["diagnosis"] is not None:
@@ -614,17 +841,28 @@ def check_lesion(les: dict, n: int) -> list[str]:
     try:
         size = dec(les["lesion_size_cm"]) if les["lesion_size_cm"] is not None else None
         margin = dec(les["margin_cm"]) if les["margin_cm"] is not None else None
-        diam = dec(les["excised_diameter_cm"])
+        if proc not in EXCISIONS + ("soft_tissue_excision",):
+            # no excised diameter and no margin outside excisions (shave: lesion size only)
+            if les["excised_diameter_cm"] is not None or margin is not None:
+                errs.append(f"{proc}: excised_diameter_cm and margin_cm must be null")
+            if proc == "shave" or (proc == "destruction" and les["behaviour"] == "malignant"):
+                if size is None:
+                    errs.append(f"{proc}: lesion_size_cm selects the code and is required")
+            diam = None
+        else:
+            diam = dec(les["excised_diameter_cm"])
     except Exception:                                    # noqa: BLE001 - report and go on
         return errs + ["numbers must be decimal strings (excised_diameter_cm required)"]
-    if size is not None:
+    if diam is None:
+        pass
+    elif size is not None:
         expected = size + 2 * margin if margin is not None else size
         if diam != expected:
             errs.append(f"excised diameter {diam} != size {size} + 2 x margin {margin}")
     elif margin is not None:
         errs.append("margin given without lesion size")
     if les["closure"] in ("intermediate", "complex"):
-        if les["repair_length_cm"] is None:
+        if les["repair_length_cm"] is None and proc != "soft_tissue_excision":
             errs.append("intermediate/complex closure needs repair_length_cm")
     elif les["repair_length_cm"] is not None:
         errs.append("repair_length_cm only for intermediate/complex closures")
@@ -634,6 +872,56 @@ def check_lesion(les: dict, n: int) -> list[str]:
     for c in les["icd10"]:
         if not ICD_RE.match(c) or c in ICD_HEADERS:
             errs.append(f"ICD-10-CM {c!r} is not a leaf code")
+    return errs
+
+
+def check_v4_fields(les: dict) -> list[str]:
+    """The v4 optional keys: allowed values, and present exactly where they are needed."""
+    errs = []
+    proc, closure = les["procedure"], les["closure"]
+    count = les.get("lesion_count")
+    if count is not None:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            errs.append("lesion_count must be a positive integer")
+        elif count > 1 and proc not in ("skin_tag_removal", "destruction", "incision_drainage"):
+            errs.append(f"lesion_count > 1 only for skin tags, destruction and I&D, not {proc}")
+        elif count == 1:
+            errs.append("lesion_count 1 is the default: omit it")
+    method = les.get("destruction_method")
+    if (proc == "destruction") != (method is not None):
+        errs.append("destruction_method is required for destruction and only there")
+    elif method is not None and method not in DESTRUCTION_METHODS:
+        errs.append(f"destruction_method {method!r} not allowed")
+    stages, blocks = les.get("mohs_stages"), les.get("mohs_blocks")
+    if proc == "mohs":
+        if not isinstance(stages, int) or not isinstance(blocks, list) or len(blocks) != stages \
+                or stages < 1 or not all(isinstance(b, int) and b >= 1 for b in blocks):
+            errs.append("Mohs needs mohs_stages (int) and mohs_blocks (one int per stage)")
+    elif stages is not None or blocks is not None:
+        errs.append("mohs_stages/mohs_blocks only for Mohs")
+    area = les.get("defect_area_sq_cm")
+    if closure in ("adjacent_tissue_transfer", "ftsg", "stsg"):
+        if area is None:
+            errs.append(f"{closure} needs defect_area_sq_cm")
+    elif area is not None and closure != "pedicle_flap":
+        errs.append("defect_area_sq_cm only with a flap or graft")
+    if (proc == "soft_tissue_excision") != (les.get("depth") is not None):
+        errs.append("depth is required for soft-tissue tumour excision and only there")
+    elif les.get("depth") is not None and les["depth"] not in DEPTHS:
+        errs.append(f"depth {les['depth']!r} not allowed")
+    if (proc == "incision_drainage") != (les.get("complicated") is not None):
+        errs.append("complicated (bool) is required for I&D and only there")
+    if proc in ("shave", "skin_tag_removal", "destruction", "incision_drainage") \
+            and closure != "none":
+        errs.append(f"{proc}: closure must be none")
+    if closure in FLAP_GRAFT and proc not in EXCISIONS + ("mohs",):
+        errs.append(f"{closure} only after an excision or Mohs")
+    if proc in BIOPSIES and closure not in ("none", "simple"):
+        errs.append("biopsy: closure none or simple")
+    if proc == "skin_tag_removal" and les["diagnosis"] != "acrochordon":
+        errs.append("skin-tag removal needs diagnosis acrochordon")
+    if les["diagnosis"] == "acrochordon" and proc not in ("skin_tag_removal",) + BIOPSIES:
+        errs.append("acrochordon removal is 11200/11201 (skin_tag_removal)")
     return errs
 
 
@@ -649,7 +937,7 @@ def check_text_vs_record(rec: dict) -> list[str]:
     sizes = {dec(l["lesion_size_cm"]) for l in rec["lesions"] if l["lesion_size_cm"]}
     margins = {dec(l["margin_cm"]) for l in rec["lesions"] if l["margin_cm"]}
     wounds = {dec(l["repair_length_cm"]) for l in rec["lesions"] if l["repair_length_cm"]}
-    diams = {dec(l["excised_diameter_cm"]) for l in rec["lesions"]}
+    diams = {dec(l["excised_diameter_cm"]) for l in rec["lesions"] if l["excised_diameter_cm"]}
     # every span value belongs to a lesion field ...
     for lo, hi in vals["LESION_SIZE"]:
         if hi not in sizes:
@@ -676,7 +964,8 @@ def check_text_vs_record(rec: dict) -> list[str]:
         if les["repair_length_cm"] and dec(les["repair_length_cm"]) not in {
                 hi for _, hi in vals["WOUND_LENGTH"]}:
             errs.append(f"lesion {i}: repair_length_cm has no WOUND_LENGTH span")
-        if les["lesion_size_cm"] is None and not vals["EXCISED_DIAMETER"]:
+        if les["lesion_size_cm"] is None and not vals["EXCISED_DIAMETER"] \
+                and les["procedure"] in EXCISIONS + ("soft_tissue_excision",):
             errs.append(f"lesion {i}: no lesion size and no EXCISED_DIAMETER span")
     if vals["EXCISED_DIAMETER"] and "explicit_excised_diameter" not in tags:
         errs.append("EXCISED_DIAMETER span present: tag the note explicit_excised_diameter")
@@ -684,7 +973,7 @@ def check_text_vs_record(rec: dict) -> list[str]:
     for need in ("ANATOMIC_SITE", "LESION_DIAGNOSIS"):
         if need not in labels:
             errs.append(f"note has no {need} span")
-    if any(l["closure"] in ("intermediate", "complex", "simple") for l in rec["lesions"]) \
+    if any(l["closure"] not in ("none", None) for l in rec["lesions"]) \
             and "CLOSURE_TYPE" not in labels:
         errs.append("closure documented in the record but no CLOSURE_TYPE span")
     flag_tags = {"negated": "negation", "uncertain": "uncertain", "historical": "history",
@@ -729,6 +1018,42 @@ TRAP_TAGS = ("negation", "uncertain", "history", "family", "hypothetical", "pend
              "path_revises_dx")
 
 
+# v4 trap tags of the procedure-family notes (src/*_procedures.md).
+V4_TAGS = ("plan_excision_trap", "shave_planned_excision", "biopsy_excision_same_lesion",
+           "biopsy_excision_different_lesions", "mixed_biopsy_techniques", "destruction_three",
+           "mohs_two_stages", "mohs_extra_blocks", "att_area_from_dimensions",
+           "history_of_excision", "negated_procedure", "re_excision_clear", "eyelid_margin",
+           "shave_excision_wording", "excisional_biopsy", "lipoma_depth", "cyst_drained",
+           "add_on_units")
+FAMILIES = ("excision", "shave", "biopsy", "skin_tag", "destruction", "mohs",
+            "incision_drainage", "adjacent_tissue_transfer", "pedicle_flap", "skin_graft",
+            "soft_tissue_tumour", "eyelid_67840")
+
+
+def note_families(rec: dict) -> set[str]:
+    """The procedure families a note contains (a note may count for several)."""
+    fams = set()
+    for les in rec["lesions"]:
+        proc, closure = les["procedure"], les["closure"]
+        if proc in EXCISIONS:
+            if les["region"] == "eyelid" and "eyelid_margin" in rec["tags"]:
+                fams.add("eyelid_67840")
+            elif closure != "adjacent_tissue_transfer":
+                fams.add("excision")
+        elif proc in BIOPSIES:
+            fams.add("biopsy")
+        else:
+            fams.add({"shave": "shave", "skin_tag_removal": "skin_tag",
+                      "destruction": "destruction", "mohs": "mohs",
+                      "incision_drainage": "incision_drainage",
+                      "soft_tissue_excision": "soft_tissue_tumour"}[proc])
+        if closure in ("adjacent_tissue_transfer", "pedicle_flap"):
+            fams.add(closure)
+        elif closure in ("ftsg", "stsg"):
+            fams.add("skin_graft")
+    return fams
+
+
 def bucket(diam: D) -> str:
     return next((lab for ub, lab in ((D("0.5"), "<=0.5"), (D("1.0"), "0.6-1.0"),
                                      (D("2.0"), "1.1-2.0"), (D("3.0"), "2.1-3.0"),
@@ -751,31 +1076,43 @@ def stats(records: dict[str, list[dict]]) -> str:
     trap = {s: Counter() for s in records}
     labels = {s: Counter() for s in records}
     nles = {s: Counter() for s in records}
+    fam = {s: Counter() for s in records}
+    proc = {s: Counter() for s in records}
+    v4 = {s: Counter() for s in records}
     for s, recs in records.items():
         for r in recs:
             nles[s][str(len(r["lesions"]))] += 1
             trap[s].update(t for t in set(r["tags"]) if t in TRAP_TAGS)
+            v4[s].update(t for t in set(r["tags"]) if t in V4_TAGS)
+            fam[s].update(note_families(r))
             labels[s].update(sp["label"] for sp in r["spans"])
             for sp in r["spans"]:
                 for f in FLAGS:
                     if sp.get(f):
                         labels[s][f"{sp['label']} ({f})"] += 1
             for les in r["lesions"]:
-                group[s][excision_group(les["region"])] += 1
-                buck[s][bucket(dec(les["excised_diameter_cm"]))] += 1
+                proc[s][les["procedure"]] += 1
                 clos[s][les["closure"]] += 1
                 beh[s][les["behaviour"]] += 1
+                if les["procedure"] not in EXCISIONS:
+                    continue
+                group[s][excision_group(les["region"])] += 1
+                buck[s][bucket(dec(les["excised_diameter_cm"]))] += 1
     parts = [
         f"Notes: " + ", ".join(f"{s} {len(recs)}" for s, recs in records.items()) + "; lesions: "
         + ", ".join(f"{s} {sum(len(r['lesions']) for r in recs)}" for s, recs in records.items()),
         table("style (notes)", style, STYLES),
         table("lesions per note", nles, sorted(set().union(*nles.values()))),
-        table("excision site group (lesions)", group, ("FACE", "SNHFG", "TAL")),
-        table("excised-diameter bucket (lesions)", buck,
+        table("procedure family (notes containing it)", fam, FAMILIES),
+        table("procedure (lesion records)", proc, PROCEDURES),
+        table("excision site group (excision / re-excision lesions)", group,
+              ("FACE", "SNHFG", "TAL")),
+        table("excised-diameter bucket (excision / re-excision lesions)", buck,
               ("<=0.5", "0.6-1.0", "1.1-2.0", "2.1-3.0", "3.1-4.0", ">4.0")),
         table("behaviour (lesions)", beh, ("benign", "malignant", "unknown")),
-        table("closure (lesions)", clos, ("simple", "intermediate", "complex")),
+        table("closure (lesions)", clos, CLOSURES),
         table("trap / difficulty tag (notes)", trap, TRAP_TAGS),
+        table("v4 procedure trap tag (notes)", v4, V4_TAGS),
         table("span label", labels, sorted(set().union(*labels.values()))),
     ]
     return "\n\n".join(parts)

@@ -25,6 +25,16 @@ STYLES = {"ehr_template", "dictation", "terse", "all_caps", "typos", "abbreviati
 LESION_KEYS = {"index", "region", "laterality", "eyelid_part", "behaviour", "diagnosis",
                "diagnosis_source", "procedure", "lesion_size_cm", "margin_cm",
                "excised_diameter_cm", "closure", "repair_length_cm", "cpt", "icd10"}
+# v4 optional keys: present only when they have a value (annotations/GUIDELINES.md, v4).
+OPTIONAL_KEYS = {"lesion_count", "destruction_method", "mohs_stages", "mohs_blocks",
+                 "defect_area_sq_cm", "depth", "complicated"}
+PROCEDURES = {"excision", "re_excision", "shave", "biopsy_tangential", "biopsy_punch",
+              "biopsy_incisional", "skin_tag_removal", "destruction", "mohs",
+              "incision_drainage", "soft_tissue_excision"}
+EXCISION_LIKE = {"excision", "re_excision", "soft_tissue_excision"}
+# Lines billed once per encounter and listed on every lesion they cover (summed repairs,
+# skin tags, 17004, 17110/17111, I&D); every other line belongs to one lesion.
+ENCOUNTER_CODES = {"11200", "11201", "17004", "17110", "17111", "10060", "10061"}
 CPT_RE = re.compile(r"^\d{5}$")
 ICD_RE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 NUM_RE = re.compile(r"^\d+(\.\d+)?$")
@@ -61,13 +71,16 @@ def test_record_shape(splits):
         assert isinstance(note["tags"], list)
         assert note["lesions"], f"{note['id']}: no lesion record"
         for i, les in enumerate(note["lesions"], 1):
-            assert set(les) == LESION_KEYS, note["id"]
+            assert LESION_KEYS <= set(les) <= LESION_KEYS | OPTIONAL_KEYS, note["id"]
+            assert all(les[k] is not None for k in set(les) & OPTIONAL_KEYS), note["id"]
             assert les["index"] == i
-            assert les["procedure"] == "excision"
+            assert les["procedure"] in PROCEDURES, note["id"]
             for key in ("lesion_size_cm", "margin_cm", "excised_diameter_cm",
-                        "repair_length_cm"):
-                assert les[key] is None or NUM_RE.match(les[key]), (note["id"], key)
-            assert les["excised_diameter_cm"] is not None
+                        "repair_length_cm", "defect_area_sq_cm"):
+                assert les.get(key) is None or NUM_RE.match(les[key]), (note["id"], key)
+            # an excised diameter exactly for the excision-type procedures
+            assert (les["excised_diameter_cm"] is not None) == (
+                les["procedure"] in EXCISION_LIKE), note["id"]
 
 
 def test_offsets_and_span_edges(splits):
@@ -132,15 +145,17 @@ def test_code_shapes(splits):
 
 
 def test_cpt_multiset_is_union_of_lesion_lines(splits):
-    """Excision lines add up over lesions; a summed repair line is listed on every lesion it
-    covers but appears once (per unit) on the note."""
+    """A lesion's own lines add up over lesions; a per-encounter line (summed repair, skin
+    tags, 17004, 17110/17111, I&D) is listed on every lesion it covers but appears once (per
+    unit) on the note."""
     for _split, note in all_notes(splits):
-        excision, repair = Counter(), Counter()
+        own, shared = Counter(), Counter()
         for les in note["lesions"]:
             lines = Counter(les["cpt"])
-            excision.update({c: n for c, n in lines.items() if c.startswith("11")})
-            repair |= Counter({c: n for c, n in lines.items() if not c.startswith("11")})
-        assert excision + repair == Counter(note["cpt"]), note["id"]
+            is_shared = {c: c[:2] in ("12", "13") or c in ENCOUNTER_CODES for c in lines}
+            own.update({c: n for c, n in lines.items() if not is_shared[c]})
+            shared |= Counter({c: n for c, n in lines.items() if is_shared[c]})
+        assert own + shared == Counter(note["cpt"]), note["id"]
 
 
 def test_icd_set_is_union_of_lesion_codes(splits):
