@@ -25,7 +25,7 @@ FORMATS = [
 def test_round_trip_gives_identical_notes(tmp_path: Path, fmt: str, name: str, _carries: str) -> None:
     middle, back = tmp_path / name, tmp_path / "back.jsonl"
     count, _, written = convert(TEST_SPLIT, middle, to_format=fmt)
-    assert (count, written) == (43, fmt)
+    assert (count, written) == (len(load_gold(TEST_SPLIT)), fmt)
     convert(middle, back, from_format=fmt, to_format="gold")
     original, returned = load_gold(TEST_SPLIT), load_gold(back)
     assert [n.id for n in returned] == [n.id for n in original]  # test ids sort as written, so brat's file order agrees

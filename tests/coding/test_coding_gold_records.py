@@ -29,36 +29,57 @@ def _measure(value: str | None, kind: str) -> Measure | None:
     return Measure(Decimal(value), SPAN, kind) if value is not None else None  # type: ignore[arg-type]
 
 
-def lesion_from_gold(gold: dict) -> Lesion:
+CLOSURES = {"pedicle_flap": ("flap", ()), "ftsg": ("graft", ("full_thickness",)), "stsg": ("graft", ("split_thickness",))}
+"""Gold closure values that the extractor writes as a closure class plus detail."""
+PROCEDURES = {"soft_tissue_excision": "excision"}  # the coding layer tells a lipoma excision by its diagnosis
+DIAGNOSES = {"acrochordon": "skin_tag"}
+
+
+def lesion_from_gold(gold: dict, tags: tuple[str, ...] = ()) -> Lesion:
     """The lesion record the extractor should produce for one gold lesion.
 
     Gold records state the decided behaviour, not the raw flags, so two flags are inferred:
     a malignant lesion without pathology in the note was biopsy-proven before; any lesion
     without pathology in the note has its pathology pending.
     """
-    kind, source = gold["diagnosis"], gold.get("diagnosis_source") or "preoperative"
+    kind, source = DIAGNOSES.get(gold["diagnosis"], gold["diagnosis"]), gold.get("diagnosis_source") or "preoperative"
     dx = Diagnosis(kind, kind, "malignant" if kind in MALIGNANT else "benign", source, SPAN) if kind else None
     size = _measure(gold["lesion_size_cm"], "lesion_size")
     return Lesion(
         index=gold["index"],
-        site=Site(gold["region"], gold["region"], SPAN, laterality=gold["laterality"], eyelid_part=gold["eyelid_part"]) if gold["region"] else None,
+        site=Site(gold["region"], gold["region"], SPAN, laterality=gold["laterality"], eyelid_part=gold["eyelid_part"],
+                  involves=("lid margin",) if "eyelid_margin" in tags and gold["region"] == "eyelid" else ()) if gold["region"] else None,
         diagnosis=dx,
         diagnoses=[dx] if dx else [],
-        procedure=Procedure(gold["procedure"], gold["procedure"], SPAN) if gold["procedure"] else None,
+        procedure=Procedure(PROCEDURES.get(gold["procedure"], gold["procedure"]), gold["procedure"], SPAN) if gold["procedure"] else None,
         lesion_size=size,
         margin=_measure(gold["margin_cm"], "margin"),
         excised_diameter=_measure(gold["excised_diameter_cm"], "excised_diameter") if size is None else None,
-        closure=Closure(gold["closure"], gold["closure"], SPAN) if gold["closure"] else None,
+        closure=_closure(gold["closure"]),
         repair_length=_measure(gold["repair_length_cm"], "wound_length"),
         pathology_pending=source != "pathology",
         prior_malignant_biopsy=gold["behaviour"] == "malignant" and source != "pathology",
+        count=gold.get("lesion_count") or 1,
+        count_stated=True,
+        mohs_stages=gold.get("mohs_stages"),
+        mohs_blocks=tuple(gold.get("mohs_blocks") or ()),
+        defect_area=_measure(gold.get("defect_area_sq_cm"), "defect_area"),
+        depth=gold.get("depth"),
+        complicated=bool(gold.get("complicated")),
     )
+
+
+def _closure(value: str | None) -> Closure | None:
+    if not value:
+        return None
+    cls, detail = CLOSURES.get(value, (value, ()))
+    return Closure(cls, value, SPAN, detail)  # type: ignore[arg-type]
 
 
 @pytest.mark.skipif(not NOTES, reason="no gold annotations in this checkout")
 @pytest.mark.parametrize("note", NOTES, ids=[n["id"] for n in NOTES])
 def test_gold_lesion_records_give_the_gold_codes(note: dict) -> None:
-    result = suggest_codes([lesion_from_gold(g) for g in note["lesions"]])
+    result = suggest_codes([lesion_from_gold(g, tuple(note.get("tags") or ())) for g in note["lesions"]])
     cpt = Counter(c.code for c in result.codes if c.system == "CPT" and c.status == "suggested" for _ in range(c.units))
     assert cpt == Counter(note["cpt"])
     assert {c.code for c in result.codes if c.system == "ICD-10-CM"} == set(note["icd10"])
