@@ -6,7 +6,7 @@
   the login form; the cookie holds an HMAC of the token, never the token).  Unsafe methods from
   another origin are refused, and the cookie is ``SameSite=Strict``, against cross-site posts.
 - :class:`SecurityHeadersMiddleware`: a Content-Security-Policy without inline script, no framing,
-  no referrer, no caching of pages that show notes.
+  no referrer to other sites, no caching of pages that show notes.
 - :class:`BodyLimitMiddleware`: refuses request bodies over the limit with 413, whether or not the
   client sent a Content-Length.
 Pure ASGI middlewares, so they also guard the static files and error pages.
@@ -137,7 +137,7 @@ class SecurityHeadersMiddleware:
         (b"content-security-policy", CSP.encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"no-referrer"),
+        (b"referrer-policy", b"same-origin"),  # "no-referrer" makes browsers send Origin: null on form posts
         (b"cache-control", b"no-store"),
     ]
 

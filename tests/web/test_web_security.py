@@ -92,7 +92,7 @@ def test_security_headers_on_every_response(client, path: str) -> None:
     assert headers["content-security-policy"] == CSP
     assert "script-src 'self'" in CSP and "unsafe-inline" not in CSP
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "no-referrer" and headers["cache-control"] == "no-store"
+    assert headers["referrer-policy"] == "same-origin" and headers["cache-control"] == "no-store"
 
 
 def test_headers_are_also_on_refusals(guarded) -> None:
