@@ -245,3 +245,13 @@ def test_server_log_has_no_note_text(page, server) -> None:
         first_line = path.read_text().strip().splitlines()[0]
         assert first_line not in written
     assert "__xss" not in written and "GET /notes/" not in written  # access log off
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), (None, pytest.skip.Exception)])
+def test_missing_browser_skips_locally_but_fails_under_ci(monkeypatch, ci, outcome) -> None:
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="chromium is not installed"):
+        _missing("chromium is not installed")
