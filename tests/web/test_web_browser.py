@@ -161,6 +161,25 @@ def test_clicking_a_code_marks_and_scrolls_to_its_evidence(page, server) -> None
     assert "3.5 cm" not in page.locator(".seg.evidence-on").all_inner_texts()
 
 
+def test_evidence_far_down_a_long_note_is_scrolled_into_view(page, server) -> None:
+    base, _ = server
+    filler = "".join(f"Line {i}: the patient was comfortable and vital signs were stable.\n" for i in range(150))
+    page.goto(base + "/new")
+    page.locator('input[name="note_id"]').fill("long-note")
+    page.locator("#new-text").fill(filler + SAMPLES[0].read_text())
+    page.get_by_role("button", name="Code it").click()
+    page.wait_for_url("**/notes/*")
+    in_view = (
+        "() => { const r = document.querySelector('.seg[data-codes~=\"0\"]').getBoundingClientRect();"
+        " const box = document.querySelector('.note-text').getBoundingClientRect();"
+        " return r.top >= box.top && r.bottom <= box.bottom; }"
+    )
+    assert page.evaluate(in_view) is False  # the evidence starts below the visible part of the note
+    page.locator(".codes .code").first.click()
+    assert page.evaluate(in_view) is True
+    assert page.locator(".seg.evidence-on").count() >= 2
+
+
 def test_accept_with_the_keyboard_is_kept_after_reload(page, server) -> None:
     base, _ = server
     key = note_key(page, base, SAMPLES[0].stem)
