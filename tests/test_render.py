@@ -53,3 +53,37 @@ def test_render_reuses_given_result_records(tmp_path: Path) -> None:
 def test_render_refuses_a_missing_input(tmp_path: Path) -> None:
     run = opnote("render", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "r.html"))
     assert run.returncode == 2 and "no such file" in run.stderr and "Traceback" not in run.stderr
+
+
+def _entity(label: str, start: int, end: int, text: str, **flags: bool):
+    from nlp.schema import EntityOut
+
+    base = {name: False for name in ("negated", "uncertain", "historical", "family", "hypothetical")}
+    return EntityOut(label=label, text=text[start:end], start=start, end=end, section="procedure", value=None, **{**base, **flags})
+
+
+def test_nested_mentions_take_the_inner_colour_and_list_both_on_hover() -> None:
+    from nlp.schema import ResultRecord
+    from nlp.views.html import highlight_note
+
+    text = "No basal cell carcinoma of the left cheek."
+    outer = _entity("LESION_DIAGNOSIS", 3, 41, text, negated=True)
+    inner = _entity("ANATOMIC_SITE", 31, 41, text)
+    record = ResultRecord(id="n", status="ok", version="0", entities=[outer, inner])
+    html = str(highlight_note(text, record))
+    assert html.startswith("No ") and html.endswith("</span>.")
+    assert 'class="seg ent ent-LESION_DIAGNOSIS not-asserted"' in html
+    inner_span = html[html.index("ent-ANATOMIC_SITE"):]
+    assert "LESION_DIAGNOSIS · section: procedure · negated" in inner_span and "ANATOMIC_SITE · section: procedure · asserted" in inner_span
+    assert inner_span.split(">", 1)[1].startswith("left cheek</span>")
+
+
+def test_offsets_past_the_end_of_the_text_are_clipped() -> None:
+    from nlp.schema import ResultRecord
+    from nlp.views.html import segments
+
+    text = "Nevus, arm."
+    entity = _entity("ANATOMIC_SITE", 7, 10, text)
+    entity.end = 99
+    pieces = segments(text, ResultRecord(id="n", status="ok", version="0", entities=[entity]).entities, [])
+    assert [(s.start, s.end) for s in pieces] == [(0, 7), (7, 11)]

@@ -196,12 +196,12 @@ async def edit_codes(request: Request, key: int) -> Response:
     rows: list[dict[str, Any]] = []
     errors: list[str] = []
     for i in range(count):
-        get = lambda name, i=i: str(form.get(f"row-{i}-{name}", ""))  # noqa: E731
-        system, code = get("system"), get("code").strip().upper()
-        units, lesion = _int(get("units"), 1), _int(get("lesion"), None)
-        modifiers = [m.strip().upper() for m in get("modifiers").replace(",", " ").split() if m.strip()]
+        fields = {name: str(form.get(f"row-{i}-{name}", "")) for name in ("system", "code", "units", "lesion", "modifiers", "remove")}
+        system, code = fields["system"], fields["code"].strip().upper()
+        units, lesion = _int(fields["units"], 1), _int(fields["lesion"], None)
+        modifiers = [m.strip().upper() for m in fields["modifiers"].replace(",", " ").split() if m.strip()]
         row = {"system": system, "code": code, "units": units, "lesion": lesion, "modifiers": modifiers}
-        if get("remove") or not code:
+        if fields["remove"] or not code:
             continue
         rows.append(row)
         problem = ctx.catalogue.check(system, code, units=units or 0, modifiers=modifiers, also_allowed=suggested)

@@ -292,4 +292,8 @@ class Store:
 
 
 def _code_key(codes: list[dict[str, Any]]) -> list[tuple]:
-    return sorted((c["system"], c["code"], int(c.get("units") or 1), c.get("lesion"), tuple(c.get("modifiers") or ())) for c in codes)
+    """Order-free comparison key of a code list (a missing lesion sorts as -1, never beside an int)."""
+    return sorted(
+        (c["system"], c["code"], int(c.get("units") or 1), -1 if c.get("lesion") is None else int(c["lesion"]), tuple(c.get("modifiers") or ()))
+        for c in codes
+    )
