@@ -123,6 +123,55 @@ def show_cmd(
         raise typer.Exit(1)
 
 
+@app.command("render")
+def render_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Note .txt files, folders of them, or .jsonl of {id, text}."),
+    output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write."),
+    results: Optional[Path] = typer.Option(None, help="JSONL of result records to show instead of re-coding those notes."),
+    policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt or ncci."),
+    model: Optional[Path] = typer.Option(None, help="A saved pipeline directory."),
+) -> None:
+    """Write one self-contained HTML file with every note highlighted and its codes beside it."""
+    from nlp.errors import InputError
+    from nlp.views.report import build_report
+
+    try:
+        count, failed = build_report(inputs, output, results=results, policy=policy.value, model=model)
+    except InputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {output} ({count} notes, {failed} not coded)")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("serve")
+def serve_cmd(
+    notes: list[Path] = typer.Option([], "--notes", help="Note texts: .txt files, folders, or .jsonl of {id, text}; repeatable."),
+    results: Optional[Path] = typer.Option(None, help="JSONL of result records for those notes (others are coded at start)."),
+    db: str = typer.Option("review.sqlite", help="SQLite file, or a SQLAlchemy database URL (postgresql+psycopg://...)."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind; anything but loopback needs a token."),
+    port: int = typer.Option(8765, help="Port to listen on."),
+    token: Optional[str] = typer.Option(None, envvar="OPNOTE_TOKEN", help="Access token required on every request (or OPNOTE_TOKEN)."),
+    reviewer: Optional[str] = typer.Option(None, help="Default reviewer name in the audit trail (default: your user name)."),
+    policy: Policy = typer.Option(Policy.cpt, help="Payer policy for notes coded by the server."),
+    access_log: bool = typer.Option(False, "--access-log", help="Turn on uvicorn's access log (paths only; off by default)."),
+) -> None:
+    """Serve the review web app: queue, highlighted notes, accept / correct / reject, exports."""
+    import getpass
+
+    from nlp.errors import InputError
+    from nlp.web.server import serve
+
+    _configure_logging(0)
+    try:
+        serve(notes=notes, results=results, db=db, host=host, port=port, token=token, policy=policy.value,
+              reviewer=reviewer or getpass.getuser(), access_log=access_log)
+    except (InputError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command("schema")
 def schema_cmd() -> None:
     """Print the JSON Schema of the result record."""
