@@ -138,3 +138,67 @@ def test_build_model_writes_a_loadable_pipeline(tmp_path: Path) -> None:
     run = opnote("build-model", "-o", str(tmp_path / "m"))
     assert run.returncode == 0
     assert "opnote_targets" in spacy.load(tmp_path / "m").pipe_names
+
+
+TWO_NEVI = (
+    "PROCEDURE: Excision of two nevi.\n"
+    "Lesion 1: left upper back, 6 mm nevus excised with 2 mm margins; simple closure.\n"
+    "Lesion 2: right forearm, 5 mm nevus excised with 2.5 mm margins; simple closure.\n"
+    "PATHOLOGY: Both compound nevi, margins clear.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "policy, lines",
+    [
+        ("cpt", [("11401", 2, [])]),
+        ("ncci", [("11401", 1, []), ("11401", 1, ["XS"])]),
+        ("commercial_59", [("11401", 1, []), ("11401", 1, ["59"])]),
+    ],
+)
+def test_code_policy_switch_changes_how_distinct_lesions_are_reported(tmp_path: Path, policy: str, lines) -> None:
+    note = tmp_path / "two-nevi.txt"
+    note.write_text(TWO_NEVI)
+    run = opnote("code", str(note), "--policy", policy)
+    assert run.returncode == 0, run.stderr.decode()
+    record = ResultRecord.model_validate_json(run.stdout)
+    assert record.policy == policy
+    assert [(c.code, c.units, c.modifiers) for c in record.codes if c.system == "CPT"] == lines
+
+
+def test_code_rejects_an_unknown_policy(note_file: Path) -> None:
+    run = opnote("code", str(note_file), "--policy", "medicaid_x")
+    assert run.returncode == 2
+    assert "medicaid_x" in run.stderr.decode()
+
+
+def test_rules_lists_every_rule_with_what_it_decides_and_its_codes() -> None:
+    run = opnote("rules", "--json")
+    assert run.returncode == 0, run.stderr.decode()
+    rules = {r["id"]: r for r in json.loads(run.stdout)}
+    assert rules["mohs.extra_blocks"]["codes"] == ["17315"] and "beyond 5" in rules["mohs.extra_blocks"]["decides"]
+    assert rules["exc.benign.face"]["codes"][0] == "11440"
+    assert {"11200", "11201"} <= set(rules["tags.count"]["codes"])
+    assert "XS" in rules["policy.ncci"]["decides"] and "59" in rules["policy.commercial_59"]["decides"]
+    assert all(r["file"].endswith(".yaml") for r in rules.values())
+
+
+def test_rules_filters_by_type() -> None:
+    rules = json.loads(opnote("rules", "--json", "--type", "closure").stdout)
+    assert "att.trunk" in [r["id"] for r in rules] and {r["type"] for r in rules} == {"closure"}
+
+
+def test_rules_filters_by_code() -> None:
+    rules = json.loads(opnote("rules", "--json", "--code", "67840").stdout)
+    assert [r["id"] for r in rules] == ["alt.eyelid_67840"]
+
+
+def test_rules_with_no_match_says_so() -> None:
+    run = opnote("rules", "--code", "99999")
+    assert run.returncode == 2 and "no rule matches" in run.stderr.decode()
+
+
+def test_rules_table_is_printed_for_people() -> None:
+    run = opnote("rules", "--type", "policy")
+    assert run.returncode == 0
+    assert "policy.ncci" in run.stdout.decode() and "policies.yaml" in run.stdout.decode()

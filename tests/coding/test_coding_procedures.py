@@ -341,3 +341,24 @@ def test_malignant_re_excision_with_clear_pathology_stays_malignant(make, dx) ->
 def test_add_on_codes_are_never_split_or_given_distinct_modifiers(make) -> None:
     result = suggest_codes([make(procedure="destruction", region="forehead", dx="actinic_keratosis", size=None, margin=None, count=4)], policy="ncci")
     assert [(c.code, c.units, c.modifiers) for c in result.codes if c.system == "CPT"] == [("17000", 1, []), ("17003", 3, [])]
+
+
+def test_every_rationale_names_a_rule_that_opnote_rules_lists(make) -> None:
+    """Explainability: the rule id opening each rationale is a listed rule id."""
+    from nlp.coding import describe_rules
+
+    listed = {r["id"] for r in describe_rules()}
+    cases = [
+        [make(procedure="shave", region="back", size="0.6")],
+        [make(1, procedure="biopsy_punch", region="arm"), make(2, procedure="biopsy_tangential", region="back")],
+        [make(procedure="destruction", region="forehead", dx="actinic_keratosis", size=None, margin=None, count=3)],
+        [make(procedure="mohs", region="leg", dx="bcc", mohs_stages=2, mohs_blocks=(6, 2))],
+        [make(region="cheek", dx="bcc", closure="adjacent_tissue_transfer", area="45")],
+        [make(region="back", dx="lipoma", source="preoperative", size="4.0", margin=None, depth="subfascial")],
+        [make(region="eyelid", laterality="left", eyelid_part="upper", involves=("lid margin",))],
+        [make(procedure="incision_drainage", region="back", dx="epidermoid_cyst", complicated=True)],
+    ]
+    for lesions in cases:
+        for code in suggest_codes(lesions, policy="ncci").codes:
+            named = code.rationale.split(":", 1)[0].split(", ")
+            assert code.rule in named and set(named) <= listed, code.rationale
