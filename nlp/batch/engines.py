@@ -14,8 +14,11 @@ is read.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
@@ -51,8 +54,24 @@ def ordered_bounded(submit: Callable[[Chunk], T], collect: Callable[[T], list[Co
 _forked_coder: Any = None
 
 
-def _init_spawned(settings: CoderSettings) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: exit when the parent dies.
+
+    A parent killed with SIGKILL cannot shut its pool down, and idle workers would wait on
+    their queue forever; a daemon thread polling the parent id ends them within a second.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="opnote-parent-watch", daemon=True).start()
+
+
+def _init_spawned(settings: CoderSettings, parent: int) -> None:
     global _forked_coder
+    _exit_with_parent(parent)
     _forked_coder = settings.build()
 
 
@@ -80,10 +99,11 @@ class LocalEngine:
             return self
         if "fork" in multiprocessing.get_all_start_methods():
             _forked_coder = self.coder or self.settings.build()
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
         else:  # pragma: no cover - exercised on macOS / Windows only
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_spawned, initargs=(self.settings,))
+                                             initializer=_init_spawned, initargs=(self.settings, os.getpid()))
         # Start the workers now, before the caller starts threads (progress bars) that a fork would copy.
         self._pool.submit(_ready).result()
         return self
@@ -115,11 +135,13 @@ class DaskEngine:
     def __enter__(self) -> DaskEngine:
         from distributed import Client, LocalCluster
 
+        # Dask logs every worker start and stop at INFO; follow the command's own verbosity instead.
+        logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
         if self.scheduler:
             self._client = Client(self.scheduler)
         else:
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=self.processes,
-                                         dashboard_address=None)
+                                         dashboard_address=":0")  # any free port: never clash with another cluster
             self._client = Client(self._cluster)
         return self
 
