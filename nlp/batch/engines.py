@@ -143,6 +143,11 @@ class DaskEngine:
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=self.processes,
                                          dashboard_address=":0")  # any free port: never clash with another cluster
             self._client = Client(self._cluster)
+        # Build each worker's pipeline now, in the thread that will run its tasks, so the first
+        # chunks do not wait on it and start-up time is reported as start-up.
+        workers = list(self._client.scheduler_info()["workers"])
+        self._client.gather([self._client.submit(_warm_dask_worker, self.settings, key=f"opnote-warm-{i}-{w}", workers=[w],
+                                                 allow_other_workers=False, pure=False) for i, w in enumerate(workers)])
         return self
 
     def map(self, chunks: Iterable[Chunk]) -> Iterator[list[Coded]]:
@@ -159,6 +164,13 @@ class DaskEngine:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _warm_dask_worker(settings: CoderSettings) -> bool:
+    from nlp.batch.work import cached_coder
+
+    cached_coder(settings)
+    return True
 
 
 def _code_on_dask_worker(items: Chunk, settings: CoderSettings) -> list[Coded]:

@@ -34,6 +34,8 @@ class BatchSummary:
     errors: int = 0
     families: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    startup_seconds: float = 0.0
+    """Of ``seconds``, the time before coding started (pipeline build, worker start)."""
     resumed_after: int = 0
     """Records that were already in the partial output when this run started."""
 
@@ -43,14 +45,16 @@ class BatchSummary:
 
     @property
     def notes_per_second(self) -> float:
-        return self.coded_this_run / self.seconds if self.seconds > 0 else 0.0
+        """Notes coded per second of coding (start-up excluded)."""
+        coding = self.seconds - self.startup_seconds
+        return self.coded_this_run / coding if coding > 0 else 0.0
 
     def lines(self) -> list[str]:
         """The summary as plain lines for stderr."""
         resumed = f", resumed after {self.resumed_after:,}" if self.resumed_after else ""
         out = [
             f"{self.records:,} records -> {self.output}: {self.ok:,} ok, {self.errors:,} errors{resumed}",
-            f"time {self.seconds:.1f} s, {self.notes_per_second:,.1f} notes/s",
+            f"time {self.seconds:.1f} s (start-up {self.startup_seconds:.1f} s), {self.notes_per_second:,.1f} notes/s",
         ]
         if self.families:
             out.append("code lines by family: " + ", ".join(f"{name} {count:,}" for name, count in sorted(self.families.items())))

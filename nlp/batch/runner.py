@@ -15,6 +15,7 @@ field; the rules and package versions are fixed for an installation).
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
@@ -80,7 +81,8 @@ def run_batch(
         workers: processes (local) or LocalCluster workers (dask); None uses the cores available.
         resume: continue from the partial output and journal of a killed run with the same options.
         chunk_size: notes per chunk, the unit of parallel work, of fsync and of resume.
-        coder: an existing :class:`~nlp.service.Coder` to use (local engine); forked workers share it.
+        coder: an existing :class:`~nlp.service.Coder` whose pipeline to use (local engine; forked workers
+            share it); ``policy`` and ``max_chars`` still come from these arguments.
         dask_processes: Dask LocalCluster workers as processes (default) or threads (tests).
         progress: show the progress bar; None shows it when stderr is a terminal.
 
@@ -92,6 +94,9 @@ def run_batch(
     if chunk_size < 1:
         raise InputError(f"chunk size must be at least 1, got {chunk_size}")
     settings = CoderSettings(model=str(model) if model else None, policy=policy, max_chars=max_chars)
+    if coder is not None and (coder.policy, coder.max_chars) != (policy, max_chars):
+        coder = copy.copy(coder)  # same pipeline, this run's options
+        coder.policy, coder.max_chars = policy, max_chars
     reader = open_source(str(source), id_col=id_col, text_col=text_col, max_bytes=4 * max_chars + 4)
     out = Path(output)
     writer = writer_for(out)
@@ -112,6 +117,7 @@ def run_batch(
     show = Console(stderr=True).is_terminal if progress is None else progress
     total = reader.count() if show else None  # a quick pass, only when someone watches the ETA
     with runner, BatchProgress(total=total, done=state.records, enabled=show) as bar:
+        summary.startup_seconds = time.perf_counter() - started
         for coded in runner.map(batched(items, chunk_size)):
             size = writer.append(coded)
             state = _advance(state, coded, size)
