@@ -186,6 +186,15 @@ class CsvSource:
         header = next(csv.reader(io.StringIO(sample), self.dialect), None)
         if header is None:
             raise InputError(f"{self.path}: the file is empty; expected a header row with '{self.id_col}' and '{self.text_col}'")
+        if not {self.id_col, self.text_col} <= set(header):
+            # The sniffer guesses from the data and can be fooled (one short row, say); the header
+            # must hold both column names, so let it pick the delimiter.
+            for delimiter in _DELIMITERS:
+                dialect = _with_delimiter(delimiter)
+                candidate = next(csv.reader(io.StringIO(sample), dialect), [])
+                if {self.id_col, self.text_col} <= set(candidate):
+                    self.dialect, header = dialect, candidate
+                    break
         for column, option in ((self.id_col, "--id-col"), (self.text_col, "--text-col")):
             if column not in header:
                 raise InputError(f"{self.path}: no column '{column}' in the header (columns: {', '.join(header)}); "
@@ -210,18 +219,28 @@ class CsvSource:
                 yield RawRecord(position, note_id, text)
 
 
-def _sniff_dialect(sample: str, *, tab: bool) -> type[csv.Dialect] | csv.Dialect:
-    """Guess the delimiter and quoting from the first 64 KiB; Excel's dialect when unsure."""
+_DELIMITERS = ",;\t|"
+
+
+def _with_delimiter(delimiter: str) -> type[csv.Dialect]:
+    return type("Delimited", (csv.excel,), {"delimiter": delimiter})
+
+
+def _sniff_dialect(sample: str, *, tab: bool) -> type[csv.Dialect]:
+    """Guess the delimiter from the first 64 KiB; quoting is always the standard ``"`` with ``""`` escapes.
+
+    Only the delimiter is taken from :class:`csv.Sniffer`: its quote-character guess is easily
+    fooled by apostrophes inside long notes, and every common exporter quotes with ``"``.
+    """
     if tab:
         return csv.excel_tab
     # Cut the sample at the last line break so a half line does not confuse the sniffer.
     cut = sample[: sample.rfind("\n") + 1] or sample
     try:
-        dialect = csv.Sniffer().sniff(cut, delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(cut, delimiters=_DELIMITERS).delimiter
     except csv.Error:
-        return csv.excel
-    dialect.doublequote = True  # the sniffer often misses "" escapes inside long quoted notes
-    return dialect
+        delimiter = ","
+    return _with_delimiter(delimiter)
 
 
 @dataclass

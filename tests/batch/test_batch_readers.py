@@ -166,3 +166,8 @@ def test_jsonl_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     data = "".join(json.dumps(row) + "\n" for row in TRICKY).encode("utf-8")
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert read("-") == [(row["id"], row["text"]) for row in TRICKY]
+
+
+def test_apostrophes_in_notes_do_not_change_the_quoting(tmp_path: Path) -> None:
+    rows = [{"id": f"n{i}", "text": "Pt's lesion, 'atypical', excised; pt's wife's 'concern', noted."} for i in range(3)]
+    assert read(write_csv(tmp_path / "n.csv", rows)) == [(r["id"], r["text"]) for r in rows]
