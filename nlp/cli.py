@@ -99,6 +99,41 @@ def code_cmd(
         raise typer.Exit(1)
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+@app.command("batch")
+def batch_cmd(
+    source: str = typer.Argument(..., metavar="INPUT", help="Folder of .txt notes, .jsonl, .csv/.tsv or .parquet (.gz accepted for text formats), or - for JSON Lines on stdin."),
+    output: Path = typer.Option(..., "--output", "-o", help="Output file: .jsonl (result records), .csv (one row per code) or .parquet (nested)."),
+    id_col: str = typer.Option("id", "--id-col", help="Column / field holding the note id."),
+    text_col: str = typer.Option("text", "--text-col", help="Column / field holding the note text."),
+    workers: int = typer.Option(0, "--workers", "-w", help="Worker processes (local) or LocalCluster workers (dask); 0 = the cores available."),
+    engine: Engine = typer.Option(Engine.local, help="local (process pool) or dask (LocalCluster, or --scheduler)."),
+    scheduler: Optional[str] = typer.Option(None, help="Address of a running Dask scheduler (implies --engine dask)."),
+    resume: bool = typer.Option(False, "--resume", help="Continue a killed run from its partial output; ends with the same output as an uninterrupted run."),
+    chunk_size: int = typer.Option(256, "--chunk-size", help="Notes per chunk: the unit of parallel work, of fsync and of resume."),
+    policy: Policy = typer.Option(Policy.cpt, help="Payer policy: cpt or ncci."),
+    model: Optional[Path] = typer.Option(None, help="A saved pipeline directory (default: build from the packaged rules)."),
+    max_chars: int = typer.Option(200_000, "--max-chars", help="Longest note accepted; longer notes get an error record."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar on stderr (default: only when stderr is a terminal)."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More log output on stderr (never note text)."),
+) -> None:
+    """Code every note of INPUT into OUTPUT: one result per input record, in order, resumable.
+
+    Exits 0 when every note was coded, 1 when some records are errors (each says why), 2 for an
+    unusable input, output or option, 3 when the run stopped part-way (rerun with --resume).
+    """
+    _configure_logging(verbose)
+    from nlp.batch.cli import run_from_cli
+
+    run_from_cli(source, output, id_col=id_col, text_col=text_col, workers=workers or None,
+                 engine="dask" if scheduler else engine.value, scheduler=scheduler, resume=resume, chunk_size=chunk_size,
+                 policy=policy.value, model=model, max_chars=max_chars, progress=progress)
+
+
 @app.command("show")
 def show_cmd(
     files: list[str] = typer.Argument(..., help="Note text files, or - for standard input."),

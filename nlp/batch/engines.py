@@ -1,0 +1,179 @@
+"""Engines: code chunks of items in parallel and hand results back in input order, bounded.
+
+Both engines take an iterator of chunks and yield the coded chunks in the same order, with at
+most ``2 x workers`` chunks in flight, so memory does not grow with the input however fast it
+is read.
+
+- :class:`LocalEngine`: in-process for one worker; otherwise a process pool forked *after*
+  the pipeline is built, so every worker shares the loaded pipeline copy-on-write instead of
+  building its own (``gc.freeze`` in :class:`~nlp.service.Coder` keeps those pages shared).
+  Where ``fork`` is unavailable (macOS, Windows) each worker builds the pipeline once.
+- :class:`DaskEngine`: a ``LocalCluster`` (or an existing scheduler); each worker builds its
+  Coder on first use and keeps it (:func:`nlp.batch.work.cached_coder`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+
+from nlp.batch.ids import Item
+from nlp.batch.work import Coded, CoderSettings, code_items
+
+T = TypeVar("T")
+Chunk = Sequence[Item]
+
+
+def available_cores() -> int:
+    """Cores this process may run on (respects CPU affinity and container limits where visible)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_bounded(submit: Callable[[Chunk], T], collect: Callable[[T], list[Coded]], chunks: Iterable[Chunk],
+                    limit: int) -> Iterator[list[Coded]]:
+    """Submit chunks while fewer than ``limit`` are pending; yield results in submission order."""
+    pending: deque[T] = deque()
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= limit:
+            yield collect(pending.popleft())
+    while pending:
+        yield collect(pending.popleft())
+
+
+# The Coder a forked worker inherits from its parent (set in the parent just before forking).
+_forked_coder: Any = None
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: exit when the parent dies.
+
+    A parent killed with SIGKILL cannot shut its pool down, and idle workers would wait on
+    their queue forever; a daemon thread polling the parent id ends them within a second.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="opnote-parent-watch", daemon=True).start()
+
+
+def _init_spawned(settings: CoderSettings, parent: int) -> None:
+    global _forked_coder
+    _exit_with_parent(parent)
+    _forked_coder = settings.build()
+
+
+def _code_in_worker(items: Chunk) -> list[Coded]:
+    return code_items(_forked_coder, items)
+
+
+def _ready() -> bool:
+    return True
+
+
+class LocalEngine:
+    """Code on this machine: in-process for one worker, a forked process pool for more."""
+
+    def __init__(self, settings: CoderSettings, workers: int, *, coder: Any = None) -> None:
+        self.settings = settings
+        self.workers = max(1, workers)
+        self.coder = coder
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalEngine:
+        global _forked_coder
+        if self.workers == 1:
+            self.coder = self.coder or self.settings.build()
+            return self
+        if "fork" in multiprocessing.get_all_start_methods():
+            _forked_coder = self.coder or self.settings.build()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
+        else:  # pragma: no cover - exercised on macOS / Windows only
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_init_spawned, initargs=(self.settings, os.getpid()))
+        # Start the workers now, before the caller starts threads (progress bars) that a fork would copy.
+        self._pool.submit(_ready).result()
+        return self
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[list[Coded]]:
+        if self._pool is None:
+            return (code_items(self.coder, chunk) for chunk in chunks)
+        pool = self._pool
+        return ordered_bounded(lambda chunk: pool.submit(_code_in_worker, chunk), Future.result, chunks, 2 * self.workers)
+
+    def __exit__(self, *exc: object) -> None:
+        global _forked_coder
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            _forked_coder = None
+
+
+class DaskEngine:
+    """Code on a Dask cluster: a ``LocalCluster`` of ``workers`` processes, or ``scheduler``'s cluster."""
+
+    def __init__(self, settings: CoderSettings, workers: int, *, scheduler: str | None = None, processes: bool = True) -> None:
+        self.settings = settings
+        self.workers = max(1, workers)
+        self.scheduler = scheduler
+        self.processes = processes
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def __enter__(self) -> DaskEngine:
+        from distributed import Client, LocalCluster
+
+        # Dask logs every worker start and stop at INFO; follow the command's own verbosity instead.
+        logging.getLogger("distributed").setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+        if self.scheduler:
+            self._client = Client(self.scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=self.processes,
+                                         dashboard_address=":0")  # any free port: never clash with another cluster
+            self._client = Client(self._cluster)
+        # Build each worker's pipeline now, in the thread that will run its tasks, so the first
+        # chunks do not wait on it and start-up time is reported as start-up.
+        workers = list(self._client.scheduler_info()["workers"])
+        self._client.gather([self._client.submit(_warm_dask_worker, self.settings, key=f"opnote-warm-{i}-{w}", workers=[w],
+                                                 allow_other_workers=False, pure=False) for i, w in enumerate(workers)])
+        return self
+
+    def map(self, chunks: Iterable[Chunk]) -> Iterator[list[Coded]]:
+        client = self._client
+        limit = 2 * max(1, sum(client.nthreads().values()))
+
+        def submit(chunk: Chunk) -> Any:
+            return client.submit(_code_on_dask_worker, list(chunk), self.settings, pure=False)
+
+        return ordered_bounded(submit, lambda future: future.result(), chunks, limit)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _warm_dask_worker(settings: CoderSettings) -> bool:
+    from nlp.batch.work import cached_coder
+
+    cached_coder(settings)
+    return True
+
+
+def _code_on_dask_worker(items: Chunk, settings: CoderSettings) -> list[Coded]:
+    from nlp.batch.work import code_items_cached
+
+    return code_items_cached(items, settings)
