@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from nlp.coding.behaviour import BehaviourDecision, decide
 from nlp.coding.checks import EXCISION, ICD, NONE, CheckLog
+from nlp.coding.evidence import evidence, merge
 from nlp.coding.measures import Diameter, excised_diameter
 from nlp.coding.sites import ResolvedSite, resolve_site, site_words
 from nlp.coding.tables import Tables
-from nlp.records import Lesion, SuggestionStatus
+from nlp.records import Evidence, Lesion, SuggestionStatus
 
 EXCISION_PROCEDURES = frozenset({"excision", "re_excision"})
 """Procedure kinds coded with 114xx/116xx (or, for a lipoma, the soft-tissue tumour codes)."""
@@ -51,6 +52,16 @@ class LesionContext:
     @property
     def site_label(self) -> str:
         return site_words(self.site)
+
+    def base_evidence(self) -> list[Evidence]:
+        """Site, coded diagnosis and procedure spans: what every procedure line of the lesion cites."""
+        lesion = self.lesion
+        dx = self.decision.coded_dx or lesion.diagnosis
+        return merge(
+            evidence(self.site.site.span if self.site else None, "site"),
+            evidence(dx.span if dx else None, "diagnosis"),
+            evidence(lesion.procedure.span if lesion.procedure else None, "procedure"),
+        )
 
     def dx_label(self, tables: Tables) -> str:
         """Normalised diagnosis words for messages (the lexicon label, never note text)."""

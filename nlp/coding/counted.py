@@ -14,10 +14,9 @@ from __future__ import annotations
 from nlp.coding import schema
 from nlp.coding.checks import EXCISION, CheckLog
 from nlp.coding.context import LesionContext
-from nlp.coding.evidence import evidence, merge
+from nlp.coding.evidence import merge
 from nlp.coding.lines import Draft
 from nlp.coding.tables import Tables
-from nlp.records import Evidence
 
 
 def counted_drafts(contexts: list[LesionContext], tables: Tables, log: CheckLog) -> list[Draft]:
@@ -54,17 +53,7 @@ def _drainage(members: list[LesionContext], tables: Tables) -> Draft:
         system="CPT", kind="excision", family="drainage", code=code,
         description=rule.description.format(kind="complicated or multiple" if code == rule.complicated else "simple or single"),
         rule=rule.id, lesions=[c.index for c in members], parts=[f"incision and drainage, {why}, {', '.join(c.site_label for c in members)}"],
-        result=code, evidence=merge(*(_evidence(c) for c in members)), rank=(0, members[0].index),
-    )
-
-
-def _evidence(ctx: LesionContext) -> list[Evidence]:
-    lesion = ctx.lesion
-    dx = ctx.decision.coded_dx or lesion.diagnosis
-    return merge(
-        evidence(ctx.site.site.span if ctx.site else None, "site"),
-        evidence(dx.span if dx else None, "diagnosis"),
-        evidence(lesion.procedure.span if lesion.procedure else None, "procedure"),
+        result=code, evidence=merge(*(c.base_evidence() for c in members)), rank=(0, members[0].index),
     )
 
 
@@ -82,7 +71,7 @@ def _biopsies(members: list[LesionContext], family: schema.BiopsyFamily) -> list
             system="CPT", kind="excision", family="biopsy", code=base.base,
             description=family.description.format(technique=base.label), rule=base.id, lesions=[first.index],
             parts=[f"{base.label} biopsy, {first.site_label}; the encounter's one base code comes from its highest-valued technique"],
-            result=base.base, evidence=_evidence(first), rank=(0, first.index),
+            result=base.base, evidence=first.base_evidence(), rank=(0, first.index),
         )
     ]
     addons: dict[str, list[tuple[LesionContext, int]]] = {}
@@ -101,7 +90,7 @@ def _biopsies(members: list[LesionContext], family: schema.BiopsyFamily) -> list
                 parts=[f"{units} further {technique.label} biopsy{'ies' if units > 1 else ''} ({', '.join(c.site_label for c, _ in items)}), "
                        f"each with the add-on of its own technique"],
                 result=f"{technique.addon} x{units}" if units > 1 else technique.addon,
-                evidence=merge(*(_evidence(c) for c, _ in items)), units=units, rank=(1 + order[kind], items[0][0].index),
+                evidence=merge(*(c.base_evidence() for c, _ in items)), units=units, rank=(1 + order[kind], items[0][0].index),
             )
         )
     return drafts
@@ -110,11 +99,10 @@ def _biopsies(members: list[LesionContext], family: schema.BiopsyFamily) -> list
 def _counted(members: list[LesionContext], rule: schema.CountedFamily, family: str, log: CheckLog) -> list[Draft]:
     total = sum(max(1, c.lesion.count) for c in members)
     lesions = [c.index for c in members]
-    proof = merge(*(_evidence(c) for c in members))
-    if len(members) > 1 or not members[0].lesion.count_stated:
-        for ctx in members:
-            if ctx.lesion.count > 1 and not ctx.lesion.count_stated:
-                log.add("query.lesion_count_missing", ctx.index, EXCISION, site=ctx.site_label, detail=rule.label, value=total)
+    proof = merge(*(c.base_evidence() for c in members))
+    for ctx in members:
+        if ctx.lesion.count > 1 and not ctx.lesion.count_stated:
+            log.add("query.lesion_count_missing", ctx.index, EXCISION, site=ctx.site_label, detail=rule.label, value=total)
     counted = f"{total} {rule.label}" + (f" across {len(members)} described sites" if len(members) > 1 else "")
 
     def draft(code: str, units: int, part: str, rank: int) -> Draft:

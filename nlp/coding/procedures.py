@@ -19,7 +19,7 @@ from nlp.coding.measures import bucket, cm_value, fmt_cm
 from nlp.coding.tables import Tables
 from nlp.records import Evidence
 
-FAMILY_RANK = {"mohs": 0, "excision": 1, "soft_tissue": 1, "destruction_malignant": 2, "shave": 3, "drainage": 4}
+FAMILY_RANK = {"mohs": 0, "excision": 1, "soft_tissue": 1, "destruction_malignant": 2, "shave": 3}
 """Sequencing of per-lesion procedure lines (highest-valued families first)."""
 
 
@@ -34,16 +34,6 @@ def code_procedure(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Dr
     if ctx.family == "soft_tissue":
         return _soft_tissue(ctx, tables, log)
     return []
-
-
-def _base_evidence(ctx: LesionContext) -> list[Evidence]:
-    lesion = ctx.lesion
-    dx = ctx.decision.coded_dx or lesion.diagnosis
-    return merge(
-        evidence(ctx.site.site.span if ctx.site else None, "site"),
-        evidence(dx.span if dx else None, "diagnosis"),
-        evidence(lesion.procedure.span if lesion.procedure else None, "procedure"),
-    )
 
 
 def _lesion_diameter(ctx: LesionContext) -> tuple[Decimal, str, list[Evidence]] | None:
@@ -86,7 +76,7 @@ def _sized(ctx: LesionContext, table: schema.SizedTable, what: str, tables: Tabl
             lesions=[n],
             parts=[f"{what}, {formula}, {ctx.site_label} ({row.label})"],
             result=code,
-            evidence=merge(_base_evidence(ctx), size_evidence),
+            evidence=merge(ctx.base_evidence(), size_evidence),
             units=max(1, ctx.lesion.count),
             rank=(0, FAMILY_RANK[ctx.family], -index, n),
         )
@@ -102,7 +92,7 @@ def _mohs(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Draft]:
     if stages is None:
         log.add("query.mohs_stages_missing", n, EXCISION, site=ctx.site_label)
         stages = 1
-    base = _base_evidence(ctx)
+    base = ctx.base_evidence()
     where = f"{ctx.site_label} ({row.label})"
     drafts = [
         Draft(
@@ -170,7 +160,7 @@ def _soft_tissue(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Draf
             rule=row.id, lesions=[n],
             parts=[f"{depth} soft-tissue tumour, {size_words}, {band}, {ctx.site_label} ({row.label})"],
             result=code,
-            evidence=merge(_base_evidence(ctx), *(evidence(m.span, fact) for fact, m in diameter.used)),
+            evidence=merge(ctx.base_evidence(), *(evidence(m.span, fact) for fact, m in diameter.used)),
             rank=(0, FAMILY_RANK["soft_tissue"], 1 if large else 0, n),
         )
     ]
