@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import write_jsonl, write_parquet
 
-from nlp.batch.api import RESULT_COLUMNS, SPARK_SCHEMA, code_dask_frame, code_frame, code_notes
+from nlp.batch.api import RESULT_COLUMNS, SPARK_SCHEMA, code_dask_frame, code_frame, code_notes, result_arrow_types
 from nlp.batch.runner import run_batch
 from nlp.batch.work import CoderSettings, cached_coder
 
@@ -61,11 +61,17 @@ def test_code_frame_gives_one_row_per_input_row_with_codes_and_the_record(rows, 
     assert [name.split()[0] for name in SPARK_SCHEMA.split(", ")] == list(RESULT_COLUMNS)
 
 
-def test_code_dask_frame_applies_code_frame_per_partition(rows) -> None:
+def test_code_dask_frame_applies_code_frame_per_partition(tmp_path: Path, rows) -> None:
+    import dask
     import dask.dataframe as dd
+    import pyarrow.parquet as pq
 
     # Ids unique across partitions (duplicates are caught within a partition only), one empty note.
     frame = pd.DataFrame([r for r in rows if r["text"] != "a duplicate" and "id" in r])
     lazy = code_dask_frame(dd.from_pandas(frame, npartitions=3))
     result = lazy.compute(scheduler="sync")
     assert result.reset_index(drop=True).equals(code_frame(frame).reset_index(drop=True))
+    with dask.config.set(scheduler="sync"):  # the README's example: results straight to Parquet
+        lazy.to_parquet(tmp_path / "results", schema=result_arrow_types())
+    written = pq.read_table(tmp_path / "results", columns=["id", "cpt"]).to_pydict()
+    assert written == {"id": result["id"].tolist(), "cpt": result["cpt"].tolist()}
