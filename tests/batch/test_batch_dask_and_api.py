@@ -37,6 +37,17 @@ def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path: Path, r
     assert (summary.records, summary.errors) == (len(rows), 3)
 
 
+def test_dask_engine_uses_a_running_scheduler(tmp_path: Path, rows, local_jsonl: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        out = tmp_path / "dask.jsonl"
+        run_batch(write_jsonl(tmp_path / "in.jsonl", rows), out, scheduler=cluster.scheduler_address, engine="dask",
+                  chunk_size=4, progress=False)
+        assert len(cluster.scheduler.workers) == 1  # the run used this cluster and left it running
+    assert out.read_bytes() == local_jsonl.read_bytes()
+
+
 def test_code_notes_streams_records_in_order_with_the_batch_id_checks(rows, local_jsonl: Path, coder) -> None:
     results = list(code_notes(((r.get("id"), r["text"]) for r in rows), coder=coder, chunk_size=4))
     assert results == [json.loads(line) for line in local_jsonl.read_text().splitlines()]
