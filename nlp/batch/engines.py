@@ -9,7 +9,7 @@ is read.
   building its own (``gc.freeze`` in :class:`~nlp.service.Coder` keeps those pages shared).
   Where ``fork`` is unavailable (macOS, Windows) each worker builds the pipeline once.
 - :class:`DaskEngine`: a ``LocalCluster`` (or an existing scheduler); each worker builds its
-  Coder on first use and keeps it (:func:`nlp.batch.work.cached_coder`).
+  Coder once, when the engine starts, and keeps it (:func:`nlp.batch.work.cached_coder`).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ Chunk = Sequence[Item]
 
 
 def available_cores() -> int:
-    """Cores this process may run on (respects CPU affinity and container limits where visible)."""
+    """Cores this process may run on (its CPU affinity; a cgroup CPU quota is not seen)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
