@@ -203,7 +203,8 @@ def test_resume_without_a_partial_output_is_a_fresh_run(tmp_path: Path, messy_in
     assert summary.resumed_after == 0 and len(records(out)) == summary.records == len(ERROR_ROWS) + 3
 
 
-@pytest.mark.parametrize(("output", "message"), [("out.xlsx", "unknown output format"), ("nope/out.jsonl", "does not exist")])
+@pytest.mark.parametrize(("output", "message"), [("out.xlsx", "unknown output format"), ("nope/out.jsonl", "does not exist"),
+                                               ("messy.jsonl", "the output would replace the input")])
 def test_unusable_output_is_refused_before_coding(tmp_path: Path, messy_input: Path, coder, output: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         run_batch(messy_input, tmp_path / output, coder=coder, workers=1, progress=False)
