@@ -236,3 +236,31 @@ def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, not
     assert got[5]["status"] == "error" and "worker process died while coding this note" in got[5]["error"]
     assert got[:5] + got[6:] == expected[:5] + expected[6:]
     assert (summary.records, summary.errors) == (len(rows), 1)
+
+
+def test_a_pipeline_exception_costs_one_error_record(tmp_path: Path, notes, coder) -> None:
+    import copy
+
+    class Failing:
+        """The real pipeline, except that it raises on one note (as a bug in a component would)."""
+
+        def __init__(self, real) -> None:
+            self.real = real
+
+        def __call__(self, text: str):
+            if "TRIPS A BUG" in text:
+                raise ZeroDivisionError
+            return self.real(text)
+
+        def pipe(self, texts):
+            return [self(text) for text in texts]
+
+    failing = copy.copy(coder)
+    failing.pipeline = Failing(coder.pipeline)
+    rows = [{"id": i, "text": t} for i, t in notes[:3]]
+    rows.insert(1, {"id": "bug", "text": "This note TRIPS A BUG in a component."})
+    out = tmp_path / "out.jsonl"
+    run_batch(write_jsonl(tmp_path / "in.jsonl", rows), out, coder=failing, workers=1, progress=False)
+    results = records(out)
+    assert [(r["id"], r["status"]) for r in results] == [("note-00", "ok"), ("bug", "error"), ("note-01", "ok"), ("note-02", "ok")]
+    assert results[1]["error"] == "pipeline failed (ZeroDivisionError); report this with the note id"
