@@ -9,7 +9,9 @@ The pieces, each with one job:
 - :mod:`nlp.batch.engines`: the local process pool and the Dask engine, both ordered and bounded;
 - :mod:`nlp.batch.writers` and :mod:`nlp.batch.journal`: JSONL / CSV / Parquet output written
   in fsynced chunks to a partial file, with a journal so ``--resume`` can continue a killed run;
-- :mod:`nlp.batch.runner`: ties them together (``run_batch``), with progress and a summary;
+  :mod:`nlp.batch.arrow` derives the Parquet schema from the result record's pydantic model;
+- :mod:`nlp.batch.runner`: ties them together (``run_batch``); :mod:`nlp.batch.report` draws
+  the progress bar and the summary; :mod:`nlp.batch.cli` is the body of ``opnote batch``;
 - :mod:`nlp.batch.api`: the library API over an iterable of ``(id, text)`` or a DataFrame.
 
 Importing this package imports none of pyarrow, pandas or Dask: each module imports what it

@@ -38,6 +38,18 @@ SPARK_SCHEMA = "id string, status string, error string, cpt array<string>, icd10
 """The result columns as a Spark DDL schema string, for ``mapInPandas(..., schema=SPARK_SCHEMA)``."""
 
 
+def result_arrow_types() -> dict[str, Any]:
+    """Arrow types of :data:`RESULT_COLUMNS`, for ``to_parquet(..., schema=result_arrow_types())``.
+
+    Needed when writing a Dask result frame to Parquet: a partition whose ``error`` column is
+    all null would otherwise be inferred as a different type from the others.
+    """
+    import pyarrow as pa
+
+    return {"id": pa.string(), "status": pa.string(), "error": pa.string(), "cpt": pa.list_(pa.string()),
+            "icd10": pa.list_(pa.string()), "record": pa.string()}
+
+
 def code_notes(notes: Iterable[tuple[object, object]], *, workers: int = 1, policy: str = "cpt", model: str | None = None,
                max_chars: int = MAX_NOTE_CHARS, chunk_size: int = DEFAULT_CHUNK_SIZE, coder: Any = None) -> Iterator[dict[str, Any]]:
     """Code ``(id, text)`` pairs; yields one result record (dict) per pair, in input order.

@@ -9,7 +9,7 @@ is read.
   building its own (``gc.freeze`` in :class:`~nlp.service.Coder` keeps those pages shared).
   Where ``fork`` is unavailable (macOS, Windows) each worker builds the pipeline once.
 - :class:`DaskEngine`: a ``LocalCluster`` (or an existing scheduler); each worker builds its
-  Coder on first use and keeps it (:func:`nlp.batch.work.cached_coder`).
+  Coder once, when the engine starts, and keeps it (:func:`nlp.batch.work.cached_coder`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,19 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from nlp.batch.ids import Item
 from nlp.batch.work import Coded, CoderSettings, code_items
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Chunk = Sequence[Item]
 
 
 def available_cores() -> int:
-    """Cores this process may run on (respects CPU affinity and container limits where visible)."""
+    """Cores this process may run on (its CPU affinity; a cgroup CPU quota is not seen)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -84,7 +86,13 @@ def _ready() -> bool:
 
 
 class LocalEngine:
-    """Code on this machine: in-process for one worker, a forked process pool for more."""
+    """Code on this machine: in-process for one worker, a forked process pool for more.
+
+    If a worker process dies (a crash in native code, the kernel's OOM killer), the pool is
+    restarted, the chunk it was coding is retried one note per task, and the note that kills a
+    worker again gets an ``error`` record; the chunks in flight are resubmitted.  One bad note
+    costs one row, never the batch.
+    """
 
     def __init__(self, settings: CoderSettings, workers: int, *, coder: Any = None) -> None:
         self.settings = settings
@@ -98,21 +106,70 @@ class LocalEngine:
             self.coder = self.coder or self.settings.build()
             return self
         if "fork" in multiprocessing.get_all_start_methods():
-            _forked_coder = self.coder or self.settings.build()
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
-        else:  # pragma: no cover - exercised on macOS / Windows only
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_spawned, initargs=(self.settings, os.getpid()))
-        # Start the workers now, before the caller starts threads (progress bars) that a fork would copy.
-        self._pool.submit(_ready).result()
+            _forked_coder = self.coder = self.coder or self.settings.build()
+        self._pool = self._start_pool()
         return self
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        if _forked_coder is not None:
+            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_exit_with_parent, initargs=(os.getpid(),))
+        else:  # pragma: no cover - exercised on macOS / Windows only
+            pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_spawned, initargs=(self.settings, os.getpid()))
+        # Start the workers now, before the caller starts threads (progress bars) that a fork would copy.
+        pool.submit(_ready).result()
+        return pool
+
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._start_pool()
 
     def map(self, chunks: Iterable[Chunk]) -> Iterator[list[Coded]]:
         if self._pool is None:
             return (code_items(self.coder, chunk) for chunk in chunks)
-        pool = self._pool
-        return ordered_bounded(lambda chunk: pool.submit(_code_in_worker, chunk), Future.result, chunks, 2 * self.workers)
+        return self._map_pool(chunks)
+
+    def _map_pool(self, chunks: Iterable[Chunk]) -> Iterator[list[Coded]]:
+        pending: deque[tuple[Chunk, Future]] = deque()
+
+        def collect() -> list[Coded]:
+            chunk, future = pending.popleft()
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                log.error("a worker process died; restarting the pool and retrying %d notes one by one", len(chunk))
+                self._restart()
+                result = self._isolate(chunk)
+                rest = [c for c, _ in pending]
+                pending.clear()
+                pending.extend((c, self._submit(c)) for c in rest)
+                return result
+
+        for chunk in chunks:
+            pending.append((chunk, self._submit(chunk)))
+            if len(pending) >= 2 * self.workers:
+                yield collect()
+        while pending:
+            yield collect()
+
+    def _submit(self, chunk: Chunk) -> Future:
+        assert self._pool is not None
+        return self._pool.submit(_code_in_worker, chunk)
+
+    def _isolate(self, chunk: Chunk) -> list[Coded]:
+        """Code a chunk one note per task; a note that kills its worker gets an error record."""
+        out: list[Coded] = []
+        for note_id, text, problem in chunk:
+            try:
+                out.extend(self._submit([(note_id, text, problem)]).result())
+            except BrokenProcessPool:
+                log.error("note %s: the worker process died while coding it", note_id)
+                self._restart()
+                message = "pipeline failure: the worker process died while coding this note; report this with the note id"
+                out.extend(code_items(self.coder or self.settings.build(), [(note_id, None, message)]))
+        return out
 
     def __exit__(self, *exc: object) -> None:
         global _forked_coder

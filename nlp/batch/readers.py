@@ -30,9 +30,10 @@ from typing import IO, Iterator, Protocol
 
 from nlp.errors import InputError
 
-CSV_FIELD_LIMIT = 256 * 1024 * 1024
-"""Largest CSV field the reader accepts.  Python's default (128 KiB) is below the note size
-limit, and hitting it would abort the whole file; a longer note instead gets an error record."""
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
+"""Largest CSV field the reader accepts (characters).  Python's default (128 KiB) is below the
+note size limit; up to this one a long note gets an error record.  A longer field is almost
+always an unclosed quote swallowing the rest of the file, and stops the run with a message."""
 
 _SNIFF_BYTES = 64 * 1024
 _PARQUET_BATCH = 1024
@@ -201,7 +202,7 @@ class CsvSource:
                                  f"name the right one with {option}")
 
     def _rows(self, handle: IO[str]) -> Iterator[dict[str, str | None]]:
-        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+        csv.field_size_limit(CSV_FIELD_LIMIT)
         return csv.DictReader(handle, dialect=self.dialect)
 
     def count(self) -> int | None:
@@ -209,8 +210,17 @@ class CsvSource:
             return sum(1 for _ in self._rows(handle))
 
     def records(self) -> Iterator[RawRecord]:
+        self._read = 0
+        try:
+            yield from self._records()
+        except csv.Error as exc:
+            raise InputError(f"{self.path}: the CSV cannot be parsed after record {self._read} ({exc}); an unclosed "
+                             "quote is the usual cause: fix the export, then rerun (--resume keeps what was done)") from None
+
+    def _records(self) -> Iterator[RawRecord]:
         with _open_text(self.path) as handle:
             for position, row in enumerate(self._rows(handle), start=1):
+                self._read = position
                 note_id, text = row.get(self.id_col), row.get(self.text_col)
                 if _undecodable(note_id) or _undecodable(text):
                     shown_id = note_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if note_id else note_id

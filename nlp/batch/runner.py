@@ -99,6 +99,8 @@ def run_batch(
         coder.policy, coder.max_chars = policy, max_chars
     reader = open_source(str(source), id_col=id_col, text_col=text_col, max_bytes=4 * max_chars + 4)
     out = Path(output)
+    if str(source) != "-" and out.resolve() == Path(source).resolve():
+        raise InputError(f"{out}: the output would replace the input; write the results to another file")
     writer = writer_for(out)
     header = {"input": reader.name, "output_format": writer.format, "chunk_size": chunk_size, "id_col": id_col,
               "text_col": text_col, "policy": policy, "model": settings.model, "max_chars": max_chars}

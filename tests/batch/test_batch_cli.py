@@ -141,3 +141,13 @@ def test_killed_run_resumes_to_the_same_bytes(tmp_path: Path, many_notes: Path, 
     assert b"200 records" in resumed.stderr and b"198 ok, 2 errors, resumed after" in resumed.stderr
     assert out.read_bytes() == references[suffix].read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+@pytest.mark.parametrize(("flag", "shown"), [("--progress", True), (None, False)])
+def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path: Path, rows, flag, shown) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    args = [sys.executable, "-m", "nlp.cli", "batch", str(source), "-o", str(tmp_path / "out.jsonl"), "--workers", "1"]
+    run = subprocess.run(args + ([flag] if flag else []), capture_output=True, cwd=REPO, timeout=180)
+    assert run.returncode == 0
+    bar = b"coding" in run.stderr and b"6/6" in run.stderr and b"ETA" in run.stderr
+    assert bar is shown

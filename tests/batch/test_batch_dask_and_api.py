@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from conftest import write_jsonl, write_parquet
 
-from nlp.batch.api import RESULT_COLUMNS, SPARK_SCHEMA, code_dask_frame, code_frame, code_notes
+from nlp.batch.api import RESULT_COLUMNS, SPARK_SCHEMA, code_dask_frame, code_frame, code_notes, result_arrow_types
 from nlp.batch.runner import run_batch
 from nlp.batch.work import CoderSettings, cached_coder
 
@@ -37,6 +37,17 @@ def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path: Path, r
     assert (summary.records, summary.errors) == (len(rows), 3)
 
 
+def test_dask_engine_uses_a_running_scheduler(tmp_path: Path, rows, local_jsonl: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        out = tmp_path / "dask.jsonl"
+        run_batch(write_jsonl(tmp_path / "in.jsonl", rows), out, scheduler=cluster.scheduler_address, engine="dask",
+                  chunk_size=4, progress=False)
+        assert len(cluster.scheduler.workers) == 1  # the run used this cluster and left it running
+    assert out.read_bytes() == local_jsonl.read_bytes()
+
+
 def test_code_notes_streams_records_in_order_with_the_batch_id_checks(rows, local_jsonl: Path, coder) -> None:
     results = list(code_notes(((r.get("id"), r["text"]) for r in rows), coder=coder, chunk_size=4))
     assert results == [json.loads(line) for line in local_jsonl.read_text().splitlines()]
@@ -61,11 +72,17 @@ def test_code_frame_gives_one_row_per_input_row_with_codes_and_the_record(rows, 
     assert [name.split()[0] for name in SPARK_SCHEMA.split(", ")] == list(RESULT_COLUMNS)
 
 
-def test_code_dask_frame_applies_code_frame_per_partition(rows) -> None:
+def test_code_dask_frame_applies_code_frame_per_partition(tmp_path: Path, rows) -> None:
+    import dask
     import dask.dataframe as dd
+    import pyarrow.parquet as pq
 
     # Ids unique across partitions (duplicates are caught within a partition only), one empty note.
     frame = pd.DataFrame([r for r in rows if r["text"] != "a duplicate" and "id" in r])
     lazy = code_dask_frame(dd.from_pandas(frame, npartitions=3))
     result = lazy.compute(scheduler="sync")
     assert result.reset_index(drop=True).equals(code_frame(frame).reset_index(drop=True))
+    with dask.config.set(scheduler="sync"):  # the README's example: results straight to Parquet
+        lazy.to_parquet(tmp_path / "results", schema=result_arrow_types())
+    written = pq.read_table(tmp_path / "results", columns=["id", "cpt"]).to_pydict()
+    assert written == {"id": result["id"].tolist(), "cpt": result["cpt"].tolist()}

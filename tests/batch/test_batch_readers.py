@@ -171,3 +171,13 @@ def test_jsonl_from_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_apostrophes_in_notes_do_not_change_the_quoting(tmp_path: Path) -> None:
     rows = [{"id": f"n{i}", "text": "Pt's lesion, 'atypical', excised; pt's wife's 'concern', noted."} for i in range(3)]
     assert read(write_csv(tmp_path / "n.csv", rows)) == [(r["id"], r["text"]) for r in rows]
+
+
+def test_csv_broken_beyond_repair_stops_with_the_record_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("nlp.batch.readers.CSV_FIELD_LIMIT", 1_000)  # as if this field were over 16 MB
+    path = tmp_path / "n.csv"
+    path.write_text('id,text\na,fine\nb,"an unclosed quote\n' + "c,more text\n" * 200)
+    records = open_source(str(path), max_bytes=10_000).records()
+    assert next(records).id == "a"
+    with pytest.raises(InputError, match=r"cannot be parsed after record 1 \(field larger than field limit"):
+        next(records)

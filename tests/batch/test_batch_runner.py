@@ -203,7 +203,64 @@ def test_resume_without_a_partial_output_is_a_fresh_run(tmp_path: Path, messy_in
     assert summary.resumed_after == 0 and len(records(out)) == summary.records == len(ERROR_ROWS) + 3
 
 
-@pytest.mark.parametrize(("output", "message"), [("out.xlsx", "unknown output format"), ("nope/out.jsonl", "does not exist")])
+@pytest.mark.parametrize(("output", "message"), [("out.xlsx", "unknown output format"), ("nope/out.jsonl", "does not exist"),
+                                               ("messy.jsonl", "the output would replace the input")])
 def test_unusable_output_is_refused_before_coding(tmp_path: Path, messy_input: Path, coder, output: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         run_batch(messy_input, tmp_path / output, coder=coder, workers=1, progress=False)
+
+
+def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, notes, coder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulates a crash in native code: the forked worker that meets the note exits on the spot."""
+    import os
+
+    from nlp.batch import engines
+
+    parent = os.getpid()
+    real_code_items = engines.code_items
+
+    def code_items(the_coder, items):
+        if os.getpid() != parent and any(text == "KILLS THE WORKER" for _, text, _ in items):
+            os._exit(7)
+        return real_code_items(the_coder, items)
+
+    monkeypatch.setattr(engines, "code_items", code_items)  # forked workers inherit the patch
+    rows = [{"id": i, "text": t} for i, t in notes]
+    rows.insert(5, {"id": "killer", "text": "KILLS THE WORKER"})
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    crashed, reference = tmp_path / "crashed.jsonl", tmp_path / "reference.jsonl"
+    summary = run_batch(source, crashed, coder=coder, workers=2, chunk_size=2, progress=False)
+    run_batch(source, reference, coder=coder, workers=1, chunk_size=2, progress=False)
+    got, expected = records(crashed), records(reference)
+    assert [r["id"] for r in got] == [r["id"] for r in rows]
+    assert got[5]["status"] == "error" and "worker process died while coding this note" in got[5]["error"]
+    assert got[:5] + got[6:] == expected[:5] + expected[6:]
+    assert (summary.records, summary.errors) == (len(rows), 1)
+
+
+def test_a_pipeline_exception_costs_one_error_record(tmp_path: Path, notes, coder) -> None:
+    import copy
+
+    class Failing:
+        """The real pipeline, except that it raises on one note (as a bug in a component would)."""
+
+        def __init__(self, real) -> None:
+            self.real = real
+
+        def __call__(self, text: str):
+            if "TRIPS A BUG" in text:
+                raise ZeroDivisionError
+            return self.real(text)
+
+        def pipe(self, texts):
+            return [self(text) for text in texts]
+
+    failing = copy.copy(coder)
+    failing.pipeline = Failing(coder.pipeline)
+    rows = [{"id": i, "text": t} for i, t in notes[:3]]
+    rows.insert(1, {"id": "bug", "text": "This note TRIPS A BUG in a component."})
+    out = tmp_path / "out.jsonl"
+    run_batch(write_jsonl(tmp_path / "in.jsonl", rows), out, coder=failing, workers=1, progress=False)
+    results = records(out)
+    assert [(r["id"], r["status"]) for r in results] == [("note-00", "ok"), ("bug", "error"), ("note-01", "ok"), ("note-02", "ok")]
+    assert results[1]["error"] == "pipeline failed (ZeroDivisionError); report this with the note id"
