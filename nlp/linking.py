@@ -91,6 +91,10 @@ _PRIOR_BIOPSY_AFTER = re.compile(
 )
 _PENDING_CUES = ("pending", "await", "not yet", "to follow")
 _ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
+# Facts that describe the lesion itself (a closure or a wound can sit next to any body part).
+_DESCRIBING_LABELS = frozenset({"LESION_DIAGNOSIS", "PROCEDURE", "LESION_SIZE", "MARGIN", "EXCISED_DIAMETER"})
+# Marks a site mention from a wish or plan that stands in for the site (see _is_wished_site).
+WISHED_SITE = "WISHED_SITE"
 _POSITION_WORDS = frozenset(
     "upper lower mid middle central medial lateral anterior posterior dorsal ventral volar proximal distal inferior superior plantar palmar".split()
 )
@@ -226,8 +230,24 @@ def _is_anchor(fact: Fact) -> bool:
     )
 
 
+def _is_wished_site(fact: Fact) -> bool:
+    """A site named only inside a wish or plan ("would like the mole on his chin removed").
+
+    Where a note names no site outright, such a mention still says where the lesion is.
+    """
+    m = fact.mention
+    return (
+        m.label == "ANATOMIC_SITE"
+        and m.hypothetical
+        and not (m.negated or m.historical or m.family)
+        and m.section not in IGNORED_SECTIONS
+    )
+
+
 def _usable(fact: Fact) -> bool:
     m = fact.mention
+    if m.hypothetical and WISHED_SITE in fact.modifiers and not (m.negated or m.family):
+        return True
     if m.negated or m.family or m.hypothetical or m.section in IGNORED_SECTIONS:
         return False
     if m.historical and "PRIOR_BIOPSY" not in fact.modifiers:
@@ -247,10 +267,13 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         return None
 
     # 1-2: clusters of asserted site mentions, bound to markers where they sit inside one.
+    anchors = [f for f in facts if _is_anchor(f)]
+    if not anchors:
+        anchors = [f for f in facts if _is_wished_site(f)]
+        for fact in anchors:
+            fact.modifiers = fact.modifiers | {WISHED_SITE}
     clusters: list[_Cluster] = []
-    for fact in facts:
-        if not _is_anchor(fact):
-            continue
+    for fact in anchors:
         region, laterality, positions = _site_key(fact.mention)
         marker = segment_of(fact.mention.start)
         candidates = [c for c in clusters if c.accepts(region, laterality, positions)]
@@ -292,6 +315,11 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     headed = {c.lesion for c in clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
         c.lesion for c in clusters if any(f.mention.section == "procedure" for f in c.facts)
     }
+    if len(headed) != 1:
+        # Else the one lesion whose site shares a sentence with its diagnosis, procedure or size:
+        # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions.
+        described_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS and _usable(f)}
+        headed = {c.lesion for c in clusters if any(f.sentence in described_sentences for f in c.facts)}
     primary = next(iter(headed)) if len(headed) == 1 else None
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
@@ -354,7 +382,9 @@ def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Col
         if fact.label in ("PROCEDURE", "LESION_DIAGNOSIS"):
             _collect(loose, fact, text)
     states = list(collected.values()) + [loose]
-    counted = [p for state in states for weak, p in state.procedures if not weak and p.kind in details.COUNTED_KINDS]
+    named = [(weak, p) for state in states for weak, p in state.procedures if p.kind in details.COUNTED_KINDS]
+    # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
+    counted = [p for weak, p in named if not weak] or [p for _, p in named]
     if not counted:
         return
     donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
@@ -364,8 +394,8 @@ def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Col
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
-        if lesion.procedure is not None and lesion.procedure.kind == "excision" and not any(weak for weak, _ in collected[index].procedures):
-            continue  # a real excision at that site
+        if lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures):
+            continue  # a procedure named outright at that site ("Excision"), not only a removal word
         lesion.procedure = counted[0]
         if diagnosis is not None and not lesion.diagnoses:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
@@ -382,6 +412,10 @@ def _with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]
         lesion.complicated = details.drainage_complicated(scope)
     if kind == "re_excision":
         lesion.prior_excision_days = details.prior_excision_days(scope)
+    if lesion.site is not None:
+        involves = details.involved_structures(scope, lesion.site.region)
+        if involves:
+            lesion.site = replace(lesion.site, involves=involves)
     if lesion.diagnosis is not None and lesion.diagnosis.kind == "lipoma":
         lesion.depth = details.depth_of(scope)  # type: ignore[assignment]
     return lesion

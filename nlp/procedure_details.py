@@ -9,7 +9,9 @@ for the families other than excision, each from plain wording:
 * whether an incision and drainage was complicated (packing, a drain, loculations);
 * the defect area for tissue transfer and grafts, from areas in sq cm or from the length x width
   of the primary and secondary defects;
-* how many days ago an earlier excision of the same lesion was (re-excisions, modifier 58).
+* how many days ago an earlier excision of the same lesion was (re-excisions, modifier 58);
+* which special structures the excision took in (lid margin, tarsus, conjunctiva, vermilion,
+  mucosa, cartilage), which decide between the skin codes and the site-specific ones.
 """
 
 from __future__ import annotations
@@ -64,6 +66,34 @@ _NOT_COMPLICATED = re.compile(r"\b(?:no|without|not)\s+(?:\w+\s+){0,2}?(?:pack(?
 
 _PRIOR_DAYS = re.compile(r"\b" + _NUMBER + r"\s+(days?|weeks?)\s+(?:ago|earlier|before|after|prior|post-?op)", re.IGNORECASE)
 _POSTOP_DAY = re.compile(r"\b(?:post-?operative|post-?op)\s+day\s+(\d{1,2})\b|\bpod\s*#?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+# Structures whose involvement points to a site-specific code, by the lesion's region.
+_STRUCTURE_TERMS = {
+    "lid margin": r"(?:eye)?lid\s+margin|lash\s+line|gr[ae]y\s+line|ciliary\s+margin",
+    "tarsus": r"tarsus|tarsal(?:\s+plate)?",
+    "conjunctiva": r"(?:palpebral\s+)?conjunctiva[a-z]*",
+    "vermilion": r"vermill?ion",
+    "mucosa": r"mucosa[a-z]*|wet\s+lip",
+    "cartilage": r"cartilage|perichondri[a-z]+",
+}
+_STRUCTURES_BY_REGION = {
+    "eyelid": ("lid margin", "tarsus", "conjunctiva"),
+    "lip": ("vermilion", "mucosa"),
+    "mouth": ("mucosa",),
+    "ear": ("cartilage",),
+    "nose": ("cartilage",),
+}
+_STRUCTURE = {name: re.compile(r"\b(?:" + terms + r")\b", re.IGNORECASE) for name, terms in _STRUCTURE_TERMS.items()}
+# "the tarsal plate was not entered", "sparing the lid margin", "cartilage intact"
+_SPARED = re.compile(r"\b(?:not|no|without|spar(?:ed|es|ing)|preserv\w*|intact|avoid\w*|uninvolved|free|clear\s+of|short\s+of)\b", re.IGNORECASE)
+# "3 mm from the lid margin", "just above the vermilion border": a landmark, not the lesion's bed.
+_LANDMARK_BEFORE = re.compile(
+    r"(?:\b\d+(?:\.\d+)?\s*(?:mm|cm)\b|millimet\w+|centimet\w+)\s+(?:away\s+)?from\s+(?:the\s+)?(?:\w+\s+){0,2}$"
+    r"|\b(?:above|below|near|toward|towards|beyond|medial\s+to|lateral\s+to|adjacent\s+to|close\s+to|next\s+to)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.;\n]|,\s+(?:but|and)\b")
 
 
 def number(word: str) -> int | None:
@@ -194,3 +224,23 @@ def defect_area(measures: list[Measure], areas: list[Measure]) -> tuple[Measure 
     total = sum((p.value_cm for p in parts), Decimal(0))
     first = parts[0].span
     return Measure(value_cm=total, span=Span(first.start, first.end, first.text), kind="defect_area", unit="sq cm"), tuple(parts)
+
+
+def involved_structures(text: str, region: str) -> tuple[str, ...]:
+    """The special structures of ``region`` the note says the lesion or its excision took in.
+
+    A structure named as spared ("the tarsal plate was not entered") or as a landmark ("2 mm
+    from the lid margin") does not count.
+    """
+    found: list[str] = []
+    for name in _STRUCTURES_BY_REGION.get(region, ()):
+        for match in _STRUCTURE[name].finditer(text):
+            starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
+            clause_start = starts[-1] if starts else 0
+            end_match = _CLAUSE_END.search(text, match.end())
+            clause = text[clause_start : end_match.start() if end_match else len(text)]
+            if _SPARED.search(clause) or _LANDMARK_BEFORE.search(text, max(clause_start, match.start() - 40), match.start()):
+                continue
+            found.append(name)
+            break
+    return tuple(found)

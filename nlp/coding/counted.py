@@ -87,7 +87,7 @@ def _biopsies(members: list[LesionContext], family: schema.BiopsyFamily) -> list
                 system="CPT", kind="excision", family="biopsy", code=technique.addon,
                 description=family.addon_description.format(technique=technique.label), rule=technique.id,
                 lesions=[c.index for c, _ in items],
-                parts=[f"{units} further {technique.label} biopsy{'ies' if units > 1 else ''} ({', '.join(c.site_label for c, _ in items)}), "
+                parts=[f"{units} further {technique.label} {'biopsies' if units > 1 else 'biopsy'} ({', '.join(c.site_label for c, _ in items)}), "
                        f"each with the add-on of its own technique"],
                 result=f"{technique.addon} x{units}" if units > 1 else technique.addon,
                 evidence=merge(*(c.base_evidence() for c, _ in items)), units=units, rank=(1 + order[kind], items[0][0].index),

@@ -53,6 +53,10 @@ class SiteFilters(BaseModel):
     orientation_cues: list[str] = Field(default_factory=list)
     equipment_followers: list[str] = Field(default_factory=list)
     landmark_cues: list[str] = Field(default_factory=list)
+    # "arising from the lid margin": the lesion is on the landmark, not measured from it.
+    origin_verbs: list[str] = Field(default_factory=list)
+    # "FTSG from L inner upper arm", "graft harvested from the thigh": a donor site.
+    donor_cues: list[str] = Field(default_factory=list)
 
 
 class SiteLexicon(BaseModel):

@@ -104,6 +104,8 @@ class OpnoteTargets:
         self.orientation_cues = frozenset(w.lower() for w in lexicons.sites.filters.orientation_cues)
         self.equipment_followers = frozenset(w.lower() for w in lexicons.sites.filters.equipment_followers)
         self.landmark_cues = frozenset(w.lower() for w in lexicons.sites.filters.landmark_cues)
+        self.origin_verbs = frozenset(w.lower() for w in lexicons.sites.filters.origin_verbs)
+        self.donor_cues = frozenset(w.lower() for w in lexicons.sites.filters.donor_cues)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
@@ -111,6 +113,9 @@ class OpnoteTargets:
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
         self.subtype_followers = frozenset(w.lower() for w in lexicons.diagnoses.subtype_followers)
         self.summary_preceders = frozenset(w.lower() for w in lexicons.closures.summary_preceders)
+        self.strong_procedure_terms = {
+            term.lower(): entry for entry in lexicons.procedures.procedures if not entry.weak for term in entry.terms
+        }
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -138,6 +143,8 @@ class OpnoteTargets:
                 span = self._expand_left(doc, span, self.dx_modifiers)
             elif label == CLOSURE and span.start > 0 and doc[span.start - 1].lower_ in self.summary_preceders:
                 continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
+            elif label == PROCEDURE and meta.get("weak"):
+                span, meta = self._technique_before_aside(doc, span, meta)
             value = dict(meta.get("value") or {})
             if label == SITE:
                 value.update(self._site_attributes(span, value))
@@ -193,6 +200,25 @@ class OpnoteTargets:
         return out
 
     # -- expansion and filtering -----------------------------------------------------------
+    def _technique_before_aside(self, doc: Doc, span: Span, meta: dict) -> tuple[Span, dict]:
+        """"Incisional (wedge) biopsy": the technique word before a bracketed aside still names it.
+
+        A weak procedure word ("biopsy") right after a short parenthesis takes the lexicon
+        entry of the word before the parenthesis plus itself, when that phrase is a term.
+        """
+        close = span.start - 1
+        if close < 2 or doc[close].text != ")":
+            return span, meta
+        # index 0 is never tried: the technique word must come before the parenthesis.
+        open_ = next((i for i in range(close - 1, max(close - 6, 0), -1) if doc[i].text == "("), None)
+        if open_ is None:
+            return span, meta
+        entry = self.strong_procedure_terms.get(f"{doc[open_ - 1].lower_} {span.text.lower()}")
+        if entry is None:
+            return span, meta
+        value = {"kind": entry.kind}
+        return Span(doc, open_ - 1, span.end, label=span.label_), {**meta, "id": entry.id, "weak": False, "value": value}
+
     def _expand_left(self, doc: Doc, span: Span, words: frozenset[str]) -> Span:
         start = span.start
         while start > 0 and not doc[start].is_sent_start and doc[start - 1].lower_ in words:
@@ -225,10 +251,13 @@ class OpnoteTargets:
         return {"laterality": laterality, "eyelid_part": part}
 
     def _is_not_a_lesion_site(self, doc: Doc, span: Span, sentence: tuple[int, int], meta: dict) -> bool:
-        """An 'arm board', a 'dog ear', 'placed prone with his back ...', an ellipse 'parallel to
-        the long axis of the thigh', or a landmark 'just above the vermilion border'."""
+        """An 'arm board', a 'back-cut', a 'dog ear', 'placed prone with his back ...', an ellipse 'parallel to
+        the long axis of the thigh', a landmark 'just above the vermilion border' (but a lesion
+        'arising from the lid margin' is on it), or a graft's donor site 'FTSG from L upper arm'."""
         if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
             return True
+        if span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].lower_ in self.non_site_followers:
+            return True  # "a back-cut", "a neck-roll": a hyphenated compound, not the body part
         if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
             return True
         if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
@@ -236,8 +265,16 @@ class OpnoteTargets:
         window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
         if any(w in self.orientation_cues for w in window):
             return True
-        if (meta.get("value") or {}).get("structure") and any(w in self.landmark_cues for w in window[-3:]):
-            return True
+        if (meta.get("value") or {}).get("structure"):
+            cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in self.landmark_cues]
+            arising = bool(cues) and window[cues[-1]] == "from" and cues[-1] > 0 and window[cues[-1] - 1] in self.origin_verbs
+            if cues and not arising:
+                return True
+        if window[-1:] == ["from"] or window[-2:] == ["from", "the"]:
+            # "FTSG from L inner upper arm", "a graft harvested from the thigh": the donor site.
+            before_from = window[: len(window) - (1 if window[-1] == "from" else 2)]
+            if any(w in self.donor_cues for w in before_from):
+                return True
         if not any(w in POSSESSIVES for w in window[-3:]):
             return False
         sentence_text = doc_text(doc)[doc[sentence[0]].idx : doc[sentence[1] - 1].idx + len(doc[sentence[1] - 1])]
