@@ -51,7 +51,9 @@ EXCISION_KINDS = ("re_excision", "excision")
 # Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
 _MOHS_DONE = re.compile(
     r"\bstage\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?blocks?\b|\bmohs\s+(?:stage|layer|defect|map)"
-    r"|\bmicrographic\s+surgery\s+(?:was|were)\s+(?:performed|done|completed)",
+    r"|\bmicrographic\s+surgery\s+(?:was|were)\s+(?:performed|done|completed)"
+    r"|\b(?:first|second|third|final|each|every)\s+(?:surgical\s+|mohs\s+)?(?:stage|layer)\b"
+    r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
     re.IGNORECASE,
 )
 

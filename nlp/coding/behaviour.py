@@ -85,7 +85,7 @@ def decide(lesion: Lesion, tables: Tables, *, specimen: bool = True) -> Behaviou
         assert dx is not None and family is not None
         return BehaviourDecision(family, family, f"{family} by pathology", dx)
     if dx is not None and not specimen and dx.certain and family is not None:
-        return BehaviourDecision(family, family, f"{family} by {dx.source} diagnosis (no specimen for this procedure)", dx)
+        return BehaviourDecision(family, family, f"{family} by {dx.source} diagnosis (no separate pathology report for this procedure)", dx)
     if dx is not None and _clearly_benign(dx, tables):
         return BehaviourDecision("benign", "benign", f"clearly benign by {dx.source} diagnosis", dx)
     would_be: Family = family or "benign"

@@ -15,8 +15,9 @@ from nlp.records import Evidence, Lesion, SuggestionStatus
 EXCISION_PROCEDURES = frozenset({"excision", "re_excision"})
 """Procedure kinds coded with 114xx/116xx (or, for a lipoma, the soft-tissue tumour codes)."""
 
-NO_SPECIMEN_FAMILIES = frozenset({"skin_tags", "destruction_premalignant", "destruction_benign", "destruction_malignant", "drainage"})
-"""Families that send no tissue to pathology, so a certain clinical diagnosis is final."""
+NO_SPECIMEN_FAMILIES = frozenset({"skin_tags", "destruction_premalignant", "destruction_benign", "destruction_malignant", "drainage", "mohs"})
+"""Families whose diagnosis waits for no separate pathology report, so a certain clinical
+diagnosis is final: no tissue is sent, or (Mohs) the surgeon reads the frozen sections."""
 
 BIOPSY_PROCEDURES = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional"})
 

@@ -207,8 +207,10 @@ def test_edit_and_navigation_shortcuts(page, server) -> None:
     page.locator("#edit-form button[type=submit]").click()
     page.locator("[data-status]", has_text="corrected").wait_for()
     assert "11402" in page.locator("[data-final-codes]").inner_text()
+    page.locator("html[data-keys=ready]").wait_for(state="attached")  # the reloaded page's shortcuts
     page.keyboard.press("n")
     page.wait_for_url(f"**/notes/{key + 1}")
+    page.locator("html[data-keys=ready]").wait_for(state="attached")
     page.keyboard.press("p")
     page.wait_for_url(f"**/notes/{key}")
 

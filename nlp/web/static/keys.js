@@ -38,4 +38,6 @@
     var action = actions[event.key];
     if (action) { event.preventDefault(); action(); }
   });
+  // Tells scripted clients (the browser tests) that the shortcuts are live on this page.
+  document.documentElement.setAttribute("data-keys", "ready");
 })();
