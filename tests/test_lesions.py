@@ -124,3 +124,107 @@ def test_numbered_procedure_list_of_one_lesion(pipeline) -> None:
     (lesion,) = lesions(pipeline, text)
     assert lesion.repair_length.value_cm == Decimal("11.0")
     assert lesion.lesion_size.value_cm == Decimal("1.4")
+
+
+# -- procedure families: which words make the lesion record -----------------------------------
+# snippet -> (site region, procedure kind, diagnosis kind or None)
+FAMILY_FACTS = [
+    pytest.param(
+        "PROCEDURE: Incisional (wedge) biopsy, right shin.\nPATHOLOGY: Squamous cell carcinoma.",
+        ("leg", "biopsy_incisional", "scc"), id="technique-before-a-bracketed-aside",
+    ),
+    pytest.param(
+        "He wants the mole on his central chin taken off. A 6 mm dermal nevus was removed by shave excision.",
+        ("chin", "shave", "melanocytic_nevus"), id="site-named-only-in-a-wish",
+    ),
+    pytest.param(
+        "A 1.0 cm SCC of the vertex scalp was excised; a rotation flap with a back-cut closed the defect. "
+        "Pathology: squamous cell carcinoma, margins clear.",
+        ("scalp", "excision", "scc"), id="back-cut-is-not-the-back",
+    ),
+    pytest.param(
+        "BCC of the left nasal tip excised with 3 mm margins; the defect was grafted with a FTSG "
+        "harvested from the left preauricular skin. Path: basal cell carcinoma, clear.",
+        ("nose", "excision", "bcc"), id="graft-donor-site-is-not-a-lesion",
+    ),
+    pytest.param(
+        "Three inflamed epidermoid cysts of the back: the one on the right upper back and the one on "
+        "the left lower back were opened and the contents were expressed.",
+        ("back", "incision_drainage", "epidermoid_cyst"), id="weak-drainage-word-shared-by-listed-sites",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", FAMILY_FACTS)
+def test_family_facts(pipeline, text: str, expected: tuple[str, str, str | None]) -> None:
+    found = lesions(pipeline, text)
+    assert found, "no treated lesion"
+    region, kind, dx = expected
+    first = found[0]
+    assert (first.site.region if first.site else None, first.procedure.kind) == (region, kind)
+    assert (first.diagnosis.kind if first.diagnosis else None) == dx
+    assert all(lesion.procedure.kind == kind for lesion in found)
+
+
+def test_drained_cysts_at_two_listed_sites_are_two_lesions(pipeline) -> None:
+    text = FAMILY_FACTS[4].values[0]
+    assert [lesion.site.laterality for lesion in lesions(pipeline, text)] == ["right", "left"]
+
+
+def test_conditional_pathology_does_not_set_the_diagnosis(pipeline) -> None:
+    text = (
+        "Shave removal of a 7 mm papule of the left temple. We will re-excise if the pathology shows "
+        "a melanoma.\nPathology: seborrheic keratosis."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.diagnosis.kind == "seborrheic_keratosis"
+    assert [d.kind for d in lesion.diagnoses] == ["seborrheic_keratosis"]
+
+
+def test_a_closure_too_tight_to_do_is_not_the_closure(pipeline) -> None:
+    text = "SCC L dorsal hand 1.4 cm excised with 4 mm margins; too tight for primary closure; FTSG placed."
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.closure.closure_class == "graft"
+    doc = pipeline(text)
+    primary = [e for e in doc.ents if e.text == "primary closure"]
+    assert primary and primary[0]._.is_negated
+
+
+def test_a_donor_site_passing_mention_leaves_pathology_with_the_lesion(pipeline) -> None:
+    text = (
+        "A 1.1 cm SCC of the right cheek was excised with 4 mm margins. To spare the lower eyelid the defect "
+        "was closed with a pedicle flap from the nasolabial fold. Pathology: squamous cell carcinoma, clear."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert (lesion.site.region, lesion.diagnosis.kind, lesion.diagnosis.source) == ("cheek", "scc", "pathology")
+
+
+@pytest.mark.parametrize(
+    "text, involves",
+    [
+        ("A 4 mm papilloma arising from the right lower eyelid margin was excised. Path: squamous papilloma.", ("lid margin",)),
+        ("A 4 mm papilloma of the right lower eyelid was excised at the lash line. Path: squamous papilloma.", ("lid margin",)),
+        ("A 4 mm papule of the right lower eyelid, 3 mm from the lid margin, was excised. Path: nevus.", ()),
+        ("A 4 mm papule of the right lower eyelid was excised; the tarsal plate was not entered. Path: nevus.", ()),
+        ("A 5 mm lesion of the left upper eyelid was excised full thickness through the tarsus. Path: BCC.", ("tarsus",)),
+        ("A 5 mm lesion of the lower lip crossing the vermilion border was excised. Path: actinic cheilitis.", ("vermilion",)),
+        ("A 5 mm lesion of the left helix was excised down to the cartilage. Path: chondrodermatitis.", ("cartilage",)),
+        ("A 5 mm lesion of the left helix was excised; the cartilage was left intact. Path: nevus.", ()),
+    ],
+)
+def test_structures_the_excision_took_in(pipeline, text: str, involves: tuple[str, ...]) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.site.involves == involves
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mohs surgery of a BCC of the left nasal ala: no tumour was seen after the final stage.",
+        "The BCC of the right temple was removed using the Mohs fresh tissue technique and excised in thin layers.",
+        "Prior to each surgical stage the site was re-anesthetized; Mohs surgery of the left cheek BCC was then excised in layers.",
+    ],
+)
+def test_mohs_done_wordings(pipeline, text: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == "mohs"

@@ -164,6 +164,16 @@ def test_mohs_includes_the_excision_but_not_the_repair(make) -> None:
     assert cpt(result) == ["17311", "17312", "13151"]
 
 
+def test_mohs_diagnosis_needs_no_separate_pathology_report(make) -> None:
+    # The Mohs surgeon reads the frozen sections: a certain postoperative diagnosis is final.
+    result = suggest_codes([make(procedure="mohs", region="ear", dx="bcc", source="postoperative", mohs_stages=1)])
+    assert cpt(result) == ["17311"]
+    icd = [c for c in result.codes if c.system == "ICD-10-CM"]
+    assert [c.code for c in icd] and icd[0].code.startswith("C44.2")
+    assert "no separate pathology report" in icd[0].rationale
+    assert not any(q.rule == "query.pathology_pending" for q in result.queries)
+
+
 def test_mohs_without_stages_assumes_one_and_asks(make) -> None:
     result = suggest_codes([make(procedure="mohs", region="cheek", dx="bcc")])
     assert cpt(result) == ["17311"]
