@@ -1,9 +1,10 @@
 #!/usr/bin/env python
 """Build the gold files ``annotations/{dev,test}.jsonl`` from ``annotations/src/{dev,test}.md``.
 
-The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev_extra2.md``
-and ``annotations/src/dev_procedures.md``, and the test split reads
-``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after ``<split>.md``.
+The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev_extra2.md``,
+``annotations/src/dev_procedures.md`` and ``annotations/src/dev_procedures2.md``, and the test
+split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
+``<split>.md``.
 
 Source format (one block per note)::
 
@@ -56,7 +57,8 @@ HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 SPLITS = ("dev", "test")
 # Further source files read into a split after src/<split>.md (same markup, ids must not clash).
-EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md"),
+EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
+                         "dev_procedures2.md"),
                  "test": ("test_procedures.md",)}
 
 

@@ -19,10 +19,12 @@ SPAN_F1_TARGET = 0.90
 # The neighbouring procedure families (notes *-301 on, added for issue 3) are not yet at the
 # target: these floors are the figures measured on 2026-11-26 (test 16/28, dev 37/39 on the
 # families; whole splits test 57/71, dev 125/133) and only guard against regressions.  Raise
-# them as the extraction improves; EXACT_CPT_TARGET is where they must end up.
+# them as the extraction improves; EXACT_CPT_TARGET is where they must end up.  The whole-dev
+# floor was lowered from 0.93 when the 50 notes dev-340..389 (src/dev_procedures2.md) were added:
+# measured then 165/183 = 0.902 (the 133 earlier dev notes all exact, the new ones 32/50).
 FAMILIES_TEST_FLOOR = 0.55
 WHOLE_TEST_FLOOR = 0.80
-WHOLE_DEV_FLOOR = 0.93
+WHOLE_DEV_FLOOR = 0.90
 WHOLE_SPAN_F1_FLOOR = 0.88
 
 
