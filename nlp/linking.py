@@ -50,7 +50,7 @@ PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
 EXCISION_KINDS = ("re_excision", "excision")
 # Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
 _MOHS_DONE = re.compile(
-    r"\bstage\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?blocks?\b|\bmohs\s+(?:stage|layer|defect|map)"
+    r"\b(?:stage|stg)\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?(?:blocks?|blks?)\b|\bmohs\s+(?:stage|layer|defect|map)"
     r"|\bmicrographic\s+surgery\s+(?:was|were)\s+(?:performed|done|completed)"
     r"|\b(?:first|second|third|final|each|every)\s+(?:surgical\s+|mohs\s+)?(?:stage|layer)\b"
     r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
@@ -80,7 +80,9 @@ _PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*
 _PRIOR_BIOPSY = re.compile(
     r"\b(?:biops(?:y|ies|ied)|bx)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back|c/w)"
     r"|\b(?:biopsy|bx)[- ]prov"
-    r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$",
+    r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
+    # "returns 10 days after excision of a squamous cell carcinoma": an earlier excision's result
+    r"|\b(?:after|following|since)\s+(?:(?:an?|the|his|her|prior|previous|recent|initial)\s+)*(?:excision|removal|mohs)\s+of\s+(?:(?:an?|the|his|her)\s+)*$",
     re.IGNORECASE,
 )
 # The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)".
@@ -384,7 +386,11 @@ def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Col
         if fact.label in ("PROCEDURE", "LESION_DIAGNOSIS"):
             _collect(loose, fact, text)
     states = list(collected.values()) + [loose]
-    named = [(weak, p) for state in states for weak, p in state.procedures if p.kind in details.COUNTED_KINDS]
+    kinds = details.COUNTED_KINDS
+    diagnoses = [d for state in states for _, d in state.diagnoses if d.certain]
+    if diagnoses and all(d.kind == "skin_tag" for d in diagnoses):
+        kinds = kinds | {"excision"}  # "Removal of skin tags by scissor excision": the removal is the tags'
+    named = [(weak, p) for state in states for weak, p in state.procedures if p.kind in kinds]
     # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
     counted = [p for weak, p in named if not weak] or [p for _, p in named]
     if not counted:
@@ -569,6 +575,11 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         if "mohs" in kinds and not mohs_done and any(k in kinds for k in EXCISION_KINDS):
             # "She preferred excision to Mohs surgery": Mohs named as the road not taken.
             kinds = [k for k in kinds if k != "mohs"]
+        if "shave" in kinds and "biopsy_tangential" in kinds:
+            # A shave named as a removal ("Shave removal ... by deep shave (saucerization)") is one;
+            # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
+            removal = any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong)
+            kinds = [k for k in kinds if k != ("biopsy_tangential" if removal else "shave")]
         chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
         lesion.procedure = next(p for p in strong if p.kind == chosen)
     if state.sizes:

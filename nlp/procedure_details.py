@@ -33,24 +33,37 @@ _WORDS = {
 _NUMBER = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _NOT_A_UNIT = r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b|inch|x\b|sq|cc|ml|mg|days?|weeks?|months?|years?|y/?o|cycles?|freeze|seconds?|sec\b))"
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
-_COUNT_AFTER_SITE = re.compile(r"^[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
+_COUNT_AFTER_SITE = re.compile(
+    r"^[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT
+    # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5": a bare number closing the item
+    + r"|^[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,.\n]|$))",
+    re.IGNORECASE,
+)
+# "three more from the upper chest", "12 on the back and 8 on the chest"
+_COUNT_BEFORE_SITE = re.compile(
+    r"\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:(?:more|others?|additional|further|lesions|tags|of\s+them)\s+)?"
+    r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to)\s+(?:the\s+|his\s+|her\s+)?$",
+    re.IGNORECASE,
+)
 # "18 skin tags", "three actinic keratoses", "12 small acrochordons"
 _COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|thin|thick|typical|clinically\s+typical)\s+){0,2}$", re.IGNORECASE)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
-    r"\b(?:(?:a\s+)?total(?:\s+of)?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|\b" + _NUMBER + r"\s+(?:\w+\s+){0,2}?(?:in\s+)?total\b",
+    r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"|\b" + _NUMBER + r"\s+(?:\w+\s+){0,2}?(?:in\s+total|total|in\s+all)\b"
+    # "AKs x14", "skin tags x 20"
+    + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×]\s*" + _NUMBER + r"\b",
     re.IGNORECASE,
 )
 
 _STAGE_BLOCKS = re.compile(
-    r"\b(?:(?:stage|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|one|two|three|four)|(first|second|third|fourth)\s+(?:mohs\s+)?(?:stage|layer))\b"
-    r"[^.;\n]{0,120}?\b(\d{1,2}|" + "|".join(_WORDS) + r")\s+(?:tissue\s+)?(?:blocks?|sections?|pieces?)\b",
+    r"\b(?:(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|one|two|three|four)|(first|second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer))\b"
+    r"[^.;\n]{0,120}?\b(\d{1,2}|" + "|".join(_WORDS) + r")\s+(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?)\b",
     re.IGNORECASE,
 )
-_STAGE_COUNT = re.compile(r"\b" + _NUMBER + r"\s+(?:mohs\s+)?(?:stages|layers)\b|\b(?:stages|layers)\s*(?:total)?\s*[:=]\s*" + _NUMBER + r"\b", re.IGNORECASE)
-_STAGE_NUMBER = re.compile(r"\b(?:stage|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|two|three|four)\b|\b(second|third|fourth)\s+(?:mohs\s+)?(?:stage|layer)\b", re.IGNORECASE)
+_STAGE_COUNT = re.compile(r"\b" + _NUMBER + r"\s+(?:mohs\s+)?(?:stages|stgs|layers)\b|\b(?:stages|stgs|layers)\s*(?:total)?\s*[:=]\s*" + _NUMBER + r"\b", re.IGNORECASE)
+_STAGE_NUMBER = re.compile(r"\b(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|two|three|four)\b|\b(second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer)\b", re.IGNORECASE)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "first": 1, "second": 2, "third": 3, "fourth": 4}
 
 _SUBFASCIAL = re.compile(r"\b(?:sub-?fascial|intramuscular|deep\s+to\s+(?:the\s+)?(?:deep\s+)?fascia|beneath\s+(?:the\s+)?(?:deep\s+)?fascia|below\s+(?:the\s+)?(?:deep\s+)?fascia|submuscular|within\s+the\s+muscle)\b", re.IGNORECASE)
@@ -103,17 +116,31 @@ def number(word: str) -> int | None:
 
 
 def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
-    """Set ``count`` on counted lesions (destruction, skin tags) from the note's numbers."""
+    """Set ``count`` on counted lesions (destruction, skin tags) from the note's numbers.
+
+    A number next to a lesion's own site, or before a diagnosis no other lesion has used,
+    counts that lesion; a note's total ("23 in all", "Destruction of 3 lesions" shared by
+    several sites) fills in the lesions that have no count of their own.
+    """
     counted = [lesion for lesion in lesions if _is_counted(lesion)]
     if not counted:
         return lesions
-    found: dict[int, int] = {}
+    users: dict[int, int] = {}
     for lesion in counted:
-        value = _count_for(text, lesion)
+        if lesion.procedure is not None:
+            users[lesion.procedure.span.start] = users.get(lesion.procedure.span.start, 0) + 1
+    found: dict[int, int] = {}
+    used_diagnoses: set[int] = set()
+    for lesion in counted:
+        shared = lesion.procedure is not None and users[lesion.procedure.span.start] > 1
+        value = _count_for(text, lesion, used_diagnoses, procedure_shared=shared)
         if value:
             found[lesion.index] = value
-    total = _total(text)
-    if total and total > sum(found.values()) and len(counted) >= 1:
+    totals = [_total(text)] + [
+        _procedure_count(text, lesion) for lesion in counted if lesion.procedure is not None and users[lesion.procedure.span.start] > 1
+    ]
+    total = max((t for t in totals if t), default=None)
+    if total and total > sum(found.values()):
         missing = [lesion for lesion in counted if lesion.index not in found]
         if missing:
             rest = total - sum(found.values())
@@ -129,27 +156,38 @@ def _is_counted(lesion: Lesion) -> bool:
     return kind in COUNTED_KINDS or bool(lesion.diagnosis and lesion.diagnosis.kind == "skin_tag")
 
 
-def _count_for(text: str, lesion: Lesion) -> int | None:
+def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool) -> int | None:
     if lesion.site is not None:
         match = _COUNT_AFTER_SITE.match(text, lesion.site.span.end, min(len(text), lesion.site.span.end + 40))
         if match:
+            return number(next(g for g in match.groups() if g))
+        match = _COUNT_BEFORE_SITE.search(text, max(0, lesion.site.span.start - 60), lesion.site.span.start)
+        if match:
             return number(match.group(1))
     for dx in lesion.diagnoses:
+        if dx.span.start in used_diagnoses:
+            continue  # "Twelve skin tags ... from the neck and three more from the chest": the twelve are the neck's
         match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start)
         if match:
+            used_diagnoses.add(dx.span.start)
             return number(match.group(1))
-    if lesion.procedure is not None:
-        start = max(text.rfind(".", 0, lesion.procedure.span.start), text.rfind("\n", 0, lesion.procedure.span.start)) + 1
-        end = text.find(".", lesion.procedure.span.end)
-        window = text[start : end if end != -1 else len(text)][-240:]
-        match = _COUNT_NOUN.search(window)
-        if match:
-            return number(match.group(1))
+    if lesion.procedure is not None and not procedure_shared:
+        return _procedure_count(text, lesion)
     return None
 
 
+def _procedure_count(text: str, lesion: Lesion) -> int | None:
+    """"Destruction of 3 lesions": the count in the procedure's sentence."""
+    assert lesion.procedure is not None
+    start = max(text.rfind(".", 0, lesion.procedure.span.start), text.rfind("\n", 0, lesion.procedure.span.start)) + 1
+    end = text.find(".", lesion.procedure.span.end)
+    window = text[start : end if end != -1 else len(text)][-240:]
+    match = _COUNT_NOUN.search(window)
+    return number(match.group(1)) if match else None
+
+
 def _total(text: str) -> int | None:
-    values = [number(g) for m in _TOTAL.finditer(text) for g in m.groups() if g]
+    values = [number(next(g for g in m.groups() if g)) for m in _TOTAL.finditer(text)]
     values = [v for v in values if v]
     return max(values) if values else None
 

@@ -103,7 +103,8 @@ def _counted(members: list[LesionContext], rule: schema.CountedFamily, family: s
     for ctx in members:
         if ctx.lesion.count > 1 and not ctx.lesion.count_stated:
             log.add("query.lesion_count_missing", ctx.index, EXCISION, site=ctx.site_label, detail=rule.label, value=total)
-    counted = f"{total} {rule.label}" + (f" across {len(members)} described sites" if len(members) > 1 else "")
+    label = rule.label[:-1] if total == 1 and rule.label.endswith("s") else rule.label  # "1 skin tag"
+    counted = f"{total} {label}" + (f" across {len(members)} described sites" if len(members) > 1 else "")
 
     def draft(code: str, units: int, part: str, rank: int) -> Draft:
         return Draft(

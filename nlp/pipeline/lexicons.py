@@ -57,6 +57,8 @@ class SiteFilters(BaseModel):
     origin_verbs: list[str] = Field(default_factory=list)
     # "FTSG from L inner upper arm", "graft harvested from the thigh": a donor site.
     donor_cues: list[str] = Field(default_factory=list)
+    # "groin pedicle flap", "forehead flap": a site word that names the flap, one or two words before it.
+    flap_words: list[str] = Field(default_factory=list)
 
 
 class SiteLexicon(BaseModel):
@@ -136,13 +138,49 @@ class ProcedureLexicon(BaseModel):
     procedures: list[ProcedureEntry]
 
 
+class TypoLexicon(BaseModel):
+    """Words whose one-edit misspellings still match ("Excison", "biospy", "nitorgen")."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    description: str = ""
+    min_length: int = Field(6, ge=5)
+    words: list[str]
+    not_typos: list[str] = Field(default_factory=list)
+
+    def corrections(self, known_words: set[str]) -> dict[str, str]:
+        """Map each forgiven misspelling to its word.
+
+        A misspelling that is a word of some lexicon term, or that two listed words share, or
+        that is listed in ``not_typos`` is left alone.
+        """
+        found: dict[str, set[str]] = {}
+        for word in (w.lower() for w in self.words if len(w) >= self.min_length):
+            for variant in _one_edit(word):
+                if variant != word and variant[:2] == word[:2]:
+                    found.setdefault(variant, set()).add(word)
+        blocked = known_words | {w.lower() for w in self.not_typos}
+        return {variant: next(iter(words)) for variant, words in found.items() if len(words) == 1 and variant not in blocked}
+
+
+def _one_edit(word: str) -> set[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    out = {a + b[1:] for a, b in splits if b}
+    out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    out |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    out |= {a + c + b for a, b in splits for c in letters}
+    return out
+
+
 class Lexicons(BaseModel):
-    """All four lexicons, as one object the target component can save and restore."""
+    """All the lexicons, as one object the target component can save and restore."""
 
     sites: SiteLexicon
     diagnoses: DiagnosisLexicon
     closures: ClosureLexicon
     procedures: ProcedureLexicon
+    typos: TypoLexicon
 
 
 LEXICON_FILES: dict[str, tuple[str, type[BaseModel], str]] = {
@@ -150,6 +188,7 @@ LEXICON_FILES: dict[str, tuple[str, type[BaseModel], str]] = {
     "diagnoses": ("targets/diagnoses.json", DiagnosisLexicon, "diagnoses"),
     "closures": ("targets/closures.json", ClosureLexicon, "closures"),
     "procedures": ("targets/procedures.json", ProcedureLexicon, "procedures"),
+    "typos": ("targets/typos.json", TypoLexicon, "words"),
 }
 
 

@@ -40,6 +40,8 @@ OF_HEADS = frozenset(
     "surface aspect portion part area region skin web border margin apex".split()
 )
 POSSESSIVES = frozenset("his her their the its".split())
+# A site after one of these is where something is ("on the mid back"), whatever came before.
+LOCATING_PREPOSITIONS = frozenset("on at over".split())
 
 
 def _rules_from(lexicons: Lexicons, *, exact: bool) -> list[TargetRule]:
@@ -88,7 +90,8 @@ class OpnoteTargets:
 
     def _set_lexicons(self, lexicons: Lexicons) -> None:
         self.lexicons = lexicons
-        self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None)
+        # NORM is the lower-cased word, or for a forgiven misspelling the word meant (see _mark_typos).
+        self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None, phrase_matcher_attr="NORM")
         self.matcher.add(_rules_from(lexicons, exact=False))
         self.exact_matcher = TargetMatcher(
             self.language, name=f"{self.name}_exact_matcher", result_type=None, phrase_matcher_attr="ORTH"
@@ -106,6 +109,7 @@ class OpnoteTargets:
         self.landmark_cues = frozenset(w.lower() for w in lexicons.sites.filters.landmark_cues)
         self.origin_verbs = frozenset(w.lower() for w in lexicons.sites.filters.origin_verbs)
         self.donor_cues = frozenset(w.lower() for w in lexicons.sites.filters.donor_cues)
+        self.flap_words = frozenset(w.lower() for w in lexicons.sites.filters.flap_words)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
@@ -113,12 +117,20 @@ class OpnoteTargets:
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
         self.subtype_followers = frozenset(w.lower() for w in lexicons.diagnoses.subtype_followers)
         self.summary_preceders = frozenset(w.lower() for w in lexicons.closures.summary_preceders)
+        term_words = {
+            word
+            for entry in (*lexicons.sites.sites, *lexicons.diagnoses.diagnoses, *lexicons.closures.closures, *lexicons.procedures.procedures)
+            for term in (*entry.terms, *entry.exact_terms)
+            for word in re.findall(r"[a-z]+", term.lower())
+        }
+        self.typos = lexicons.typos.corrections(term_words)
         self.strong_procedure_terms = {
             term.lower(): entry for entry in lexicons.procedures.procedures if not entry.weak for term in entry.terms
         }
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        self._mark_typos(doc)
         sentence_ids, sentence_chars, sentence_tokens = sentence_table(doc)
         sections = doc._.opnote_sections or [] if Doc.has_extension("opnote_sections") else []
         section_starts = [s[1] for s in sections]
@@ -199,6 +211,14 @@ class OpnoteTargets:
                 out.append(relabelled)
         return out
 
+    def _mark_typos(self, doc: Doc) -> None:
+        """Give a forgiven misspelling ("Excison") the NORM of the word meant, for the matcher."""
+        typos = self.typos
+        for token in doc:
+            meant = typos.get(token.lower_)
+            if meant is not None:
+                token.norm_ = meant
+
     # -- expansion and filtering -----------------------------------------------------------
     def _technique_before_aside(self, doc: Doc, span: Span, meta: dict) -> tuple[Span, dict]:
         """"Incisional (wedge) biopsy": the technique word before a bracketed aside still names it.
@@ -263,8 +283,11 @@ class OpnoteTargets:
         if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
             return True
         window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
-        if any(w in self.orientation_cues for w in window):
-            return True
+        cue = max((i for i, w in enumerate(window) if w in self.orientation_cues), default=None)
+        if cue is not None and not any(w in LOCATING_PREPOSITIONS for w in window[cue + 1 :]):
+            return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
+        if any(t.lower_ in self.flap_words for t in doc[span.end : min(sentence[1], span.end + 2)]):
+            return True  # "a groin pedicle flap", "a forehead flap": the flap's name, not a lesion site
         if (meta.get("value") or {}).get("structure"):
             cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in self.landmark_cues]
             arising = bool(cues) and window[cues[-1]] == "from" and cues[-1] > 0 and window[cues[-1] - 1] in self.origin_verbs
@@ -317,7 +340,7 @@ class OpnoteTargets:
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        for key in ("sites", "diagnoses", "closures", "procedures"):
+        for key in ("sites", "diagnoses", "closures", "procedures", "typos"):
             srsly.write_json(path / f"{key}.json", getattr(self.lexicons, key).model_dump())
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OpnoteTargets":
