@@ -34,9 +34,10 @@ _NUMBER = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _NOT_A_UNIT = r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b|inch|x\b|sq|cc|ml|mg|days?|weeks?|months?|years?|y/?o|cycles?|freeze|seconds?|sec\b))"
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
 _COUNT_AFTER_SITE = re.compile(
-    r"^[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT
+    # Used with .match() at the end of the site: "^" would never match there.
+    r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5": a bare number closing the item
-    + r"|^[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,.\n]|$))",
+    + r"|[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,.\n]|$))",
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"

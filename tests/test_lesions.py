@@ -228,3 +228,87 @@ def test_structures_the_excision_took_in(pipeline, text: str, involves: tuple[st
 def test_mohs_done_wordings(pipeline, text: str) -> None:
     (lesion,) = lesions(pipeline, text)
     assert lesion.procedure.kind == "mohs"
+
+
+# -- counted lesions: a number next to a site, before a diagnosis, or a note's total ---------------
+@pytest.mark.parametrize(
+    "text, counts",
+    [
+        ("Nine skin tags were snipped from the neck and four more from the left axilla, 13 in all.", {"neck": 9, "axilla": 4}),
+        ("Dx: AKs x12 - scalp 8, L dorsal hand 4.\nTx: LN2, 2 cycles each.", {"scalp": 8, "hand": 4}),
+        ("SITES: NECK 16; RIGHT AXILLA 7.\nPROCEDURE: REMOVAL OF SKIN TAGS BY SNIP EXCISION, 23 LESIONS.", {"neck": 16, "axilla": 7}),
+        ("Counted 10 on the back and 6 on the chest, all typical seborrheic keratoses; liquid nitrogen to all 16.", {"back": 10, "chest": 6}),
+        (
+            "1. Actinic keratosis, right temple. 2. Seborrheic keratoses, left flank, x2.\n"
+            "PROCEDURE: Destruction of 3 lesions with liquid nitrogen.",
+            {"temple": 1, "flank": 2},
+        ),
+    ],
+)
+def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
+    found = {lesion.site.region: lesion.count for lesion in lesions(pipeline, text)}
+    assert found == counts
+
+
+# -- misspellings of long procedure and diagnosis words still match ------------------------------
+@pytest.mark.parametrize(
+    "text, kind, dx",
+    [
+        ("Excison of a 1 cm epidermoid cyst, right shoulder. Path: epidermoid cyst.", "excision", "epidermoid_cyst"),
+        ("Punch biospy of a 6 mm papule, left calf. Path: dermatofibroma.", "biopsy_punch", "dermatofibroma"),
+        ("Liquid nitorgen to 3 itchy seborhheic keratoses of the back.", "destruction", "seborrheic_keratosis"),
+    ],
+)
+def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert (lesion.procedure.kind, lesion.diagnosis.kind) == (kind, dx)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Shave removal, right forearm: 6 mm papule removed by deep shave (saucerization). Path: nevus.", "shave"),
+        ("Proc: deep shave bx (saucerization) for dx of a 6 mm macule, R forearm. Path: nevus.", "biopsy_tangential"),
+        ("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.", "mohs"),
+    ],
+)
+def test_procedure_kind_wordings(pipeline, text: str, kind: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == kind
+
+
+def test_mohs_shorthand_stages_and_blocks(pipeline) -> None:
+    (lesion,) = lesions(pipeline, "Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.")
+    assert (lesion.mohs_stages, lesion.mohs_blocks) == (2, (3, 1))
+
+
+def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(pipeline) -> None:
+    text = (
+        "Seen 9 days after excision of a squamous cell carcinoma of the left shin with a positive margin. "
+        "The 3 cm scar was re-excised with 4 mm margins. Pathology: scar, no residual carcinoma."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.prior_malignant_biopsy and lesion.procedure.kind == "re_excision"
+
+
+@pytest.mark.parametrize(
+    "text, label, value",
+    [
+        ("The 5.0 x 4.0 cm defect was too wide to close, so a FTSG was placed.", "WOUND_LENGTH", "5.0 x 4.0 cm"),
+        ("Layered closure 4-0 Monocryl / 5-0 nylon, 2.5 cm.", "WOUND_LENGTH", "2.5 cm"),
+    ],
+)
+def test_measurement_kinds_in_closure_wordings(pipeline, text: str, label: str, value: str) -> None:
+    assert (label, value) in [(e.label_, e.text) for e in pipeline(text).ents]
+
+
+@pytest.mark.parametrize(
+    "text, region",
+    [
+        ("Five seborrheic keratoses along her bra line on the mid back were frozen with liquid nitrogen.", "back"),
+        ("BCC of the left nasal ala excised; reconstructed with a paramedian forehead flap in two stages.", "nose"),
+        ("A 2 cm lipoma of the left forearm was delivered by finger dissection. Path: lipoma.", "forearm"),
+    ],
+)
+def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -> None:
+    assert [lesion.site.region for lesion in lesions(pipeline, text)] == [region]

@@ -148,18 +148,21 @@ class TypoLexicon(BaseModel):
     words: list[str]
     not_typos: list[str] = Field(default_factory=list)
 
-    def corrections(self, known_words: set[str]) -> dict[str, str]:
+    def corrections(self) -> dict[str, str]:
         """Map each forgiven misspelling to its word.
 
-        A misspelling that is a word of some lexicon term, or that two listed words share, or
-        that is listed in ``not_typos`` is left alone.
+        A misspelling that two listed words share, that is itself a listed word ("keratoses"
+        is not a misspelling of "keratosis"), or that is listed in ``not_typos`` is left alone.
+        Lexicon terms are normalised with the same map, so a correction can never stop a term
+        from matching.
         """
+        listed = {w.lower() for w in self.words}
         found: dict[str, set[str]] = {}
-        for word in (w.lower() for w in self.words if len(w) >= self.min_length):
+        for word in (w for w in listed if len(w) >= self.min_length):
             for variant in _one_edit(word):
                 if variant != word and variant[:2] == word[:2]:
                     found.setdefault(variant, set()).add(word)
-        blocked = known_words | {w.lower() for w in self.not_typos}
+        blocked = listed | {w.lower() for w in self.not_typos}
         return {variant: next(iter(words)) for variant, words in found.items() if len(words) == 1 and variant not in blocked}
 
 

@@ -34,6 +34,7 @@ DEFAULT_KIND_RULE = "kind.default"
 LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
 MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
 
+_WORD = re.compile(r"[a-z]+")
 # Words that head an "X of the <site>" phrase ("dorsum of the left hand").
 OF_HEADS = frozenset(
     "dorsum tip side bridge ala base root lobe crown back bottom top palm sole angle corner edge rim "
@@ -44,18 +45,23 @@ POSSESSIVES = frozenset("his her their the its".split())
 LOCATING_PREPOSITIONS = frozenset("on at over".split())
 
 
-def _rules_from(lexicons: Lexicons, *, exact: bool) -> list[TargetRule]:
+def _rules_from(lexicons: Lexicons, *, exact: bool, typos: dict[str, str] | None = None) -> list[TargetRule]:
     """Phrase rules for the lower-cased terms, or (``exact``) for the case-sensitive ones.
 
     Only phrase rules: a token pattern would make spaCy's Matcher test every token of every
-    note, which costs more than all the phrase matching together.
+    note, which costs more than all the phrase matching together.  The lower-cased terms are
+    matched on NORM, so their words are normalised with ``typos`` as the note's words are
+    (see OpnoteTargets._mark_typos): "seborhheic keratosis" and "seborrheic keratosis" are then
+    the same pattern, and a term keeps matching whatever the typo table says.
     """
     rules: list[TargetRule] = []
+    fix = typos or {}
 
     def add(label: str, entry, value: dict) -> None:
         meta = {"id": entry.id, "weak": entry.weak, "value": value, "sections": list(getattr(entry, "only_in_sections", []))}
         for term in entry.exact_terms if exact else entry.terms:
-            rules.append(TargetRule(literal=term, category=label, metadata=meta))
+            literal = term if exact else _WORD.sub(lambda m: fix.get(m.group(), m.group()), term.lower())
+            rules.append(TargetRule(literal=literal, category=label, metadata=meta))
 
     for entry in lexicons.sites.sites:
         add(SITE, entry, {"region": entry.region, "subsite": entry.subsite, "structure": entry.structure})
@@ -92,7 +98,8 @@ class OpnoteTargets:
         self.lexicons = lexicons
         # NORM is the lower-cased word, or for a forgiven misspelling the word meant (see _mark_typos).
         self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None, phrase_matcher_attr="NORM")
-        self.matcher.add(_rules_from(lexicons, exact=False))
+        self.typos = lexicons.typos.corrections()
+        self.matcher.add(_rules_from(lexicons, exact=False, typos=self.typos))
         self.exact_matcher = TargetMatcher(
             self.language, name=f"{self.name}_exact_matcher", result_type=None, phrase_matcher_attr="ORTH"
         )
@@ -117,13 +124,6 @@ class OpnoteTargets:
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
         self.subtype_followers = frozenset(w.lower() for w in lexicons.diagnoses.subtype_followers)
         self.summary_preceders = frozenset(w.lower() for w in lexicons.closures.summary_preceders)
-        term_words = {
-            word
-            for entry in (*lexicons.sites.sites, *lexicons.diagnoses.diagnoses, *lexicons.closures.closures, *lexicons.procedures.procedures)
-            for term in (*entry.terms, *entry.exact_terms)
-            for word in re.findall(r"[a-z]+", term.lower())
-        }
-        self.typos = lexicons.typos.corrections(term_words)
         self.strong_procedure_terms = {
             term.lower(): entry for entry in lexicons.procedures.procedures if not entry.weak for term in entry.terms
         }

@@ -165,3 +165,20 @@ def test_offsets_index_original_text(pipeline) -> None:
     assert doc.text == text
     for ent in doc.ents:
         assert text[ent.start_char : ent.end_char] == ent.text
+
+
+def test_misspellings_are_one_edit_from_a_listed_word() -> None:
+    from nlp.pipeline.lexicons import TypoLexicon
+
+    typos = TypoLexicon(version="1", words=["excision", "excised", "biopsy", "nevus", "keratosis", "keratoses"], not_typos=["excisions"])
+    corrections = typos.corrections()
+    assert corrections["excison"] == "excision" and corrections["biospy"] == "biopsy"
+    assert "keratoses" not in corrections and "keratosis" not in corrections  # listed words stay themselves
+    assert "excisions" not in corrections  # listed as a real word
+    assert "nevis" not in corrections  # shorter than min_length
+    assert "axcision" not in corrections  # the first two letters must stay
+
+
+@pytest.mark.parametrize("text", ["seborhheic keratoses of the back", "Seborrheic keratosis, back", "verruca seborrheica on the back"])
+def test_lexicon_typo_terms_and_corrected_words_both_match(pipeline, text: str) -> None:
+    assert [e.label_ for e in pipeline(text).ents if e.label_ == "LESION_DIAGNOSIS"] == ["LESION_DIAGNOSIS"]
