@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,21 @@ def test_shipped_model_loads_with_spacy_load_and_is_current() -> None:
     assert language.meta["opnote_rules_hash"] == pipeline_rules_hash(), (
         "models/opnote_core is older than the rule files: rebuild it with `opnote build-model`"
     )
+
+
+def test_shipped_model_loads_without_a_version_warning_on_the_installed_spacy() -> None:
+    # Python 3.11 runs spaCy 3.7 and 3.12 runs 3.8 (medspaCy's pins); the one saved pipeline
+    # must load on both without W095 ("trained with spaCy v3.7 ...") on stderr.
+    from spacy.util import is_compatible_version
+
+    from nlp.pipeline.package import SPACY_VERSION_RANGE
+
+    meta = json.loads((REPO_MODEL_DIR / "meta.json").read_text())
+    assert meta["spacy_version"] == SPACY_VERSION_RANGE
+    assert is_compatible_version(spacy.__version__, meta["spacy_version"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spacy.load(REPO_MODEL_DIR)
 
 
 def test_shipped_model_matches_fresh_build_on_gold_notes(pipeline) -> None:

@@ -78,3 +78,49 @@ def test_pipeline_failure_becomes_an_error_record(pipeline, monkeypatch) -> None
     monkeypatch.setattr(coder, "pipeline", type("P", (), {"pipe": explode, "__call__": explode, "meta": {}})())
     record = coder.code(GOOD, "x")
     assert record.status == "error" and "pipeline failed" in record.error
+
+
+def _notes_with_unseen_words(count: int) -> list[str]:
+    """GOOD with a footer of words no other note has, as real notes carry names and numbers."""
+    return [f"{GOOD}\nDictated by: Dr. Qx{i:04d}vorn  MRN: {48_000_000 + i}  Job #{700_000 + i}" for i in range(count)]
+
+
+def test_components_add_no_strings_per_note(coder) -> None:
+    # spaCy keeps every new token string for the life of the pipeline; the tokenizer's share is
+    # bounded by Coder's rebuild, but a component must not add its own per note (an f-string
+    # label, a value as span id ...), or the vocabulary would grow even on known words.
+    vocab = coder.pipeline.vocab
+    coder.code(GOOD)  # labels and rule ids are added on first use
+    added = 0
+    for text in _notes_with_unseen_words(20):
+        coder.pipeline.tokenizer(text)
+        before = len(vocab.strings)
+        coder.code(text)
+        added += len(vocab.strings) - before
+    assert added == 0
+
+
+def test_pipeline_is_rebuilt_once_its_vocabulary_has_grown(coder) -> None:
+    import gc
+    import weakref
+
+    from nlp.service import Coder
+
+    recycling = Coder(recycle_strings=100)
+    first = weakref.ref(recycling.pipeline)
+    texts = _notes_with_unseen_words(40)  # ~5 new strings each
+    records = [recycling.code(text, f"n{i}") for i, text in enumerate(texts)]
+    assert recycling.recycled >= 1
+    assert len(recycling.pipeline.vocab.strings) - recycling._loaded_strings <= 100 + 10
+    gc.collect()
+    assert first() is None, "the replaced pipeline must be freed (gc.freeze keeps cycles otherwise)"
+    assert [r.model_dump() for r in records] == [coder.code(text, f"n{i}").model_dump() for i, text in enumerate(texts)]
+
+
+def test_a_pipeline_passed_in_is_never_rebuilt(pipeline) -> None:
+    from nlp.service import Coder
+
+    shared = Coder(pipeline=pipeline, recycle_strings=0, freeze_gc=False)
+    for text in _notes_with_unseen_words(3):
+        shared.code(text)
+    assert shared.pipeline is pipeline and shared.recycled == 0

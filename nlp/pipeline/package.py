@@ -14,6 +14,10 @@ from nlp.pipeline.rulefiles import RESOURCES
 
 PIPELINE_RESOURCE_FILES = ("sections.json", "context_rules.json", "measurements.json", "targets")
 REPO_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "opnote_core"
+# The spaCy lines the saved pipeline loads with: the same range pyproject.toml allows (3.7 on
+# Python 3.11, 3.8 on 3.12).  The pipeline holds rules, no trained weights, so spaCy's default
+# (the minor version it was saved with) would only make the other line warn (W095) at load.
+SPACY_VERSION_RANGE = ">=3.7.4,<3.9.0"
 
 
 def pipeline_rules_hash() -> str:
@@ -37,6 +41,7 @@ def save_model(output: str | Path) -> Path:
     language = build_pipeline()
     language.meta["version"] = __version__
     language.meta["description"] = "opnote-coder rule-based pipeline for skin-lesion operative notes"
+    language.meta["spacy_version"] = SPACY_VERSION_RANGE
     output = Path(output)
     language.to_disk(output)
     return output
