@@ -62,7 +62,11 @@ _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 
 # the regex engine try every position of the note): "Lesion #2", "specimen B", "site 3";
 # "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause.
 _NUMBER = r"(?P<n>[1-9]|[A-Ea-e](?![a-z])|one|two|three|four|five)"
-_MARKER_WORD = re.compile(r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b", re.IGNORECASE)
+# "lesion 9 mm" is a size, not lesion number 9.
+_MARKER_WORD = re.compile(
+    r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b(?!\s*(?:mm|cm|millim|centim|in\b|inch|x\s*\d|\.\d))",
+    re.IGNORECASE,
+)
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
@@ -313,7 +317,9 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # 3: assign every other fact.
     last_in_section: dict[str | None, int] = {}
     site_by_sentence: dict[int, list[Fact]] = {}
-    lesion_fact_sentences = {f.sentence for f in facts if f.label != "ANATOMIC_SITE"}
+    # Sentences that say something about a lesion itself; a closure or wound beside a body part
+    # ("a pedicle across her forehead", "the donor site was closed") does not.
+    lesion_fact_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS}
     # When exactly one lesion is named in the diagnosis headers (else the procedure header), a fact that no
     # marker, site or earlier mention places belongs to it (the others are passing mentions).
     headed = {c.lesion for c in clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
@@ -402,10 +408,9 @@ def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Col
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
-        if lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures):
-            continue  # a procedure named outright at that site ("Excision"), not only a removal word
-        lesion.procedure = counted[0]
-        if diagnosis is not None and not lesion.diagnoses:
+        if not (lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)):
+            lesion.procedure = counted[0]  # else a procedure named outright at that site ("Excision") stays
+        if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
 
 

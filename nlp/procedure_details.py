@@ -52,7 +52,7 @@ _COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separat
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
     r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|\b" + _NUMBER + r"\s+(?:\w+\s+){0,2}?(?:in\s+total|total|in\s+all)\b"
+    + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:\w+\s+){0,2}?(?:in\s+total|total|in\s+all)\b"
     # "AKs x14", "skin tags x 20"
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×]\s*" + _NUMBER + r"\b",
     re.IGNORECASE,

@@ -59,6 +59,10 @@ class SiteFilters(BaseModel):
     donor_cues: list[str] = Field(default_factory=list)
     # "groin pedicle flap", "forehead flap": a site word that names the flap, one or two words before it.
     flap_words: list[str] = Field(default_factory=list)
+    # "once the diagnosis is back", "come back in a week": a site word used as an adverb after these words.
+    adverb_uses: dict[str, list[str]] = Field(default_factory=dict)
+    # "left cheek just in front of the ear": a second site placed by these words locates the first.
+    relative_cues: list[str] = Field(default_factory=list)
 
 
 class SiteLexicon(BaseModel):

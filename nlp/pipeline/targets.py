@@ -117,6 +117,8 @@ class OpnoteTargets:
         self.origin_verbs = frozenset(w.lower() for w in lexicons.sites.filters.origin_verbs)
         self.donor_cues = frozenset(w.lower() for w in lexicons.sites.filters.donor_cues)
         self.flap_words = frozenset(w.lower() for w in lexicons.sites.filters.flap_words)
+        self.relative_cues = frozenset(w.lower() for w in lexicons.sites.filters.relative_cues)
+        self.adverb_uses = {site.lower(): frozenset(w.lower() for w in words) for site, words in lexicons.sites.filters.adverb_uses.items()}
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
@@ -140,6 +142,7 @@ class OpnoteTargets:
             warnings.filterwarnings("ignore", message=r"\[W036\]")
             matches = filter_spans(self.matcher(doc) + self.exact_matcher(doc))
         found: list[Found] = []
+        previous_site: Span | None = None
         for span in matches:
             meta = get_span_value(doc, span, "target_rule").metadata or {}
             label = span.label_
@@ -149,6 +152,9 @@ class OpnoteTargets:
                 span = self._expand_site(doc, span)
                 if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]], meta):
                     continue
+                if self._locates_previous_site(doc, previous_site, span):
+                    continue
+                previous_site = span
             elif label == DIAGNOSIS:
                 if span.end < len(doc) and doc[span.end].lower_ in self.subtype_followers:
                     continue  # "(lentigo maligna type)": the subtype of the diagnosis before it
@@ -280,6 +286,8 @@ class OpnoteTargets:
             return True  # "a back-cut", "a neck-roll": a hyphenated compound, not the body part
         if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
             return True
+        if span.start > 0 and doc[span.start - 1].lower_ in self.adverb_uses.get(span.text.lower(), ()):
+            return True  # "once the diagnosis is back"
         if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
             return True
         window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
@@ -293,15 +301,28 @@ class OpnoteTargets:
             arising = bool(cues) and window[cues[-1]] == "from" and cues[-1] > 0 and window[cues[-1] - 1] in self.origin_verbs
             if cues and not arising:
                 return True
-        if window[-1:] == ["from"] or window[-2:] == ["from", "the"]:
-            # "FTSG from L inner upper arm", "a graft harvested from the thigh": the donor site.
-            before_from = window[: len(window) - (1 if window[-1] == "from" else 2)]
+        # "FTSG from L inner upper arm", "a graft taken from the postauricular skin behind the right ear":
+        # a site a few words after "from", with a graft or harvest word just before it, is the donor site.
+        reach = [t.lower_ for t in doc[max(sentence[0], span.start - 9) : span.start]]
+        if "from" in reach:
+            at = len(reach) - 1 - reach[::-1].index("from")
+            before_from = [t.lower_ for t in doc[max(sentence[0], span.start - len(reach) + at - 5) : span.start - len(reach) + at]]
             if any(w in self.donor_cues for w in before_from):
                 return True
         if not any(w in POSSESSIVES for w in window[-3:]):
             return False
-        sentence_text = doc_text(doc)[doc[sentence[0]].idx : doc[sentence[1] - 1].idx + len(doc[sentence[1] - 1])]
-        return bool(self.position_verb_regex.search(sentence_text))
+        # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
+        # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
+        first, last = doc[max(sentence[0], span.start - 6)], doc[min(sentence[1], span.end + 6) - 1]
+        nearby = doc_text(doc)[first.idx : last.idx + len(last)]
+        return bool(self.position_verb_regex.search(nearby))
+
+    def _locates_previous_site(self, doc: Doc, previous: Span | None, span: Span) -> bool:
+        """"on the left cheek just in front of the ear": a landmark that places the site just named."""
+        if previous is None or not 0 < span.start - previous.end <= 6:
+            return False
+        between = {t.lower_ for t in doc[previous.end : span.start]}
+        return bool(between & self.relative_cues) and not between & {".", ";", "and", "or"}
 
     def _merge_adjacent_sites(self, doc: Doc, found: list["Found"]) -> list["Found"]:
         """'scalp vertex', 'left scapular back': two site words in a row are one mention."""

@@ -66,6 +66,8 @@ def test_wound_lengths(text: str, value: str) -> None:
         ("The biopsy scar measured 1.2 cm.", "1.2"),
         ("A 5mm lesion was marked.", "0.5"),
         ("There is a 2.8 cm subcutaneous cyst at the scalp vertex.", "2.8"),
+        ("A keratotic nodule 8 mm across.", "0.8"),
+        ("THE LESION, A PLAQUE MEASURING NINE MILLIMETERS ACROSS, WAS OUTLINED.", "0.9"),
     ],
 )
 def test_lesion_sizes(text: str, value: str) -> None:
