@@ -312,3 +312,61 @@ def test_measurement_kinds_in_closure_wordings(pipeline, text: str, label: str, 
 )
 def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -> None:
     assert [lesion.site.region for lesion in lesions(pipeline, text)] == [region]
+
+
+# -- the procedure actually done, not the one offered, discussed or planned ----------------------
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        (
+            "Biopsy-proven SCC in situ of the left shin, 1.2 cm. We offered surgical excision with 4 mm margins; "
+            "she chose curettage and electrodesiccation, done in three cycles.",
+            "destruction",
+        ),
+        ("SCCIS, RIGHT CALF, 1.5 CM. EXCISION DISCUSSED AND NOT ADVISED. CRYOSURGERY, TWO FREEZE-THAW CYCLES.", "destruction"),
+        (
+            "Nodular BCC of the right temple, 6 mm. Once the diagnosis is back an excision will be planned. "
+            "Today a 4 mm punch biopsy was taken.",
+            "biopsy_punch",
+        ),
+        ("L temple - bx-proven superficial BCC, 7 mm. Curetted x3 to a firm base, no ED.", "destruction"),
+        ("Excisional bx of a 6 mm irregular macule of the L dorsal forearm w/ 2 mm margins. Path: dysplastic nevus.", "excision"),
+    ],
+)
+def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text, region",
+    [
+        ("A 7 mm epidermoid cyst of the left cheek just in front of the ear was excised. Path: epidermoid cyst.", "cheek"),
+        ("BCC of the right nasal tip, 8 mm, excised; once the pathology is back we will review. Path: BCC.", "nose"),
+        (
+            "SCC of the volar left thumb, 1.0 cm, excised with 4 mm margins; cross-finger flap from the dorsum "
+            "of the left index finger. Path: SCC.",
+            "finger",
+        ),
+    ],
+)
+def test_landmarks_adverbs_and_donors_make_no_lesion(pipeline, text: str, region: str) -> None:
+    assert [lesion.site.region for lesion in lesions(pipeline, text)] == [region]
+
+
+def test_a_lesion_size_is_not_a_lesion_number(pipeline) -> None:
+    text = (
+        "Procedures: (1) Excision of basal cell carcinoma, left nasal ala, lesion 9 mm, 3 mm margins. "
+        "(2) Reconstruction with a melolabial interpolation flap.\nFinal pathology: basal cell carcinoma."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.lesion_size.value_cm == Decimal("0.9") and lesion.closure.closure_class == "flap"
+
+
+def test_a_positioning_verb_far_from_the_site_leaves_it_alone(pipeline) -> None:
+    text = (
+        "The first, on the right upper back, is a known epidermoid cyst that turned red and fluctuant four days ago; "
+        "it measures 2.5 cm. It was incised and drained."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.site.region == "back" and lesion.procedure.kind == "incision_drainage"
