@@ -370,3 +370,12 @@ def test_a_positioning_verb_far_from_the_site_leaves_it_alone(pipeline) -> None:
     )
     (lesion,) = lesions(pipeline, text)
     assert lesion.site.region == "back" and lesion.procedure.kind == "incision_drainage"
+
+
+def test_organ_parts_and_gynecologic_curettage_are_not_skin(pipeline) -> None:
+    text = (
+        "OPERATION: 1. Dilatation and curettage. 2. Excision of a 1.2 cm pigmented nevus, inner right thigh.\n"
+        "PROCEDURE: The polyp on the posterior lip of the cervix was excised. The thigh nevus was excised with 2 mm margins."
+    )
+    found = lesions(pipeline, text)
+    assert [(lesion.site.region, lesion.procedure.kind) for lesion in found] == [("thigh", "excision")]

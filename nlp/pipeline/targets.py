@@ -118,6 +118,7 @@ class OpnoteTargets:
         self.donor_cues = frozenset(w.lower() for w in lexicons.sites.filters.donor_cues)
         self.flap_words = frozenset(w.lower() for w in lexicons.sites.filters.flap_words)
         self.relative_cues = frozenset(w.lower() for w in lexicons.sites.filters.relative_cues)
+        self.organ_followers = frozenset(w.lower() for w in lexicons.sites.filters.organ_followers)
         self.adverb_uses = {site.lower(): frozenset(w.lower() for w in words) for site, words in lexicons.sites.filters.adverb_uses.items()}
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
@@ -288,6 +289,9 @@ class OpnoteTargets:
             return True
         if span.start > 0 and doc[span.start - 1].lower_ in self.adverb_uses.get(span.text.lower(), ()):
             return True  # "once the diagnosis is back"
+        after = [t.lower_ for t in doc[span.end : min(sentence[1], span.end + 3)]]
+        if after[:1] == ["of"] and any(w in self.organ_followers for w in after[1:3]):
+            return True  # "the posterior lip of the cervix"
         if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
             return True
         window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
