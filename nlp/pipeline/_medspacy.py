@@ -10,9 +10,14 @@ loguru at DEBUG level; note text is PHI, so that logger is disabled here, once, 
 from __future__ import annotations
 
 import warnings
+from typing import Callable
+
+from spacy.tokens import Doc
 
 with warnings.catch_warnings():
-    from medspacy.context import ConText, ConTextRule
+    from medspacy.common.util import prune_overlapping_matches
+    from medspacy.context import ConText, ConTextModifier, ConTextRule
+    from medspacy.context.context_graph import ConTextGraph
     from medspacy.target_matcher import TargetMatcher, TargetRule
 
 try:  # PyRuSH is optional for us but medspaCy pulls it in; silence its token-level logging.
@@ -23,4 +28,36 @@ try:  # PyRuSH is optional for us but medspaCy pulls it in; silence its token-le
 except ImportError:  # pragma: no cover - loguru is a medspaCy dependency
     pass
 
-__all__ = ["ConText", "ConTextRule", "TargetMatcher", "TargetRule"]
+__all__ = [
+    "ConText", "ConTextGraph", "ConTextModifier", "ConTextRule", "RuleMatcher", "TargetMatcher", "TargetRule",
+]
+
+
+class RuleMatcher:
+    """The rule matches of a medspaCy ``TargetMatcher`` or ``ConText``, without their per-Doc work.
+
+    Calling those components builds a ``Span`` and writes a ``span._`` extension for every
+    match; our components only need ``(rule, start, end)``.  This calls the component's own
+    ``MedspacyMatcher`` (so the matches, their order and the overlap pruning are medspaCy's)
+    and maps each match id to its rule with one dict lookup.  When the component holds only
+    phrase rules, as ours do, only spaCy's PhraseMatcher runs: the empty token Matcher would
+    just raise spaCy's W036 warning.  medspaCy is pinned to 1.3.x (``pyproject.toml``), whose
+    private attribute names this reads; ``tests/pipeline`` fails if they change.
+    """
+
+    def __init__(self, component: TargetMatcher | ConText) -> None:
+        owner = "ConText" if isinstance(component, ConText) else "TargetMatcher"
+        inner = getattr(component, f"_{owner}__matcher")
+        strings = inner.nlp.vocab.strings
+        self.rules = {strings[key]: rule for key, rule in inner.rule_map.items()}
+        self._phrase_matcher = inner._MedspacyMatcher__phrase_matcher
+        self._prune = inner._prune
+        phrases_only = len(inner._MedspacyMatcher__matcher) == 0 and not inner._MedspacyMatcher__regex_matcher._patterns
+        self._matcher: Callable[[Doc], list] | None = None if phrases_only else inner
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """``(match id, start token, end token)`` as the medspaCy matcher returns them."""
+        if self._matcher is not None:
+            return self._matcher(doc)
+        matches = self._phrase_matcher(doc)
+        return prune_overlapping_matches(matches) if self._prune else matches

@@ -15,10 +15,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.errors import RuleFileError
-from nlp.pipeline._medspacy import ConText, ConTextRule
+from nlp.pipeline._medspacy import ConText, ConTextGraph, ConTextModifier, ConTextRule, RuleMatcher
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
 from nlp.pipeline.sentences import sentence_table
+from nlp.pipeline.spanvalues import get_span_value, set_span_value
 from nlp.pipeline.targets import ENTITY_GROUP
 
 RULES_FILE = "context_rules.json"
@@ -98,16 +99,100 @@ class OpnoteContext:
             input_span_type="group", span_group_name=ENTITY_GROUP,
         )
         self.context.add(_to_medspacy(rules, path))
+        self.matcher = RuleMatcher(self.context)
+        # The sentence-scoped algorithm below is medspaCy's; other settings take medspaCy's own path.
+        self.sentence_scoped = (
+            self.context.max_scope is None
+            and not self.context.prune_on_target_overlap
+            and all(rule.on_modifies is None and rule.max_targets is None for rule in self.matcher.rules.values())
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        with warnings.catch_warnings():
-            # spaCy warns (W036) when the token Matcher inside medspaCy's matcher is empty, which
-            # it is on purpose: token patterns cost a pass over every token.
-            warnings.filterwarnings("ignore", message=r"\[W036\]")
-            doc = self.context(doc)
+        if not self.sentence_scoped:
+            with warnings.catch_warnings():
+                # spaCy warns (W036) when the token Matcher inside medspaCy's matcher is empty, which
+                # it is on purpose: token patterns cost a pass over every token.
+                warnings.filterwarnings("ignore", message=r"\[W036\]")
+                doc = self.context(doc)
+        else:
+            self._context(doc)
         if self.text_rules and ENTITY_GROUP in doc.spans:
             self._apply_text_rules(doc)
         return doc
+
+    def _context(self, doc: Doc) -> None:
+        """medspaCy's ``ConText.__call__`` for sentence scopes, on plain tuples.
+
+        The same steps in the same order as ``ConText.__call__``, ``ConTextModifier`` and
+        ``ConTextGraph`` (medspaCy 1.3): a modifier's scope is its sentence in its rule's
+        direction, cut to the rule's ``max_scope``; every pair of modifiers then limits each
+        other's scope (``limit_scope``); a modifier modifies a target of an allowed type that
+        overlaps its scope and not itself.  medspaCy does this with a property call per field and
+        ``Token.sent`` (a scan of the Doc) per modifier; here the sentences come from
+        :func:`~nlp.pipeline.sentences.sentence_table`.  The results are medspaCy's objects:
+        ``span._.modifiers``, the ``is_*`` flags and ``doc._.context_graph``.
+        """
+        group = doc.spans[ENTITY_GROUP]
+        targets = list(group)
+        sentence_ids, _, sentence_tokens = sentence_table(doc)
+        rules = self.matcher.rules
+        found = []  # [rule, start, end, scope start, scope end, targets]
+        for match_id, start, end in self.matcher(doc):
+            rule = rules[match_id]
+            sent_start, sent_end = sentence_tokens[sentence_ids[start]]
+            direction, max_scope = rule.direction, rule.max_scope
+            if direction == "FORWARD":
+                low, high = end, sent_end
+                if max_scope is not None and high - low > max_scope:
+                    high = end + max_scope
+            elif direction == "BACKWARD":
+                low, high = sent_start, start
+                if max_scope is not None and high - low > max_scope:
+                    low = start - max_scope
+            else:
+                low, high = sent_start, sent_end
+                if max_scope is not None and start - low > max_scope:
+                    low = start - max_scope
+                if max_scope is not None and high - end > max_scope:
+                    high = end + max_scope
+            found.append([rule, start, end, low, high, []])
+        for i in range(len(found) - 1):
+            first = found[i]
+            for j in range(i + 1, len(found)):
+                second = found[j]
+                _limit_scope(first, second)
+                _limit_scope(second, first)
+        for target in targets:
+            t_start, t_end, label = target.start, target.end, target.label_.upper()
+            for item in found:
+                rule, start, end, low, high, modified = item
+                if start <= t_start < end or start < t_end <= end:
+                    continue  # the target is (part of) the modifier
+                if rule.direction in ("TERMINATE", "PSEUDO"):
+                    continue
+                if rule.allowed_types is not None:
+                    if label not in rule.allowed_types:
+                        continue
+                elif rule.excluded_types is not None and label in rule.excluded_types:
+                    continue
+                if low <= t_start < high or low < t_end <= high:
+                    modified.append(target)
+        modifiers, edges = [], []
+        mapping = self.context.context_attributes_mapping or {}
+        for rule, start, end, low, high, modified in found:
+            modifier = ConTextModifier(rule, start, end, None, scope_start=low, scope_end=high)
+            modifier._targets = modified
+            modifier._num_targets = len(modified)
+            modifiers.append(modifier)
+            for target in modified:
+                edges.append((target, modifier))
+                set_span_value(doc, target, "modifiers", get_span_value(doc, target, "modifiers", ()) + (modifier,))
+        for target, modifier in edges:
+            for attribute, value in mapping.get(modifier.category, {}).items():
+                set_span_value(doc, target, attribute, value)
+        graph = ConTextGraph(prune_on_modifier_overlap=self.context.prune_on_target_overlap)
+        graph.targets, graph.modifiers, graph.edges = group, modifiers, edges
+        doc._.context_graph = graph
 
     def _apply_text_rules(self, doc: Doc) -> None:
         text = doc_text(doc)
@@ -117,7 +202,7 @@ class OpnoteContext:
             after = text[span.end_char : sentence_end]
             for regex, attribute, allowed in self.text_rules:
                 if span.label_ in allowed and regex.search(after):
-                    setattr(span._, attribute, True)
+                    set_span_value(doc, span, attribute, True)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -128,6 +213,26 @@ class OpnoteContext:
         file = Path(path) / RULES_FILE
         self._set_rules(validate(srsly.read_json(file), ContextRules, file, "context_rules"), file)
         return self
+
+
+def _limit_scope(modifier: list, other: list) -> None:
+    """medspaCy's ``ConTextModifier.limit_scope(other)`` on ``[rule, start, end, low, high, ...]``."""
+    low, high = modifier[3], modifier[4]
+    if not (low <= other[3] < high or low < other[4] <= high):
+        return
+    rule, other_rule = modifier[0], other[0]
+    if rule.direction == "TERMINATE":
+        return
+    if other_rule.direction != "TERMINATE" and other_rule.category not in rule.terminated_by and other_rule.category != rule.category:
+        return
+    if rule.category == other_rule.category and (
+        rule.allowed_types != other_rule.allowed_types or rule.excluded_types != other_rule.excluded_types
+    ):
+        return
+    if rule.direction in ("FORWARD", "BIDIRECTIONAL") and other[1] > modifier[1]:
+        modifier[4] = min(high, other[1])
+    if rule.direction in ("BACKWARD", "BIDIRECTIONAL") and other[2] < modifier[2]:
+        modifier[3] = max(low, other[2])
 
 
 @Language.factory("opnote_context", default_config={"rules_path": None}, requires=["doc.spans"])

@@ -40,3 +40,35 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
     assert flags_of(pipeline, text, target) == expected
+
+
+def _context_state(doc) -> list[tuple]:
+    """Every target's flags and modifiers (category, span, scope), and the graph's edges."""
+    rows = []
+    for span in doc.spans["opnote_entities"]:
+        modifiers = [(m.category, m.modifier_span, m.scope_span, m.num_targets) for m in span._.modifiers]
+        rows.append((span.start, span.end, span.label_, tuple(getattr(span._, f) for f in FLAGS), modifiers))
+    graph = doc._.context_graph
+    edges = [((t.start, t.end), m.modifier_span, m.category) for t, m in graph.edges]
+    scopes = [(m.category, m.modifier_span, m.scope_span) for m in graph.modifiers]
+    return [rows, edges, scopes]
+
+
+def test_sentence_scoped_context_is_medspacys(pipeline) -> None:
+    """Our tuple-based ConText gives medspaCy's ConText.__call__ results on every gold note."""
+    import json
+    from pathlib import Path
+
+    component = pipeline.get_pipe("opnote_context")
+    assert component.sentence_scoped
+    root = Path(__file__).resolve().parents[2] / "annotations"
+    texts = [json.loads(line)["text"] for name in ("dev.jsonl", "test.jsonl") for line in (root / name).read_text().splitlines() if line.strip()]
+    texts += ["No evidence of melanoma, but BCC of the left cheek; history of SCC. Rule out melanoma vs nevus."]
+    for text in texts:
+        ours = pipeline(text)
+        component.sentence_scoped = False
+        try:
+            stock = pipeline(text)
+        finally:
+            component.sentence_scoped = True
+        assert _context_state(ours) == _context_state(stock)
