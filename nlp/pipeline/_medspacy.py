@@ -58,6 +58,9 @@ class RuleMatcher:
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         """``(match id, start token, end token)`` as the medspaCy matcher returns them."""
         if self._matcher is not None:
-            return self._matcher(doc)
+            with warnings.catch_warnings():
+                # spaCy warns (W036) when the token Matcher inside is empty (regular expressions only).
+                warnings.filterwarnings("ignore", message=r"\[W036\]")
+                return self._matcher(doc)
         matches = self._phrase_matcher(doc)
         return prune_overlapping_matches(matches) if self._prune else matches

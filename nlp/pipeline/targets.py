@@ -9,16 +9,16 @@ id of the lexicon entry that produced it (``span._.opnote_rule``) and its normal
 """
 
 import re
-import warnings
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
 import srsly
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.pipeline._medspacy import TargetMatcher, TargetRule
+from nlp.pipeline._medspacy import RuleMatcher, TargetMatcher, TargetRule
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sections import section_at
@@ -66,6 +66,22 @@ def _rules_from(lexicons: Lexicons, *, exact: bool) -> list[TargetRule]:
     return rules
 
 
+def filter_matches(matches: list[tuple[int, int, TargetRule]]) -> list[tuple[int, int, TargetRule]]:
+    """``spacy.util.filter_spans`` for ``(start, end, rule)`` tuples: the same spans, in the same order.
+
+    The longest match wins an overlap (the first one listed among equals); the result is sorted
+    by start.  Working on tuples saves building a ``Span`` for every match that loses.
+    """
+    ranked = sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True)
+    kept, seen = [], set()
+    for match in ranked:
+        start, end = match[0], match[1]
+        if start not in seen and end - 1 not in seen:
+            kept.append(match)
+            seen.update(range(start, end))
+    return sorted(kept, key=lambda m: m[0])
+
+
 class Found(NamedTuple):
     """A mention being built: its span, the id of the lexicon entry, its normalised value."""
 
@@ -94,6 +110,7 @@ class OpnoteTargets:
             self.language, name=f"{self.name}_exact_matcher", result_type=None, phrase_matcher_attr="ORTH"
         )
         self.exact_matcher.add(_rules_from(lexicons, exact=True))
+        self.rule_matchers = (RuleMatcher(self.matcher), RuleMatcher(self.exact_matcher))
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
         self.position_verb_regex = re.compile(
@@ -111,45 +128,63 @@ class OpnoteTargets:
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
         self.subtype_followers = frozenset(w.lower() for w in lexicons.diagnoses.subtype_followers)
         self.summary_preceders = frozenset(w.lower() for w in lexicons.closures.summary_preceders)
+        # The same word sets as hashes of the token's LOWER attribute: the component reads every
+        # token's lower-case form from one array (doc.to_array) instead of a Token per look.
+        strings = self.language.vocab.strings
+
+        def ids(words: Iterable[str]) -> frozenset[int]:
+            return frozenset(strings[w] for w in words)
+
+        self._ids = {
+            "non_site_followers": ids(self.non_site_followers), "non_site_preceders": ids(self.non_site_preceders),
+            "orientation_cues": ids(self.orientation_cues), "equipment_followers": ids(self.equipment_followers),
+            "landmark_cues": ids(self.landmark_cues), "site_modifiers": ids(self.site_modifiers),
+            "dx_modifiers": ids(self.dx_modifiers), "subtype_followers": ids(self.subtype_followers),
+            "summary_preceders": ids(self.summary_preceders), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
+        }
+        self._of_id, self._dash_id = strings["of"], strings["-"]
+        self._kind_by_modifier_id = {(kind, strings[word]): becomes for (kind, word), becomes in self.kind_by_modifier.items()}
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         sentence_ids, sentence_chars, sentence_tokens = sentence_table(doc)
         sections = doc._.opnote_sections or [] if Doc.has_extension("opnote_sections") else []
         section_starts = [s[1] for s in sections]
-        with warnings.catch_warnings():
-            # spaCy warns (W036) that the token Matcher inside medspaCy's matcher is empty: it
-            # is, on purpose (see _rules_from).
-            warnings.filterwarnings("ignore", message=r"\[W036\]")
-            matches = filter_spans(self.matcher(doc) + self.exact_matcher(doc))
+        words = _Words(doc, sentence_ids)
+        ids = self._ids
+        matches = []
+        for matcher in self.rule_matchers:
+            rules = matcher.rules
+            matches.extend((start, end, rules[match_id]) for match_id, start, end in matcher(doc))
         found: list[Found] = []
-        for span in matches:
-            meta = get_span_value(doc, span, "target_rule").metadata or {}
-            label = span.label_
-            if meta.get("sections") and section_at(sections, span.start_char, section_starts) not in meta["sections"]:
+        for start, end, rule in filter_matches(matches):
+            meta = rule.metadata or {}
+            label = rule.category
+            if meta.get("sections") and section_at(sections, doc[start].idx, section_starts) not in meta["sections"]:
                 continue
             if label == SITE:
-                span = self._expand_site(doc, span)
-                if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]], meta):
+                start = self._expand_site(words, start)
+                sentence = int(sentence_ids[start])
+                if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], sentence_chars[sentence], meta):
                     continue
             elif label == DIAGNOSIS:
-                if span.end < len(doc) and doc[span.end].lower_ in self.subtype_followers:
+                if end < words.length and words.lower[end] in ids["subtype_followers"]:
                     continue  # "(lentigo maligna type)": the subtype of the diagnosis before it
-                span = self._expand_left(doc, span, self.dx_modifiers)
-            elif label == CLOSURE and span.start > 0 and doc[span.start - 1].lower_ in self.summary_preceders:
+                start = self._expand_left(words, start, ids["dx_modifiers"])
+            elif label == CLOSURE and start > 0 and words.lower[start - 1] in ids["summary_preceders"]:
                 continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
             value = dict(meta.get("value") or {})
             if label == SITE:
-                value.update(self._site_attributes(span, value))
+                value.update(self._site_attributes(words.texts(start, end), value))
             elif label == DIAGNOSIS and self.kind_by_modifier:
-                for token in span:
-                    becomes = self.kind_by_modifier.get((value.get("kind"), token.lower_))
+                for word in words.lower[start:end]:
+                    becomes = self._kind_by_modifier_id.get((value.get("kind"), word))
                     if becomes:
                         value["kind"] = becomes
             if meta.get("weak"):
                 value["weak"] = True
-            found.append(Found(Span(doc, span.start, span.end, label=label), meta.get("id"), value))
-        found = self._merge_adjacent_sites(doc, found)
+            found.append(Found(Span(doc, start, end, label=label), meta.get("id"), value))
+        found = self._merge_adjacent_sites(doc, words, found)
         found = self._drop_weak_closures(found, sentence_ids)
         for item in found:
             set_span_value(doc, item.span, "opnote_rule", item.rule)
@@ -176,7 +211,7 @@ class OpnoteTargets:
         text = doc_text(doc)
         out = []
         for span in doc.spans["opnote_measurements"]:
-            value = span._.opnote_value or {}
+            value = get_span_value(doc, span, "opnote_value") or {}
             if span.label_ in MEASUREMENT_LABELS:
                 out.append(span)
             elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and (
@@ -187,34 +222,35 @@ class OpnoteTargets:
                 )
             ):
                 relabelled = Span(doc, span.start, span.end, label="LESION_SIZE")
-                relabelled._.opnote_value = {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE}
-                relabelled._.opnote_rule = value.get("rule")
+                set_span_value(doc, relabelled, "opnote_value", {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE})
+                set_span_value(doc, relabelled, "opnote_rule", value.get("rule"))
                 out.append(relabelled)
         return out
 
     # -- expansion and filtering -----------------------------------------------------------
-    def _expand_left(self, doc: Doc, span: Span, words: frozenset[str]) -> Span:
-        start = span.start
-        while start > 0 and not doc[start].is_sent_start and doc[start - 1].lower_ in words:
-            start -= 1
-        if start < span.start and doc[start].lower_ == "-":
-            start += 1
-        return doc[start : span.end] if start != span.start else span
+    def _expand_left(self, words: "_Words", start: int, modifiers: frozenset[int]) -> int:
+        """Start of the mention once the modifier words right before ``start`` are added."""
+        lower = words.lower
+        first = start
+        while first > 0 and not words.sentence_start(first) and lower[first - 1] in modifiers:
+            first -= 1
+        if first < start and lower[first] == self._dash_id:
+            first += 1
+        return first
 
-    def _expand_site(self, doc: Doc, span: Span) -> Span:
-        span = self._expand_left(doc, span, self.site_modifiers)
-        start = span.start
+    def _expand_site(self, words: "_Words", start: int) -> int:
+        start = self._expand_left(words, start, self._ids["site_modifiers"])
+        lower = words.lower
         # "<head> of (the) <site>": "dorsum of the left hand", "lateral aspect of the right thigh"
         i = start - 1
-        if i >= 1 and doc[i].lower_ in POSSESSIVES:
+        if i >= 1 and lower[i] in self._ids["possessives"]:
             i -= 1
-        if i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in OF_HEADS:
-            head = self._expand_left(doc, doc[i - 1 : i], self.site_modifiers)
-            start = head.start
-        return doc[start : span.end] if start != span.start else span
+        if i >= 1 and lower[i] == self._of_id and lower[i - 1] in self._ids["of_heads"]:
+            start = self._expand_left(words, i - 1, self._ids["site_modifiers"])
+        return start
 
-    def _site_attributes(self, span: Span, value: dict) -> dict:
-        words = [t.lower_ for t in span]
+    def _site_attributes(self, words: list[str], value: dict) -> dict:
+        """Laterality and eyelid part from the mention's lower-case words."""
         laterality = next((self.laterality[w] for w in words if w in self.laterality), None)
         # "L" / "R" only count as laterality when they stand at the front of the phrase.
         if laterality and words[0] not in self.laterality and any(w in ("l", "r", "l.", "r.") for w in words):
@@ -224,26 +260,28 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_not_a_lesion_site(self, doc: Doc, span: Span, sentence: tuple[int, int], meta: dict) -> bool:
+    def _is_not_a_lesion_site(self, doc: Doc, words: "_Words", start: int, end: int, sentence: tuple[int, int],
+                              sentence_chars: tuple[int, int], meta: dict) -> bool:
         """An 'arm board', a 'dog ear', 'placed prone with his back ...', an ellipse 'parallel to
         the long axis of the thigh', or a landmark 'just above the vermilion border'."""
-        if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
+        lower, ids = words.lower, self._ids
+        if end < words.length and lower[end] in ids["non_site_followers"]:
             return True
-        if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
+        if start > 0 and lower[start - 1] in ids["non_site_preceders"]:
             return True
-        if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
+        if any(w in ids["equipment_followers"] for w in lower[end : max(end, min(sentence[1], end + 4))]):
             return True
-        window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
-        if any(w in self.orientation_cues for w in window):
+        window = lower[max(sentence[0], start - 6) : start]
+        if any(w in ids["orientation_cues"] for w in window):
             return True
-        if (meta.get("value") or {}).get("structure") and any(w in self.landmark_cues for w in window[-3:]):
+        if (meta.get("value") or {}).get("structure") and any(w in ids["landmark_cues"] for w in window[-3:]):
             return True
-        if not any(w in POSSESSIVES for w in window[-3:]):
+        if not any(w in ids["possessives"] for w in window[-3:]):
             return False
-        sentence_text = doc_text(doc)[doc[sentence[0]].idx : doc[sentence[1] - 1].idx + len(doc[sentence[1] - 1])]
+        sentence_text = doc_text(doc)[sentence_chars[0] : sentence_chars[1]]
         return bool(self.position_verb_regex.search(sentence_text))
 
-    def _merge_adjacent_sites(self, doc: Doc, found: list["Found"]) -> list["Found"]:
+    def _merge_adjacent_sites(self, doc: Doc, words: "_Words", found: list["Found"]) -> list["Found"]:
         """'scalp vertex', 'left scapular back': two site words in a row are one mention."""
         out: list[Found] = []
         for item in sorted(found, key=lambda f: (f.span.start, -f.span.end)):
@@ -252,7 +290,7 @@ class OpnoteTargets:
                 merged = Span(doc, prev.span.start, item.span.end, label=SITE)
                 value = dict(item.value)
                 value["subsite"] = value.get("subsite") or prev.value.get("subsite")
-                value.update(self._site_attributes(merged, value))
+                value.update(self._site_attributes(words.texts(merged.start, merged.end), value))
                 out[-1] = Found(merged, item.rule, value)
             else:
                 out.append(item)
@@ -286,6 +324,27 @@ class OpnoteTargets:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OpnoteTargets":
         self._set_lexicons(load_lexicons(path))
         return self
+
+
+class _Words:
+    """A Doc's tokens as the component reads them: lower-case ids and sentence starts, from arrays."""
+
+    __slots__ = ("doc", "length", "lower", "_sentence_ids")
+
+    def __init__(self, doc: Doc, sentence_ids) -> None:
+        self.doc = doc
+        self.length = len(doc)
+        self.lower: list[int] = doc.to_array(LOWER).tolist()
+        self._sentence_ids = sentence_ids
+
+    def sentence_start(self, i: int) -> bool:
+        """``doc[i].is_sent_start`` for ``i > 0`` (every token has a boundary flag by now)."""
+        return self._sentence_ids[i] != self._sentence_ids[i - 1]
+
+    def texts(self, start: int, end: int) -> list[str]:
+        """Lower-case forms of the tokens ``start:end``."""
+        strings = self.doc.vocab.strings
+        return [strings[w] for w in self.lower[start:end]]
 
 
 @Language.factory("opnote_targets", default_config={"lexicon_dir": None}, requires=["token.is_sent_start"], assigns=["doc.ents", "doc.spans"])
