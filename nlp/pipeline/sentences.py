@@ -13,7 +13,7 @@ one array call, so the cost does not grow with a Python loop over tokens.
 import re
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -60,15 +60,16 @@ class OpnoteSentences:
             return doc
         sections = doc._.opnote_sections if Doc.has_extension("opnote_sections") else None
         headers = frozenset(start for _, start, _, _ in sections) if sections else frozenset()
-        starts_at = doc.to_array(IDX)
-        token_index = numpy.searchsorted(starts_at, boundary_offsets(doc_text(doc), headers))
+        columns = doc.to_array([IDX, IS_SPACE])
+        token_index = numpy.searchsorted(columns[:, 0], boundary_offsets(doc_text(doc), headers))
         flags = numpy.full(n, -1, dtype="int32")
         flags[token_index[token_index < n]] = 1
         flags[0] = 1
+        is_space = columns[:, 1].tolist()
         # A whitespace token never starts a sentence: hand its start to the next word.
         for i in numpy.nonzero(flags == 1)[0]:
             j = int(i)
-            while j < n - 1 and doc[j].is_space:
+            while j < n - 1 and is_space[j]:
                 j += 1
             if j != i:
                 flags[i] = -1 if i else 1
@@ -90,16 +91,16 @@ def sentence_table(doc: Doc) -> tuple[numpy.ndarray, list[tuple[int, int]], list
     if len(doc) == 0:
         table = (numpy.zeros(0, dtype="int64"), [], [])
     else:
-        starts = doc.to_array(SENT_START).astype("int64") == 1
+        columns = doc.to_array([SENT_START, IDX, LENGTH]).astype("int64")
+        starts = columns[:, 0] == 1
         starts[0] = True
         ids = numpy.cumsum(starts) - 1
-        token_starts = numpy.nonzero(starts)[0]
-        idx = doc.to_array(IDX)
-        spans, bounds = [], []
-        for k, first in enumerate(token_starts):
-            end = int(token_starts[k + 1]) if k + 1 < len(token_starts) else len(doc)
-            spans.append((int(idx[first]), int(idx[end - 1]) + len(doc[end - 1])))
-            bounds.append((int(first), end))
+        firsts = numpy.nonzero(starts)[0]
+        ends = numpy.append(firsts[1:], len(doc))  # exclusive end token of each sentence
+        start_chars = columns[firsts, 1]
+        end_chars = columns[ends - 1, 1] + columns[ends - 1, 2]
+        spans = list(zip(start_chars.tolist(), end_chars.tolist(), strict=True))
+        bounds = list(zip(firsts.tolist(), ends.tolist(), strict=True))
         table = (ids, spans, bounds)
     doc.user_data[_TABLE_KEY] = table
     return table
