@@ -100,8 +100,13 @@ class Coder:
                 log.error("coding failed for note %s (%s)", note_id, type(exc).__name__)
                 yield self._error(note_id, f"coding failed ({type(exc).__name__}); report this with the note id")
 
-    def _make_doc(self, text: str) -> Doc:
-        """Tokenize ``text``; the components then read the note text from it instead of rebuilding it."""
+    def _make_doc(self, text: str) -> Doc | str:
+        """Tokenize ``text``; the components then read the note text from it instead of rebuilding it.
+
+        A stand-in pipeline that is not a spaCy ``Language`` (a test double) gets the text itself.
+        """
+        if not isinstance(self.pipeline, Language):
+            return text
         return remember_text(self.pipeline.make_doc(text), text)
 
     def _safe_pipe(self, texts: list[str]) -> list[object]:

@@ -162,21 +162,26 @@ class OpnoteContext:
                 second = found[j]
                 _limit_scope(first, second)
                 _limit_scope(second, first)
-        for target in targets:
-            t_start, t_end, label = target.start, target.end, target.label_.upper()
-            for item in found:
-                rule, start, end, low, high, modified = item
+        # A modifier modifies a target when (all of): the target overlaps the modifier's scope,
+        # is not (part of) the modifier, has an allowed type and the modifier is not a
+        # TERMINATE or PSEUDO one.  The tests have no side effects, so the cheapest goes first;
+        # each modifier's targets stay in target order, as medspaCy appends them.
+        spans = [(target.start, target.end, target.label_.upper(), target) for target in targets]
+        for rule, start, end, low, high, modified in found:
+            if rule.direction in ("TERMINATE", "PSEUDO"):
+                continue
+            allowed, excluded = rule.allowed_types, rule.excluded_types
+            for t_start, t_end, label, target in spans:
+                if not (low <= t_start < high or low < t_end <= high):
+                    continue
                 if start <= t_start < end or start < t_end <= end:
                     continue  # the target is (part of) the modifier
-                if rule.direction in ("TERMINATE", "PSEUDO"):
-                    continue
-                if rule.allowed_types is not None:
-                    if label not in rule.allowed_types:
+                if allowed is not None:
+                    if label not in allowed:
                         continue
-                elif rule.excluded_types is not None and label in rule.excluded_types:
+                elif excluded is not None and label in excluded:
                     continue
-                if low <= t_start < high or low < t_end <= high:
-                    modified.append(target)
+                modified.append(target)
         modifiers, edges = [], []
         mapping = self.context.context_attributes_mapping or {}
         for rule, start, end, low, high, modified in found:
