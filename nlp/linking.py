@@ -499,6 +499,12 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
             state.areas.append(measure)
 
 
+_MEASURE_KINDS = {
+    "LESION_SIZE": "lesion_size", "MARGIN": "margin", "EXCISED_DIAMETER": "excised_diameter",
+    "WOUND_LENGTH": "wound_length", "SPECIMEN_SIZE": "specimen_size", "DEFECT_AREA": "defect_area",
+}
+
+
 def _measure(m: Mention) -> Measure | None:
     value = m.value or {}
     try:
@@ -506,10 +512,7 @@ def _measure(m: Mention) -> Measure | None:
     except (KeyError, ArithmeticError, ValueError):
         return None
     dims = tuple(Decimal(str(d)) for d in value.get("dimensions") or ())
-    kind = {
-        "LESION_SIZE": "lesion_size", "MARGIN": "margin", "EXCISED_DIAMETER": "excised_diameter",
-        "WOUND_LENGTH": "wound_length", "SPECIMEN_SIZE": "specimen_size", "DEFECT_AREA": "defect_area",
-    }[m.label]
+    kind = _MEASURE_KINDS[m.label]
     return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
 
 

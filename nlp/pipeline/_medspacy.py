@@ -15,7 +15,6 @@ from typing import Callable
 from spacy.tokens import Doc
 
 with warnings.catch_warnings():
-    from medspacy.common.util import prune_overlapping_matches
     from medspacy.context import ConText, ConTextModifier, ConTextRule
     from medspacy.context.context_graph import ConTextGraph
     from medspacy.target_matcher import TargetMatcher, TargetRule
@@ -63,4 +62,46 @@ class RuleMatcher:
                 warnings.filterwarnings("ignore", message=r"\[W036\]")
                 return self._matcher(doc)
         matches = self._phrase_matcher(doc)
-        return prune_overlapping_matches(matches) if self._prune else matches
+        return prune_longest(matches) if self._prune else matches
+
+
+def _start_end(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[1], match[2]
+
+
+def prune_longest(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """medspaCy's ``prune_overlapping_matches`` (strategy "longest"), without its per-pair calls.
+
+    The same passes: sort by (start, end); walk the matches in pairs, keeping the longer of two
+    overlapping neighbours (the earlier on a tie) and moving past both, else keeping the current
+    one; repeat until a pass drops nothing.  medspaCy pops from the front of a list and calls
+    ``overlaps``, ``tuple_overlaps`` and two key functions per step, and recurses per pass.
+    ``tests/pipeline/test_medspacy_glue.py`` checks the results are the same.
+    """
+    if not matches:
+        return matches
+    current = matches
+    while True:
+        ordered = sorted(current, key=_start_end)
+        n = len(ordered)
+        pruned = []
+        here = ordered[0]
+        i = 1
+        while i < n:
+            following = ordered[i]
+            i += 1
+            a_start, a_end, b_start, b_end = here[1], here[2], following[1], following[2]
+            if a_start <= b_start < a_end or a_start < b_end <= a_end:
+                pruned.append(following if b_end - b_start > a_end - a_start else here)
+                if i >= n:
+                    break
+                here = ordered[i]
+                i += 1
+            else:
+                pruned.append(here)
+                here = following
+        else:
+            pruned.append(here)
+        if len(pruned) == n:
+            return pruned
+        current = pruned

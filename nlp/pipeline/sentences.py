@@ -36,9 +36,9 @@ def boundary_offsets(text: str, header_starts: frozenset[int] = frozenset()) -> 
             break
         first = text[nxt]
         punct = match.group(0)[0]
-        if punct == ".":
+        if punct == "." and not first.isupper():  # an abbreviation only joins a lower-case continuation
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start() + 1)
-            if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS and not first.isupper():
+            if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS:
                 continue
         if punct in ".!?;" and not (first.isalnum() or first in _OPENERS):
             continue
