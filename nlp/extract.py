@@ -12,7 +12,7 @@ from nlp.pipeline.doctext import doc_text, forget_text
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.pipeline.spanvalues import span_values
-from nlp.pipeline.targets import ENTITY_GROUP
+from nlp.pipeline.targets import ENTITY_GROUP, entity_spans, forget_entity_spans
 from nlp.records import Mention, NoteFacts
 
 HYPOTHETICAL_SECTIONS = frozenset({"plan"})
@@ -29,7 +29,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     extensions = span_values(doc)
     facts: list[Fact] = []
     no_values: dict = {}
-    for ent in doc.spans[ENTITY_GROUP] if ENTITY_GROUP in doc.spans else ():
+    for ent in entity_spans(doc) if ENTITY_GROUP in doc.spans else ():
         start, end = ent.start_char, ent.end_char
         get = extensions.get((start, end), no_values).get
         section = section_at(sections, start, section_starts)
@@ -58,6 +58,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))
     drop_sentence_table(doc)
     forget_text(doc)
+    forget_entity_spans(doc)
     lesions = link_lesions(text, facts, sections)
     for fact in facts:
         fact.mention.lesion = fact.lesion

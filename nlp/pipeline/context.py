@@ -20,7 +20,7 @@ from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
 from nlp.pipeline.sentences import sentence_table
 from nlp.pipeline.spanvalues import get_span_value, set_span_value
-from nlp.pipeline.targets import ENTITY_GROUP
+from nlp.pipeline.targets import ENTITY_GROUP, entity_spans
 
 RULES_FILE = "context_rules.json"
 CATEGORY_ATTRIBUTES = {
@@ -133,7 +133,7 @@ class OpnoteContext:
         ``span._.modifiers``, the ``is_*`` flags and ``doc._.context_graph``.
         """
         group = doc.spans[ENTITY_GROUP]
-        targets = list(group)
+        targets = entity_spans(doc)
         sentence_ids, _, sentence_tokens = sentence_table(doc)
         rules = self.matcher.rules
         found = []  # [rule, start, end, scope start, scope end, targets]
@@ -202,7 +202,7 @@ class OpnoteContext:
     def _apply_text_rules(self, doc: Doc) -> None:
         text = doc_text(doc)
         sentence_ids, sentence_spans, _ = sentence_table(doc)
-        for span in doc.spans[ENTITY_GROUP]:
+        for span in entity_spans(doc):
             sentence_end = sentence_spans[sentence_ids[span.start]][1]
             after = text[span.end_char : sentence_end]
             for regex, attribute, allowed in self.text_rules:

@@ -27,6 +27,7 @@ from nlp.pipeline.spanvalues import get_span_value, set_span_value
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
+_ENTITY_LIST_KEY = "opnote_entity_list"
 # "an ellipse was drawn ..., measuring 4.0 x 1.9 cm": the thing measured is not the lesion.
 NOT_THE_LESION = re.compile(r"\b(?:ellipse|elliptical|incision|defect|wound|specimen|closure|repair|flap|graft)\b", re.IGNORECASE)
 MEASURED_BEFORE = re.compile(r"\bmeasur\w*\s+(?:approximately\s+|about\s+|roughly\s+|approx\.?\s+)?$", re.IGNORECASE)
@@ -192,9 +193,11 @@ class OpnoteTargets:
         spans = [item.span for item in found]
         entities = filter_spans(spans + self._measurements(doc, spans, sentence_ids, sentence_chars))
         # The span group is what later components read: Doc.ents re-scans every token on each
-        # access. doc.ents is still set, for displaCy and other spaCy tools.
+        # access. doc.ents is still set, for displaCy and other spaCy tools (set_ents is what the
+        # doc.ents setter calls, minus a copy of every Span).
         doc.spans[ENTITY_GROUP] = entities
-        doc.ents = entities
+        doc.user_data[_ENTITY_LIST_KEY] = (doc.spans[ENTITY_GROUP], entities)
+        doc.set_ents(entities)
         return doc
 
     @staticmethod
@@ -324,6 +327,28 @@ class OpnoteTargets:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OpnoteTargets":
         self._set_lexicons(load_lexicons(path))
         return self
+
+
+def entity_spans(doc: Doc) -> list[Span]:
+    """The spans of the entity group, as ``list(doc.spans[ENTITY_GROUP])`` gives them.
+
+    Iterating a span group builds a new ``Span`` (three Tokens) per entity each time; the later
+    components read the entities several times, so the list the entity component made is kept in
+    ``doc.user_data`` and reused while the group is the same object of the same length.
+    :func:`forget_entity_spans` drops it (the last component does).
+    """
+    group = doc.spans[ENTITY_GROUP]
+    kept = doc.user_data.get(_ENTITY_LIST_KEY)
+    if kept is not None and kept[0] is group and len(kept[1]) == len(group):
+        return kept[1]
+    spans = list(group)
+    doc.user_data[_ENTITY_LIST_KEY] = (group, spans)
+    return spans
+
+
+def forget_entity_spans(doc: Doc) -> None:
+    """Drop the list kept by :func:`entity_spans` (Spans cannot be serialised with the Doc)."""
+    doc.user_data.pop(_ENTITY_LIST_KEY, None)
 
 
 class _Words:
