@@ -18,6 +18,7 @@ from nlp.records import Mention, NoteFacts
 HYPOTHETICAL_SECTIONS = frozenset({"plan"})
 HISTORICAL_SECTIONS = frozenset({"past_history"})
 FAMILY_SECTIONS = frozenset({"family_history"})
+NO_MODIFIERS: frozenset[str] = frozenset()
 
 
 def doc_to_facts(doc: Doc) -> NoteFacts:
@@ -39,7 +40,8 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             # "lid margin not involved", "away from the vermilion border": a structure the
             # lesion spared, not where it was.
             continue
-        modifiers = frozenset(mod.category for mod in (get("modifiers") or ()))
+        found_modifiers = get("modifiers")
+        modifiers = frozenset([mod.category for mod in found_modifiers]) if found_modifiers else NO_MODIFIERS
         mention = Mention(
             label=label,
             start=start,

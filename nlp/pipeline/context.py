@@ -91,7 +91,8 @@ class OpnoteContext:
     def _set_rules(self, rules: ContextRules, path: Path | str) -> None:
         self.rules = rules
         self.text_rules = [
-            (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types))
+            (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types),
+             _needs_digit(rule.pattern))
             for rule in rules.text_rules
         ]
         self.context = ConText(
@@ -200,13 +201,26 @@ class OpnoteContext:
         doc._.context_graph = graph
 
     def _apply_text_rules(self, doc: Doc) -> None:
+        """Each text rule against the rest of the sentence after each entity of an allowed type.
+
+        A rule whose every match holds a digit (the year rules) is not run on a stretch with none.
+        """
         text = doc_text(doc)
         sentence_ids, sentence_spans, _ = sentence_table(doc)
         for span in entity_spans(doc):
-            sentence_end = sentence_spans[sentence_ids[span.start]][1]
-            after = text[span.end_char : sentence_end]
-            for regex, attribute, allowed in self.text_rules:
-                if span.label_ in allowed and regex.search(after):
+            label = span.label_
+            after = has_digit = None
+            for regex, attribute, allowed, needs_digit in self.text_rules:
+                if label not in allowed:
+                    continue
+                if after is None:
+                    after = text[span.end_char : sentence_spans[sentence_ids[span.start]][1]]
+                if needs_digit:
+                    if has_digit is None:
+                        has_digit = _DIGIT.search(after) is not None
+                    if not has_digit:
+                        continue
+                if regex.search(after):
                     set_span_value(doc, span, attribute, True)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -218,6 +232,27 @@ class OpnoteContext:
         file = Path(path) / RULES_FILE
         self._set_rules(validate(srsly.read_json(file), ContextRules, file, "context_rules"), file)
         return self
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _needs_digit(pattern: str) -> bool:
+    """Whether every match of ``pattern`` holds a digit: a ``\\d`` or a digit outside any
+    group, repeat or alternative.  False when unsure (then the rule always runs)."""
+    try:
+        from re import _constants as sre  # the parser ``re.compile`` itself uses
+        from re import _parser
+
+        items = list(_parser.parse(pattern, 0))
+    except (ImportError, re.error):  # pragma: no cover - a Python without it: the rule always runs
+        return False
+    for op, value in items:
+        if op is sre.IN and value and all(item == (sre.CATEGORY, sre.CATEGORY_DIGIT) for item in value):
+            return True
+        if op is sre.LITERAL and _DIGIT.match(chr(value)):
+            return True
+    return False
 
 
 def _limit_scope(modifier: list, other: list) -> None:

@@ -72,3 +72,27 @@ def test_sentence_scoped_context_is_medspacys(pipeline) -> None:
         finally:
             component.sentence_scoped = True
         assert _context_state(ours) == _context_state(stock)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"^[^.;\n]{0,25}?\b(?:19|20)\d\d\b", True),
+        (r"x\d", True),
+        (r"x1", True),
+        (r"abc", False),
+        (r"a\d?", False),  # optional
+        (r"(?:\d|x)", False),  # one alternative has no digit
+        (r"[^\d]", False),
+        (r"x[0-9]", False),  # unsure: the rule always runs
+        ("x\u00b2", False),  # '²' is not a decimal digit for \d
+    ],
+)
+def test_text_rule_digit_prefilter(pattern: str, needs: bool) -> None:
+    from nlp.pipeline.context import _needs_digit
+
+    assert _needs_digit(pattern) is needs
+
+
+def test_year_text_rule_still_applies(pipeline) -> None:
+    assert flags_of(pipeline, "Basal cell carcinoma excised in 2015 from the nose.", "basal cell carcinoma") == {"is_historical"}
