@@ -165,3 +165,21 @@ def test_offsets_index_original_text(pipeline) -> None:
     assert doc.text == text
     for ent in doc.ents:
         assert text[ent.start_char : ent.end_char] == ent.text
+
+
+def test_ascii_word_finder_matches_the_case_blind_pattern() -> None:
+    """Lower-cased ASCII text: the finder agrees with the case-blind alternation it replaces."""
+    import random
+    import re
+
+    from nlp.pipeline.targets import ascii_word_finder
+
+    words = ["placed", "lying", "positioned", "prone", "draped"]
+    case_blind = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+    finder = ascii_word_finder(words)
+    rng = random.Random(7)
+    pieces = words + [w.upper() for w in words] + [w.capitalize() for w in words] + ["x", " ", ".", "_", "1", "ed", "un", "-"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert (finder.search(text.lower()) is not None) == bool(case_blind.search(text)), text
+    assert ascii_word_finder(["café"]) is None
