@@ -142,6 +142,36 @@ def _marker_number(raw: str) -> int:
     return ord(raw) - ord("a") + 1
 
 
+def _keyword_starts(lower: str) -> list[int]:
+    """Offsets in ``lower`` where one of ``_MARKER_KEYWORDS`` starts, in order."""
+    starts = set()
+    for word in _MARKER_KEYWORDS:
+        i = lower.find(word)
+        while i != -1:
+            starts.add(i)
+            i = lower.find(word, i + 1)
+    return sorted(starts)
+
+
+def _finditer_at(pattern: re.Pattern[str], lower: str, starts: list[int]) -> list[re.Match[str]]:
+    """``pattern.finditer(lower)`` for a lower-case marker pattern, tried only at ``starts`` (:func:`_keyword_starts`).
+
+    Every match of the marker patterns starts with one of ``_MARKER_KEYWORDS`` (``find_markers``
+    relies on that already); ``re`` cannot skip ahead to them (the patterns start with ``\\b``),
+    so ``finditer`` tries the whole pattern at every character.  ``match`` at an offset sees the
+    text before it as ``finditer`` does (for ``\\b``), so the matches are the same.
+    """
+    out, end = [], 0
+    for start in starts:
+        if start < end:  # inside the previous match: finditer goes on after it
+            continue
+        match = pattern.match(lower, start)
+        if match is not None:
+            out.append(match)
+            end = match.end()
+    return out
+
+
 def find_markers(
     text: str, sections: list[tuple[str, int, int, int]], lower: str | None = None
 ) -> list[tuple[int, int, int]]:
@@ -159,8 +189,10 @@ def find_markers(
         # non-ASCII letters).
         same_offsets = len(lower) == len(text)
         patterns = (_MARKER_WORD_LOWER, _MARKER_ORDINAL_LOWER) if same_offsets else (_MARKER_WORD, _MARKER_ORDINAL)
+        starts = _keyword_starts(lower) if same_offsets else []
         for pattern in patterns:
-            for match in pattern.finditer(lower if same_offsets else text):
+            found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
+            for match in found:
                 raw.append((_marker_number(match.group("n")), match.start(), False))
     for match in _MARKER_ITEM.finditer(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)

@@ -1,0 +1,29 @@
+"""find_markers tries the marker patterns only where a marker keyword starts: same matches as finditer."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from nlp import linking
+
+PIECES = [
+    "lesion", "Lesion", "specimen", "site", "sites", "part", "apart", "first", "second", "third", "fourth", "fifth",
+    " ", "#", "no.", "number", "1", "2", "a", "b", "e", "one", "two", "x", "\n", ".", "excision", "1st", "prefirst", "(", "B)",
+]
+
+
+def _spans(matches) -> list[tuple]:
+    return [(m.span(), m.groupdict()) for m in matches]
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("pattern", [linking._MARKER_WORD_LOWER, linking._MARKER_ORDINAL_LOWER], ids=["word", "ordinal"])
+def test_keyword_offsets_give_finditer_matches(pattern, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(300):
+        lower = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40))).lower()
+        found = linking._finditer_at(pattern, lower, linking._keyword_starts(lower))
+        assert _spans(found) == _spans(pattern.finditer(lower)), lower
+
