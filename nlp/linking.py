@@ -65,6 +65,13 @@ _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:les
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
 _MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+[A-Za-z]))")
+# _MARKER_ITEM without its "^" alternative, for offsets after 0 (where "^" never matches): re can
+# then jump from one delimiter to the next; the "^" made it try the pattern at every character.
+_MARKER_ITEM_INNER = (
+    re.compile("(?:" + _MARKER_ITEM.pattern.removeprefix("(?:^|"), _MARKER_ITEM.flags)
+    if _MARKER_ITEM.pattern.startswith("(?:^|") and not _MARKER_ITEM.flags & re.MULTILINE
+    else None
+)
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
 _MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth")
@@ -172,6 +179,16 @@ def _finditer_at(pattern: re.Pattern[str], lower: str, starts: list[int]) -> lis
     return out
 
 
+def _marker_items(text: str) -> list[re.Match[str]]:
+    """``_MARKER_ITEM.finditer(text)``: the full pattern at offset 0, the one without "^" after it."""
+    if _MARKER_ITEM_INNER is None:
+        return list(_MARKER_ITEM.finditer(text))
+    first = _MARKER_ITEM.match(text)
+    if first is None:
+        return list(_MARKER_ITEM_INNER.finditer(text))
+    return [first, *_MARKER_ITEM_INNER.finditer(text, first.end())]
+
+
 def find_markers(
     text: str, sections: list[tuple[str, int, int, int]], lower: str | None = None
 ) -> list[tuple[int, int, int]]:
@@ -194,7 +211,7 @@ def find_markers(
             found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
             for match in found:
                 raw.append((_marker_number(match.group("n")), match.start(), False))
-    for match in _MARKER_ITEM.finditer(text):
+    for match in _marker_items(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
         raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
     raw.sort(key=lambda item: item[1])

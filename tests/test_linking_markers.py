@@ -27,3 +27,13 @@ def test_keyword_offsets_give_finditer_matches(pattern, seed: int) -> None:
         found = linking._finditer_at(pattern, lower, linking._keyword_starts(lower))
         assert _spans(found) == _spans(pattern.finditer(lower)), lower
 
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_list_items_are_finditers(seed: int) -> None:
+    assert linking._MARKER_ITEM_INNER is not None
+    rng = random.Random(seed)
+    pieces = ["\n", ":", ";", ",", ".", " ", "\t", "#", "1", "2", "(", ")", "A", "B", "e", "x", "Lesion", "a"]
+    for _ in range(1000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert _spans(linking._marker_items(text)) == _spans(linking._MARKER_ITEM.finditer(text)), text
