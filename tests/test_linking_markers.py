@@ -37,3 +37,14 @@ def test_list_items_are_finditers(seed: int) -> None:
     for _ in range(1000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
         assert _spans(linking._marker_items(text)) == _spans(linking._MARKER_ITEM.finditer(text)), text
+
+
+@pytest.mark.parametrize("pattern", [linking._MARKER_WORD_LOWER, linking._MARKER_ORDINAL_LOWER], ids=["word", "ordinal"])
+def test_every_marker_match_starts_with_a_keyword(pattern) -> None:
+    """_finditer_at only tries offsets where a _MARKER_KEYWORDS word starts: a new marker word
+    must be added there too."""
+    from nlp.pipeline.measurements import _prefixes
+
+    heads = _prefixes(pattern.pattern, 4)
+    assert heads, "the pattern's first characters could not be read"
+    assert all(any(word.startswith(head) or head.startswith(word) for word in linking._MARKER_KEYWORDS) for head in heads), heads
