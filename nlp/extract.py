@@ -12,19 +12,13 @@ from nlp.pipeline.doctext import doc_text, forget_text
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.pipeline.spanvalues import span_values
-from nlp.pipeline.targets import ENTITY_GROUP
+from nlp.pipeline.targets import ENTITY_GROUP, entity_spans, forget_entity_spans
 from nlp.records import Mention, NoteFacts
 
-CONTEXT_FLAGS = (
-    ("negated", "is_negated"),
-    ("uncertain", "is_uncertain"),
-    ("historical", "is_historical"),
-    ("family", "is_family"),
-    ("hypothetical", "is_hypothetical"),
-)
 HYPOTHETICAL_SECTIONS = frozenset({"plan"})
 HISTORICAL_SECTIONS = frozenset({"past_history"})
 FAMILY_SECTIONS = frozenset({"family_history"})
+NO_MODIFIERS: frozenset[str] = frozenset()
 
 
 def doc_to_facts(doc: Doc) -> NoteFacts:
@@ -35,34 +29,38 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     sentence_ids, sentence_spans, _ = sentence_table(doc)
     extensions = span_values(doc)
     facts: list[Fact] = []
-    for ent in doc.spans[ENTITY_GROUP] if ENTITY_GROUP in doc.spans else ():
+    no_values: dict = {}
+    for ent in entity_spans(doc) if ENTITY_GROUP in doc.spans else ():
         start, end = ent.start_char, ent.end_char
-        ext = extensions.get((start, end), {})
+        get = extensions.get((start, end), no_values).get
         section = section_at(sections, start, section_starts)
-        flags = {name: bool(ext.get(attr, False)) for name, attr in CONTEXT_FLAGS}
-        flags["hypothetical"] = flags["hypothetical"] or section in HYPOTHETICAL_SECTIONS
-        flags["historical"] = flags["historical"] or section in HISTORICAL_SECTIONS
-        flags["family"] = flags["family"] or section in FAMILY_SECTIONS
+        negated = bool(get("is_negated", False))
         label = ent.label_
-        if label == "ANATOMIC_SITE" and flags["negated"]:
+        if label == "ANATOMIC_SITE" and negated:
             # "lid margin not involved", "away from the vermilion border": a structure the
             # lesion spared, not where it was.
             continue
-        modifiers = frozenset(mod.category for mod in (ext.get("modifiers") or ()))
+        found_modifiers = get("modifiers")
+        modifiers = frozenset([mod.category for mod in found_modifiers]) if found_modifiers else NO_MODIFIERS
         mention = Mention(
             label=label,
             start=start,
             end=end,
             text=text[start:end],
             section=section,
-            value=dict(ext.get("opnote_value") or {}),
-            rule=ext.get("opnote_rule"),
-            **flags,
+            value=dict(get("opnote_value") or {}),
+            rule=get("opnote_rule"),
+            negated=negated,
+            uncertain=bool(get("is_uncertain", False)),
+            historical=bool(get("is_historical", False)) or section in HISTORICAL_SECTIONS,
+            family=bool(get("is_family", False)) or section in FAMILY_SECTIONS,
+            hypothetical=bool(get("is_hypothetical", False)) or section in HYPOTHETICAL_SECTIONS,
         )
         sentence = int(sentence_ids[ent.start])
         facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))
     drop_sentence_table(doc)
     forget_text(doc)
+    forget_entity_spans(doc)
     lesions = link_lesions(text, facts, sections)
     for fact in facts:
         fact.mention.lesion = fact.lesion

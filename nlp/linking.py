@@ -71,6 +71,13 @@ _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:les
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
 _MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+[A-Za-z]))")
+# _MARKER_ITEM without its "^" alternative, for offsets after 0 (where "^" never matches): re can
+# then jump from one delimiter to the next; the "^" made it try the pattern at every character.
+_MARKER_ITEM_INNER = (
+    re.compile("(?:" + _MARKER_ITEM.pattern.removeprefix("(?:^|"), _MARKER_ITEM.flags)
+    if _MARKER_ITEM.pattern.startswith("(?:^|") and not _MARKER_ITEM.flags & re.MULTILINE
+    else None
+)
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
 _MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth")
@@ -154,6 +161,46 @@ def _marker_number(raw: str) -> int:
     return ord(raw) - ord("a") + 1
 
 
+def _keyword_starts(lower: str) -> list[int]:
+    """Offsets in ``lower`` where one of ``_MARKER_KEYWORDS`` starts, in order."""
+    starts = set()
+    for word in _MARKER_KEYWORDS:
+        i = lower.find(word)
+        while i != -1:
+            starts.add(i)
+            i = lower.find(word, i + 1)
+    return sorted(starts)
+
+
+def _finditer_at(pattern: re.Pattern[str], lower: str, starts: list[int]) -> list[re.Match[str]]:
+    """``pattern.finditer(lower)`` for a lower-case marker pattern, tried only at ``starts`` (:func:`_keyword_starts`).
+
+    Every match of the marker patterns starts with one of ``_MARKER_KEYWORDS`` (``find_markers``
+    relies on that already); ``re`` cannot skip ahead to them (the patterns start with ``\\b``),
+    so ``finditer`` tries the whole pattern at every character.  ``match`` at an offset sees the
+    text before it as ``finditer`` does (for ``\\b``), so the matches are the same.
+    """
+    out, end = [], 0
+    for start in starts:
+        if start < end:  # inside the previous match: finditer goes on after it
+            continue
+        match = pattern.match(lower, start)
+        if match is not None:
+            out.append(match)
+            end = match.end()
+    return out
+
+
+def _marker_items(text: str) -> list[re.Match[str]]:
+    """``_MARKER_ITEM.finditer(text)``: the full pattern at offset 0, the one without "^" after it."""
+    if _MARKER_ITEM_INNER is None:
+        return list(_MARKER_ITEM.finditer(text))
+    first = _MARKER_ITEM.match(text)
+    if first is None:
+        return list(_MARKER_ITEM_INNER.finditer(text))
+    return [first, *_MARKER_ITEM_INNER.finditer(text, first.end())]
+
+
 def find_markers(
     text: str, sections: list[tuple[str, int, int, int]], lower: str | None = None
 ) -> list[tuple[int, int, int]]:
@@ -171,10 +218,12 @@ def find_markers(
         # non-ASCII letters).
         same_offsets = len(lower) == len(text)
         patterns = (_MARKER_WORD_LOWER, _MARKER_ORDINAL_LOWER) if same_offsets else (_MARKER_WORD, _MARKER_ORDINAL)
+        starts = _keyword_starts(lower) if same_offsets else []
         for pattern in patterns:
-            for match in pattern.finditer(lower if same_offsets else text):
+            found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
+            for match in found:
                 raw.append((_marker_number(match.group("n")), match.start(), False))
-    for match in _MARKER_ITEM.finditer(text):
+    for match in _marker_items(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
         raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
     raw.sort(key=lambda item: item[1])
@@ -546,6 +595,12 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
             state.areas.append(measure)
 
 
+_MEASURE_KINDS = {
+    "LESION_SIZE": "lesion_size", "MARGIN": "margin", "EXCISED_DIAMETER": "excised_diameter",
+    "WOUND_LENGTH": "wound_length", "SPECIMEN_SIZE": "specimen_size", "DEFECT_AREA": "defect_area",
+}
+
+
 def _measure(m: Mention) -> Measure | None:
     value = m.value or {}
     try:
@@ -553,10 +608,7 @@ def _measure(m: Mention) -> Measure | None:
     except (KeyError, ArithmeticError, ValueError):
         return None
     dims = tuple(Decimal(str(d)) for d in value.get("dimensions") or ())
-    kind = {
-        "LESION_SIZE": "lesion_size", "MARGIN": "margin", "EXCISED_DIAMETER": "excised_diameter",
-        "WOUND_LENGTH": "wound_length", "SPECIMEN_SIZE": "specimen_size", "DEFECT_AREA": "defect_area",
-    }[m.label]
+    kind = _MEASURE_KINDS[m.label]
     return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
 
 

@@ -174,77 +174,84 @@ def _cm(measure: Measure | None) -> Decimal | None:
     return measure.value_cm if measure is not None else None
 
 
-def _entity(mention: Mention) -> EntityOut:
-    return EntityOut(
-        label=mention.label, text=mention.text, start=mention.start, end=mention.end, section=mention.section,
-        negated=mention.negated, uncertain=mention.uncertain, historical=mention.historical, family=mention.family,
-        hypothetical=mention.hypothetical, value=mention.value, rule=mention.rule, lesion=mention.lesion,
-    )
+# The record is validated once, as one nested dict: pydantic validates the whole tree in one
+# call into pydantic-core, about twice as fast as building each nested model with its own call.
 
 
-def _lesion(lesion: Lesion, coding: LesionCoding | None) -> LesionOut:
+def _entity(mention: Mention) -> dict[str, Any]:
+    return {
+        "label": mention.label, "text": mention.text, "start": mention.start, "end": mention.end, "section": mention.section,
+        "negated": mention.negated, "uncertain": mention.uncertain, "historical": mention.historical, "family": mention.family,
+        "hypothetical": mention.hypothetical, "value": mention.value, "rule": mention.rule, "lesion": mention.lesion,
+    }
+
+
+def _lesion(lesion: Lesion, coding: LesionCoding | None) -> dict[str, Any]:
     site = lesion.site
     dx = lesion.diagnosis
-    return LesionOut(
-        index=lesion.index,
-        site=SiteOut(
-            text=site.text, region=site.region, group=coding.site_group if coding else None,
-            repair_groups=dict(coding.repair_groups) if coding else {}, subsite=site.subsite,
-            laterality=site.laterality, eyelid_part=site.eyelid_part, start=site.span.start, end=site.span.end,
-        ) if site else None,
-        diagnosis=DiagnosisOut(
-            text=dx.text, kind=dx.kind, behaviour=dx.behaviour, source=dx.source, certain=dx.certain,
-            start=dx.span.start, end=dx.span.end,
-        ) if dx else None,
-        behaviour=coding.behaviour if coding else (dx.behaviour if dx else "unknown"),
-        procedure=ProcedureOut(
-            kind=lesion.procedure.kind, text=lesion.procedure.text,
-            start=lesion.procedure.span.start, end=lesion.procedure.span.end,
-        ) if lesion.procedure else None,
-        lesion_size_cm=_cm(lesion.lesion_size),
-        margin_cm=_cm(lesion.margin),
-        excised_diameter_cm=(coding.excised_diameter_cm if coding and coding.excised_diameter_cm is not None else _cm(lesion.excised_diameter)),
-        excised_diameter_formula=coding.excised_diameter_formula if coding else None,
-        specimen_size_cm=_cm(lesion.specimen_size),
-        closure=ClosureOut(
-            closure_class=lesion.closure.closure_class, text=lesion.closure.text, detail=list(lesion.closure.detail),
-            start=lesion.closure.span.start, end=lesion.closure.span.end,
-        ) if lesion.closure else None,
-        repair_length_cm=_cm(lesion.repair_length),
-        pathology_pending=lesion.pathology_pending,
-    )
+    procedure = lesion.procedure
+    closure = lesion.closure
+    return {
+        "index": lesion.index,
+        "site": {
+            "text": site.text, "region": site.region, "group": coding.site_group if coding else None,
+            "repair_groups": dict(coding.repair_groups) if coding else {}, "subsite": site.subsite,
+            "laterality": site.laterality, "eyelid_part": site.eyelid_part, "start": site.span.start, "end": site.span.end,
+        } if site else None,
+        "diagnosis": {
+            "text": dx.text, "kind": dx.kind, "behaviour": dx.behaviour, "source": dx.source, "certain": dx.certain,
+            "start": dx.span.start, "end": dx.span.end,
+        } if dx else None,
+        "behaviour": coding.behaviour if coding else (dx.behaviour if dx else "unknown"),
+        "procedure": {
+            "kind": procedure.kind, "text": procedure.text, "start": procedure.span.start, "end": procedure.span.end,
+        } if procedure else None,
+        "lesion_size_cm": _cm(lesion.lesion_size),
+        "margin_cm": _cm(lesion.margin),
+        "excised_diameter_cm": (
+            coding.excised_diameter_cm if coding and coding.excised_diameter_cm is not None else _cm(lesion.excised_diameter)
+        ),
+        "excised_diameter_formula": coding.excised_diameter_formula if coding else None,
+        "specimen_size_cm": _cm(lesion.specimen_size),
+        "closure": {
+            "closure_class": closure.closure_class, "text": closure.text, "detail": list(closure.detail),
+            "start": closure.span.start, "end": closure.span.end,
+        } if closure else None,
+        "repair_length_cm": _cm(lesion.repair_length),
+        "pathology_pending": lesion.pathology_pending,
+    }
 
 
-def _code(code: CodeSuggestion) -> CodeOut:
-    return CodeOut(
-        system=code.system, code=code.code, description=code.description, lesion=code.lesion,
-        lesions=list(code.lesions or ([code.lesion] if code.lesion is not None else [])), units=code.units,
-        modifiers=list(code.modifiers), rule=code.rule, rationale=code.rationale,
-        evidence=[EvidenceOut(start=e.start, end=e.end, text=e.text, fact=e.fact) for e in code.evidence],
-        confidence=round(min(1.0, max(0.0, code.confidence)), 3), status=code.status,
-        diagnoses=list(code.diagnoses), flags=list(code.flags),
-    )
+def _code(code: CodeSuggestion) -> dict[str, Any]:
+    return {
+        "system": code.system, "code": code.code, "description": code.description, "lesion": code.lesion,
+        "lesions": list(code.lesions or ([code.lesion] if code.lesion is not None else [])), "units": code.units,
+        "modifiers": list(code.modifiers), "rule": code.rule, "rationale": code.rationale,
+        "evidence": [{"start": e.start, "end": e.end, "text": e.text, "fact": e.fact} for e in code.evidence],
+        "confidence": round(min(1.0, max(0.0, code.confidence)), 3), "status": code.status,
+        "diagnoses": list(code.diagnoses), "flags": list(code.flags),
+    }
 
 
-def _query(query: DocumentationQuery) -> QueryOut:
-    return QueryOut(lesion=query.lesion, rule=query.rule, message=query.message, flag=query.flag)
+def _query(query: DocumentationQuery) -> dict[str, Any]:
+    return {"lesion": query.lesion, "rule": query.rule, "message": query.message, "flag": query.flag}
 
 
 def build_result(note_id: str, facts: NoteFacts, coding: CodingResult, *, version: str, policy: str) -> ResultRecord:
     """Assemble the published record from the extraction and coding results."""
     by_lesion = {c.lesion: c for c in coding.lesions}
-    return ResultRecord(
-        id=note_id,
-        status="ok",
-        version=version,
-        rules_version=coding.rules_version,
-        policy=policy,
-        entities=[_entity(m) for m in facts.mentions],
-        lesions=[_lesion(lesion, by_lesion.get(lesion.index)) for lesion in facts.lesions],
-        codes=[_code(c) for c in coding.codes],
-        queries=[_query(q) for q in coding.queries],
-        sections=[SectionOut(name=name, start=start, end=end) for name, start, end in facts.sections],
-    )
+    return ResultRecord.model_validate({
+        "id": note_id,
+        "status": "ok",
+        "version": version,
+        "rules_version": coding.rules_version,
+        "policy": policy,
+        "entities": [_entity(m) for m in facts.mentions],
+        "lesions": [_lesion(lesion, by_lesion.get(lesion.index)) for lesion in facts.lesions],
+        "codes": [_code(c) for c in coding.codes],
+        "queries": [_query(q) for q in coding.queries],
+        "sections": [{"name": name, "start": start, "end": end} for name, start, end in facts.sections],
+    })
 
 
 def error_result(note_id: str, message: str, *, version: str, rules_version: str = "", policy: str = "cpt") -> ResultRecord:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from nlp import __version__
 from nlp.coding import rules_version as coding_rules_version
@@ -21,6 +22,7 @@ from nlp.coding import suggest_codes
 from nlp.errors import InputError, OpnoteError
 from nlp.inputs import MAX_NOTE_CHARS, validate_note
 from nlp.pipeline.build import load_pipeline
+from nlp.pipeline.doctext import remember_text
 from nlp.schema import ResultRecord, build_result, error_result
 
 log = logging.getLogger(__name__)
@@ -136,15 +138,24 @@ class Coder:
         self.recycled += 1
         log.info("pipeline rebuilt after its vocabulary grew by %d strings (%.2f s)", grown, time.perf_counter() - started)
 
+    def _make_doc(self, text: str) -> Doc | str:
+        """Tokenize ``text``; the components then read the note text from it instead of rebuilding it.
+
+        A stand-in pipeline that is not a spaCy ``Language`` (a test double) gets the text itself.
+        """
+        if not isinstance(self.pipeline, Language):
+            return text
+        return remember_text(self.pipeline.make_doc(text), text)
+
     def _safe_pipe(self, texts: list[str]) -> list[object]:
         """Run the pipeline; if the batch fails, retry note by note so one bad note costs one row."""
         try:
-            return list(self.pipeline.pipe(texts))
+            return list(self.pipeline.pipe([self._make_doc(text) for text in texts]))
         except Exception:  # noqa: BLE001
             out: list[object] = []
             for text in texts:
                 try:
-                    out.append(self.pipeline(text))
+                    out.append(self.pipeline(self._make_doc(text)))
                 except Exception as exc:  # noqa: BLE001
                     log.error("pipeline failed on a note (%s)", type(exc).__name__)
                     out.append(exc)

@@ -15,11 +15,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.errors import RuleFileError
-from nlp.pipeline._medspacy import ConText, ConTextRule
+from nlp.pipeline._medspacy import ConText, ConTextGraph, ConTextModifier, ConTextRule, RuleMatcher
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
 from nlp.pipeline.sentences import sentence_table
-from nlp.pipeline.targets import ENTITY_GROUP
+from nlp.pipeline.spanvalues import get_span_value, set_span_value
+from nlp.pipeline.targets import ENTITY_GROUP, entity_spans
 
 RULES_FILE = "context_rules.json"
 CATEGORY_ATTRIBUTES = {
@@ -90,7 +91,8 @@ class OpnoteContext:
     def _set_rules(self, rules: ContextRules, path: Path | str) -> None:
         self.rules = rules
         self.text_rules = [
-            (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types))
+            (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types),
+             _needs_digit(rule.pattern))
             for rule in rules.text_rules
         ]
         self.context = ConText(
@@ -98,26 +100,128 @@ class OpnoteContext:
             input_span_type="group", span_group_name=ENTITY_GROUP,
         )
         self.context.add(_to_medspacy(rules, path))
+        self.matcher = RuleMatcher(self.context)
+        # The sentence-scoped algorithm below is medspaCy's; other settings take medspaCy's own path.
+        self.sentence_scoped = (
+            self.context.max_scope is None
+            and not self.context.prune_on_target_overlap
+            and all(rule.on_modifies is None and rule.max_targets is None for rule in self.matcher.rules.values())
+        )
 
     def __call__(self, doc: Doc) -> Doc:
-        with warnings.catch_warnings():
-            # spaCy warns (W036) when the token Matcher inside medspaCy's matcher is empty, which
-            # it is on purpose: token patterns cost a pass over every token.
-            warnings.filterwarnings("ignore", message=r"\[W036\]")
-            doc = self.context(doc)
+        if not self.sentence_scoped:
+            with warnings.catch_warnings():
+                # spaCy warns (W036) when the token Matcher inside medspaCy's matcher is empty, which
+                # it is on purpose: token patterns cost a pass over every token.
+                warnings.filterwarnings("ignore", message=r"\[W036\]")
+                doc = self.context(doc)
+        else:
+            self._context(doc)
         if self.text_rules and ENTITY_GROUP in doc.spans:
             self._apply_text_rules(doc)
         return doc
 
+    def _context(self, doc: Doc) -> None:
+        """medspaCy's ``ConText.__call__`` for sentence scopes, on plain tuples.
+
+        The same steps in the same order as ``ConText.__call__``, ``ConTextModifier`` and
+        ``ConTextGraph`` (medspaCy 1.3): a modifier's scope is its sentence in its rule's
+        direction, cut to the rule's ``max_scope``; every pair of modifiers then limits each
+        other's scope (``limit_scope``); a modifier modifies a target of an allowed type that
+        overlaps its scope and not itself.  medspaCy does this with a property call per field and
+        ``Token.sent`` (a scan of the Doc) per modifier; here the sentences come from
+        :func:`~nlp.pipeline.sentences.sentence_table`.  The results are medspaCy's objects:
+        ``span._.modifiers``, the ``is_*`` flags and ``doc._.context_graph``.
+        """
+        group = doc.spans[ENTITY_GROUP]
+        targets = entity_spans(doc)
+        sentence_ids, _, sentence_tokens = sentence_table(doc)
+        rules = self.matcher.rules
+        found = []  # [rule, start, end, scope start, scope end, targets]
+        for match_id, start, end in self.matcher(doc):
+            rule = rules[match_id]
+            sent_start, sent_end = sentence_tokens[sentence_ids[start]]
+            direction, max_scope = rule.direction, rule.max_scope
+            if direction == "FORWARD":
+                low, high = end, sent_end
+                if max_scope is not None and high - low > max_scope:
+                    high = end + max_scope
+            elif direction == "BACKWARD":
+                low, high = sent_start, start
+                if max_scope is not None and high - low > max_scope:
+                    low = start - max_scope
+            else:
+                low, high = sent_start, sent_end
+                if max_scope is not None and start - low > max_scope:
+                    low = start - max_scope
+                if max_scope is not None and high - end > max_scope:
+                    high = end + max_scope
+            found.append([rule, start, end, low, high, []])
+        for i in range(len(found) - 1):
+            first = found[i]
+            for j in range(i + 1, len(found)):
+                second = found[j]
+                _limit_scope(first, second)
+                _limit_scope(second, first)
+        # A modifier modifies a target when (all of): the target overlaps the modifier's scope,
+        # is not (part of) the modifier, has an allowed type and the modifier is not a
+        # TERMINATE or PSEUDO one.  The tests have no side effects, so the cheapest goes first;
+        # each modifier's targets stay in target order, as medspaCy appends them.
+        spans = [(target.start, target.end, target.label_.upper(), target) for target in targets]
+        for rule, start, end, low, high, modified in found:
+            if rule.direction in ("TERMINATE", "PSEUDO"):
+                continue
+            allowed, excluded = rule.allowed_types, rule.excluded_types
+            for t_start, t_end, label, target in spans:
+                if not (low <= t_start < high or low < t_end <= high):
+                    continue
+                if start <= t_start < end or start < t_end <= end:
+                    continue  # the target is (part of) the modifier
+                if allowed is not None:
+                    if label not in allowed:
+                        continue
+                elif excluded is not None and label in excluded:
+                    continue
+                modified.append(target)
+        modifiers, edges = [], []
+        mapping = self.context.context_attributes_mapping or {}
+        for rule, start, end, low, high, modified in found:
+            modifier = ConTextModifier(rule, start, end, None, scope_start=low, scope_end=high)
+            modifier._targets = modified
+            modifier._num_targets = len(modified)
+            modifiers.append(modifier)
+            for target in modified:
+                edges.append((target, modifier))
+                set_span_value(doc, target, "modifiers", get_span_value(doc, target, "modifiers", ()) + (modifier,))
+        for target, modifier in edges:
+            for attribute, value in mapping.get(modifier.category, {}).items():
+                set_span_value(doc, target, attribute, value)
+        graph = ConTextGraph(prune_on_modifier_overlap=self.context.prune_on_target_overlap)
+        graph.targets, graph.modifiers, graph.edges = group, modifiers, edges
+        doc._.context_graph = graph
+
     def _apply_text_rules(self, doc: Doc) -> None:
+        """Each text rule against the rest of the sentence after each entity of an allowed type.
+
+        A rule whose every match holds a digit (the year rules) is not run on a stretch with none.
+        """
         text = doc_text(doc)
         sentence_ids, sentence_spans, _ = sentence_table(doc)
-        for span in doc.spans[ENTITY_GROUP]:
-            sentence_end = sentence_spans[sentence_ids[span.start]][1]
-            after = text[span.end_char : sentence_end]
-            for regex, attribute, allowed in self.text_rules:
-                if span.label_ in allowed and regex.search(after):
-                    setattr(span._, attribute, True)
+        for span in entity_spans(doc):
+            label = span.label_
+            after = has_digit = None
+            for regex, attribute, allowed, needs_digit in self.text_rules:
+                if label not in allowed:
+                    continue
+                if after is None:
+                    after = text[span.end_char : sentence_spans[sentence_ids[span.start]][1]]
+                if needs_digit:
+                    if has_digit is None:
+                        has_digit = _DIGIT.search(after) is not None
+                    if not has_digit:
+                        continue
+                if regex.search(after):
+                    set_span_value(doc, span, attribute, True)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -128,6 +232,47 @@ class OpnoteContext:
         file = Path(path) / RULES_FILE
         self._set_rules(validate(srsly.read_json(file), ContextRules, file, "context_rules"), file)
         return self
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _needs_digit(pattern: str) -> bool:
+    """Whether every match of ``pattern`` holds a digit: a ``\\d`` or a digit outside any
+    group, repeat or alternative.  False when unsure (then the rule always runs)."""
+    try:
+        from re import _constants as sre  # the parser ``re.compile`` itself uses
+        from re import _parser
+
+        items = list(_parser.parse(pattern, 0))
+    except (ImportError, re.error):  # pragma: no cover - a Python without it: the rule always runs
+        return False
+    for op, value in items:
+        if op is sre.IN and value and all(item == (sre.CATEGORY, sre.CATEGORY_DIGIT) for item in value):
+            return True
+        if op is sre.LITERAL and _DIGIT.match(chr(value)):
+            return True
+    return False
+
+
+def _limit_scope(modifier: list, other: list) -> None:
+    """medspaCy's ``ConTextModifier.limit_scope(other)`` on ``[rule, start, end, low, high, ...]``."""
+    low, high = modifier[3], modifier[4]
+    if not (low <= other[3] < high or low < other[4] <= high):
+        return
+    rule, other_rule = modifier[0], other[0]
+    if rule.direction == "TERMINATE":
+        return
+    if other_rule.direction != "TERMINATE" and other_rule.category not in rule.terminated_by and other_rule.category != rule.category:
+        return
+    if rule.category == other_rule.category and (
+        rule.allowed_types != other_rule.allowed_types or rule.excluded_types != other_rule.excluded_types
+    ):
+        return
+    if rule.direction in ("FORWARD", "BIDIRECTIONAL") and other[1] > modifier[1]:
+        modifier[4] = min(high, other[1])
+    if rule.direction in ("BACKWARD", "BIDIRECTIONAL") and other[2] < modifier[2]:
+        modifier[3] = max(low, other[2])
 
 
 @Language.factory("opnote_context", default_config={"rules_path": None}, requires=["doc.spans"])

@@ -10,10 +10,11 @@ one array call, so the cost does not grow with a Python loop over tokens.
 ``Span.sent`` (which re-scans the Doc on every call).
 """
 
+import bisect
 import re
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,9 +37,9 @@ def boundary_offsets(text: str, header_starts: frozenset[int] = frozenset()) -> 
             break
         first = text[nxt]
         punct = match.group(0)[0]
-        if punct == ".":
+        if punct == "." and not first.isupper():  # an abbreviation only joins a lower-case continuation
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start() + 1)
-            if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS and not first.isupper():
+            if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS:
                 continue
         if punct in ".!?;" and not (first.isalnum() or first in _OPENERS):
             continue
@@ -60,53 +61,66 @@ class OpnoteSentences:
             return doc
         sections = doc._.opnote_sections if Doc.has_extension("opnote_sections") else None
         headers = frozenset(start for _, start, _, _ in sections) if sections else frozenset()
-        starts_at = doc.to_array(IDX)
-        token_index = numpy.searchsorted(starts_at, boundary_offsets(doc_text(doc), headers))
-        flags = numpy.full(n, -1, dtype="int32")
-        flags[token_index[token_index < n]] = 1
-        flags[0] = 1
+        columns = doc.to_array([IDX, IS_SPACE, LENGTH])
+        idx = columns[:, 0].tolist()
+        is_space = columns[:, 1].tolist()
+        starts = {0}
+        for offset in boundary_offsets(doc_text(doc), headers):
+            token = bisect.bisect_left(idx, offset)  # the token that starts at or after the offset
+            if token < n:
+                starts.add(token)
         # A whitespace token never starts a sentence: hand its start to the next word.
-        for i in numpy.nonzero(flags == 1)[0]:
-            j = int(i)
-            while j < n - 1 and doc[j].is_space:
+        for i in sorted(starts):
+            j = i
+            while j < n - 1 and is_space[j]:
                 j += 1
             if j != i:
-                flags[i] = -1 if i else 1
-                flags[j] = 1
+                if i:
+                    starts.discard(i)
+                starts.add(j)
+        firsts = sorted(starts)
+        flags = numpy.full(n, -1, dtype="int64")
+        flags[firsts] = 1
         doc.from_array([SENT_START], flags.reshape(-1, 1).astype("uint64"))
-        drop_sentence_table(doc)  # boundaries changed: any cached table is stale
+        # The boundaries just set, as sentence_table would read them back from the Doc.
+        doc.user_data[_TABLE_KEY] = _table(firsts, n, idx, columns[:, 2].tolist())
         return doc
 
 
-def sentence_table(doc: Doc) -> tuple[numpy.ndarray, list[tuple[int, int]], list[tuple[int, int]]]:
+def _table(firsts: list[int], n: int, idx: list[int], length: list[int]) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:
+    """The sentence table for sentences starting at tokens ``firsts`` (sorted, with 0)."""
+    ends = firsts[1:] + [n]  # exclusive end token of each sentence
+    spans = [(idx[first], idx[end - 1] + length[end - 1]) for first, end in zip(firsts, ends, strict=True)]
+    bounds = list(zip(firsts, ends, strict=True))
+    ids: list[int] = []
+    for k, (first, end) in enumerate(bounds):
+        ids.extend([k] * (end - first))
+    return ids, spans, bounds
+
+
+def sentence_table(doc: Doc) -> tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]]:
     """Sentence of every token, without ``Span.sent`` (which re-scans the Doc on each call).
 
     Returns ``(sentence id of each token, [(start_char, end_char)], [(start_token, end_token)])``,
-    cached in ``doc.user_data`` until :func:`drop_sentence_table`.
+    cached in ``doc.user_data`` until :func:`drop_sentence_table` (the sentence component stores
+    it as it sets the boundaries).
     """
     cached = doc.user_data.get(_TABLE_KEY)
     if cached is not None:
         return cached
     if len(doc) == 0:
-        table = (numpy.zeros(0, dtype="int64"), [], [])
+        table: tuple[list[int], list[tuple[int, int]], list[tuple[int, int]]] = ([], [], [])
     else:
-        starts = doc.to_array(SENT_START).astype("int64") == 1
+        columns = doc.to_array([SENT_START, IDX, LENGTH]).astype("int64")
+        starts = columns[:, 0] == 1
         starts[0] = True
-        ids = numpy.cumsum(starts) - 1
-        token_starts = numpy.nonzero(starts)[0]
-        idx = doc.to_array(IDX)
-        spans, bounds = [], []
-        for k, first in enumerate(token_starts):
-            end = int(token_starts[k + 1]) if k + 1 < len(token_starts) else len(doc)
-            spans.append((int(idx[first]), int(idx[end - 1]) + len(doc[end - 1])))
-            bounds.append((int(first), end))
-        table = (ids, spans, bounds)
+        table = _table(numpy.nonzero(starts)[0].tolist(), len(doc), columns[:, 1].tolist(), columns[:, 2].tolist())
     doc.user_data[_TABLE_KEY] = table
     return table
 
 
 def drop_sentence_table(doc: Doc) -> None:
-    """Remove the cached table (it holds arrays that should not be serialised with the Doc)."""
+    """Remove the cached table (it should not be serialised with the Doc)."""
     doc.user_data.pop(_TABLE_KEY, None)
 
 

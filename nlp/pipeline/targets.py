@@ -9,16 +9,16 @@ id of the lexicon entry that produced it (``span._.opnote_rule``) and its normal
 """
 
 import re
-import warnings
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
 import srsly
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from nlp.pipeline._medspacy import TargetMatcher, TargetRule
+from nlp.pipeline._medspacy import RuleMatcher, TargetMatcher, TargetRule
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sections import section_at
@@ -27,6 +27,7 @@ from nlp.pipeline.spanvalues import get_span_value, set_span_value
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
+_ENTITY_LIST_KEY = "opnote_entity_list"
 # "an ellipse was drawn ..., measuring 4.0 x 1.9 cm": the thing measured is not the lesion.
 NOT_THE_LESION = re.compile(r"\b(?:ellipse|elliptical|incision|defect|wound|specimen|closure|repair|flap|graft)\b", re.IGNORECASE)
 MEASURED_BEFORE = re.compile(r"\bmeasur\w*\s+(?:approximately\s+|about\s+|roughly\s+|approx\.?\s+)?$", re.IGNORECASE)
@@ -34,7 +35,6 @@ DEFAULT_KIND_RULE = "kind.default"
 LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
 MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
 
-_WORD = re.compile(r"[a-z]+")
 # Words that head an "X of the <site>" phrase ("dorsum of the left hand").
 OF_HEADS = frozenset(
     "dorsum tip side bridge ala base root lobe crown back bottom top palm sole angle corner edge rim "
@@ -43,6 +43,7 @@ OF_HEADS = frozenset(
 POSSESSIVES = frozenset("his her their the its".split())
 # A site after one of these is where something is ("on the mid back"), whatever came before.
 LOCATING_PREPOSITIONS = frozenset("on at over".split())
+_WORD = re.compile(r"[a-z]+")
 
 
 def _rules_from(lexicons: Lexicons, *, exact: bool, typos: dict[str, str] | None = None) -> list[TargetRule]:
@@ -74,6 +75,35 @@ def _rules_from(lexicons: Lexicons, *, exact: bool, typos: dict[str, str] | None
     return rules
 
 
+def ascii_word_finder(words: Iterable[str]) -> re.Pattern[str] | None:
+    """``\\b(?:w1|w2|...)\\b`` for lower-cased ASCII text; None when a word is not ASCII.
+
+    For ASCII text, ``finder.search(text.lower())`` finds a match exactly when the same
+    pattern compiled with ``re.IGNORECASE`` finds one in ``text``; case-blind matching of an
+    alternation costs ``re`` about four times as much per character.
+    """
+    words = [w.lower() for w in words]
+    if not words or not all(w.isascii() for w in words):
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b")
+
+
+def filter_matches(matches: list[tuple[int, int, TargetRule]]) -> list[tuple[int, int, TargetRule]]:
+    """``spacy.util.filter_spans`` for ``(start, end, rule)`` tuples: the same spans, in the same order.
+
+    The longest match wins an overlap (the first one listed among equals); the result is sorted
+    by start.  Working on tuples saves building a ``Span`` for every match that loses.
+    """
+    ranked = sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True)
+    kept, seen = [], set()
+    for match in ranked:
+        start, end = match[0], match[1]
+        if start not in seen and end - 1 not in seen:
+            kept.append(match)
+            seen.update(range(start, end))
+    return sorted(kept, key=lambda m: m[0])
+
+
 class Found(NamedTuple):
     """A mention being built: its span, the id of the lexicon entry, its normalised value."""
 
@@ -97,29 +127,25 @@ class OpnoteTargets:
     def _set_lexicons(self, lexicons: Lexicons) -> None:
         self.lexicons = lexicons
         # NORM is the lower-cased word, or for a forgiven misspelling the word meant (see _mark_typos).
-        self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None, phrase_matcher_attr="NORM")
         self.typos = lexicons.typos.corrections()
+        self.matcher = TargetMatcher(self.language, name=f"{self.name}_matcher", result_type=None, phrase_matcher_attr="NORM")
         self.matcher.add(_rules_from(lexicons, exact=False, typos=self.typos))
         self.exact_matcher = TargetMatcher(
             self.language, name=f"{self.name}_exact_matcher", result_type=None, phrase_matcher_attr="ORTH"
         )
         self.exact_matcher.add(_rules_from(lexicons, exact=True))
+        self.rule_matchers = (RuleMatcher(self.matcher), RuleMatcher(self.exact_matcher))
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
         self.position_verb_regex = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in lexicons.sites.filters.position_verbs) + r")\b", re.IGNORECASE
         )
+        self.position_verb_ascii = ascii_word_finder(lexicons.sites.filters.position_verbs)
         self.non_site_followers = frozenset(w.lower() for w in lexicons.sites.filters.non_site_followers)
         self.non_site_preceders = frozenset(w.lower() for w in lexicons.sites.filters.non_site_preceders)
         self.orientation_cues = frozenset(w.lower() for w in lexicons.sites.filters.orientation_cues)
         self.equipment_followers = frozenset(w.lower() for w in lexicons.sites.filters.equipment_followers)
         self.landmark_cues = frozenset(w.lower() for w in lexicons.sites.filters.landmark_cues)
-        self.origin_verbs = frozenset(w.lower() for w in lexicons.sites.filters.origin_verbs)
-        self.donor_cues = frozenset(w.lower() for w in lexicons.sites.filters.donor_cues)
-        self.flap_words = frozenset(w.lower() for w in lexicons.sites.filters.flap_words)
-        self.relative_cues = frozenset(w.lower() for w in lexicons.sites.filters.relative_cues)
-        self.organ_followers = frozenset(w.lower() for w in lexicons.sites.filters.organ_followers)
-        self.adverb_uses = {site.lower(): frozenset(w.lower() for w in words) for site, words in lexicons.sites.filters.adverb_uses.items()}
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
             (rule.kind, word.lower()): rule.becomes for rule in lexicons.diagnoses.kind_by_modifier for word in rule.modifiers
@@ -127,55 +153,81 @@ class OpnoteTargets:
         self.dx_modifiers = frozenset(m.lower() for m in lexicons.diagnoses.modifiers)
         self.subtype_followers = frozenset(w.lower() for w in lexicons.diagnoses.subtype_followers)
         self.summary_preceders = frozenset(w.lower() for w in lexicons.closures.summary_preceders)
+        filters = lexicons.sites.filters
         self.strong_procedure_terms = {
             term.lower(): entry for entry in lexicons.procedures.procedures if not entry.weak for term in entry.terms
         }
+        # The same word sets as hashes of the token's LOWER attribute: the component reads every
+        # token's lower-case form from one array (doc.to_array) instead of a Token per look.
+        strings = self.language.vocab.strings
+
+        def ids(words: Iterable[str]) -> frozenset[int]:
+            return frozenset(strings[w] for w in words)
+
+        self._ids = {
+            "non_site_followers": ids(self.non_site_followers), "non_site_preceders": ids(self.non_site_preceders),
+            "orientation_cues": ids(self.orientation_cues), "equipment_followers": ids(self.equipment_followers),
+            "landmark_cues": ids(self.landmark_cues), "site_modifiers": ids(self.site_modifiers),
+            "dx_modifiers": ids(self.dx_modifiers), "subtype_followers": ids(self.subtype_followers),
+            "summary_preceders": ids(self.summary_preceders), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
+            "origin_verbs": ids(w.lower() for w in filters.origin_verbs), "donor_cues": ids(w.lower() for w in filters.donor_cues),
+            "flap_words": ids(w.lower() for w in filters.flap_words), "relative_cues": ids(w.lower() for w in filters.relative_cues),
+            "organ_followers": ids(w.lower() for w in filters.organ_followers), "locating": ids(LOCATING_PREPOSITIONS),
+            "clause_breaks": ids([".", ";", "and", "or"]),
+        }
+        self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
+        self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
+        self._open_id, self._close_id = strings["("], strings[")"]
+        self._typos_by_id = {strings.add(wrong): meant for wrong, meant in self.typos.items()}
+        self._kind_by_modifier_id = {(kind, strings[word]): becomes for (kind, word), becomes in self.kind_by_modifier.items()}
 
     # -- the component ---------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        self._mark_typos(doc)
         sentence_ids, sentence_chars, sentence_tokens = sentence_table(doc)
         sections = doc._.opnote_sections or [] if Doc.has_extension("opnote_sections") else []
         section_starts = [s[1] for s in sections]
-        with warnings.catch_warnings():
-            # spaCy warns (W036) that the token Matcher inside medspaCy's matcher is empty: it
-            # is, on purpose (see _rules_from).
-            warnings.filterwarnings("ignore", message=r"\[W036\]")
-            matches = filter_spans(self.matcher(doc) + self.exact_matcher(doc))
+        words = _Words(doc, sentence_ids)
+        self._mark_typos(doc, words)
+        ids = self._ids
+        matches = []
+        for matcher in self.rule_matchers:
+            rules = matcher.rules
+            matches.extend((start, end, rules[match_id]) for match_id, start, end in matcher(doc))
         found: list[Found] = []
-        previous_site: Span | None = None
-        for span in matches:
-            meta = get_span_value(doc, span, "target_rule").metadata or {}
-            label = span.label_
-            if meta.get("sections") and section_at(sections, span.start_char, section_starts) not in meta["sections"]:
+        previous_site: tuple[int, int] | None = None
+        for start, end, rule in filter_matches(matches):
+            meta = rule.metadata or {}
+            label = rule.category
+            if meta.get("sections") and section_at(sections, doc[start].idx, section_starts) not in meta["sections"]:
                 continue
             if label == SITE:
-                span = self._expand_site(doc, span)
-                if self._is_not_a_lesion_site(doc, span, sentence_tokens[sentence_ids[span.start]], meta):
+                start = self._expand_site(words, start)
+                sentence = int(sentence_ids[start])
+                if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta):
                     continue
-                if self._locates_previous_site(doc, previous_site, span):
+                if self._locates_previous_site(words, previous_site, start):
                     continue
-                previous_site = span
+                previous_site = (start, end)
             elif label == DIAGNOSIS:
-                if span.end < len(doc) and doc[span.end].lower_ in self.subtype_followers:
+                if end < words.length and words.lower[end] in ids["subtype_followers"]:
                     continue  # "(lentigo maligna type)": the subtype of the diagnosis before it
-                span = self._expand_left(doc, span, self.dx_modifiers)
-            elif label == CLOSURE and span.start > 0 and doc[span.start - 1].lower_ in self.summary_preceders:
+                start = self._expand_left(words, start, ids["dx_modifiers"])
+            elif label == CLOSURE and start > 0 and words.lower[start - 1] in ids["summary_preceders"]:
                 continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
             elif label == PROCEDURE and meta.get("weak"):
-                span, meta = self._technique_before_aside(doc, span, meta)
+                start, meta = self._technique_before_aside(words, start, end, meta)
             value = dict(meta.get("value") or {})
             if label == SITE:
-                value.update(self._site_attributes(span, value))
+                value.update(self._site_attributes(words.texts(start, end), value))
             elif label == DIAGNOSIS and self.kind_by_modifier:
-                for token in span:
-                    becomes = self.kind_by_modifier.get((value.get("kind"), token.lower_))
+                for word in words.lower[start:end]:
+                    becomes = self._kind_by_modifier_id.get((value.get("kind"), word))
                     if becomes:
                         value["kind"] = becomes
             if meta.get("weak"):
                 value["weak"] = True
-            found.append(Found(Span(doc, span.start, span.end, label=label), meta.get("id"), value))
-        found = self._merge_adjacent_sites(doc, found)
+            found.append(Found(Span(doc, start, end, label=label), meta.get("id"), value))
+        found = self._merge_adjacent_sites(doc, words, found)
         found = self._drop_weak_closures(found, sentence_ids)
         for item in found:
             set_span_value(doc, item.span, "opnote_rule", item.rule)
@@ -183,9 +235,11 @@ class OpnoteTargets:
         spans = [item.span for item in found]
         entities = filter_spans(spans + self._measurements(doc, spans, sentence_ids, sentence_chars))
         # The span group is what later components read: Doc.ents re-scans every token on each
-        # access. doc.ents is still set, for displaCy and other spaCy tools.
+        # access. doc.ents is still set, for displaCy and other spaCy tools (set_ents is what the
+        # doc.ents setter calls, minus a copy of every Span).
         doc.spans[ENTITY_GROUP] = entities
-        doc.ents = entities
+        doc.user_data[_ENTITY_LIST_KEY] = (doc.spans[ENTITY_GROUP], entities)
+        doc.set_ents(entities)
         return doc
 
     @staticmethod
@@ -202,7 +256,7 @@ class OpnoteTargets:
         text = doc_text(doc)
         out = []
         for span in doc.spans["opnote_measurements"]:
-            value = span._.opnote_value or {}
+            value = get_span_value(doc, span, "opnote_value") or {}
             if span.label_ in MEASUREMENT_LABELS:
                 out.append(span)
             elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and (
@@ -213,61 +267,63 @@ class OpnoteTargets:
                 )
             ):
                 relabelled = Span(doc, span.start, span.end, label="LESION_SIZE")
-                relabelled._.opnote_value = {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE}
-                relabelled._.opnote_rule = value.get("rule")
+                set_span_value(doc, relabelled, "opnote_value", {**value, "kind": "lesion_size", "kind_rule": LESION_SENTENCE_RULE})
+                set_span_value(doc, relabelled, "opnote_rule", value.get("rule"))
                 out.append(relabelled)
         return out
 
-    def _mark_typos(self, doc: Doc) -> None:
+    def _mark_typos(self, doc: Doc, words: "_Words") -> None:
         """Give a forgiven misspelling ("Excison") the NORM of the word meant, for the matcher."""
-        typos = self.typos
-        for token in doc:
-            meant = typos.get(token.lower_)
+        typos = self._typos_by_id
+        for i, word in enumerate(words.lower):
+            meant = typos.get(word)
             if meant is not None:
-                token.norm_ = meant
+                doc[i].norm_ = meant
 
     # -- expansion and filtering -----------------------------------------------------------
-    def _technique_before_aside(self, doc: Doc, span: Span, meta: dict) -> tuple[Span, dict]:
+    def _technique_before_aside(self, words: "_Words", start: int, end: int, meta: dict) -> tuple[int, dict]:
         """"Incisional (wedge) biopsy": the technique word before a bracketed aside still names it.
 
         A weak procedure word ("biopsy") right after a short parenthesis takes the lexicon
         entry of the word before the parenthesis plus itself, when that phrase is a term.
         """
-        close = span.start - 1
-        if close < 2 or doc[close].text != ")":
-            return span, meta
+        lower = words.lower
+        close = start - 1
+        if close < 2 or lower[close] != self._close_id:
+            return start, meta
         # index 0 is never tried: the technique word must come before the parenthesis.
-        open_ = next((i for i in range(close - 1, max(close - 6, 0), -1) if doc[i].text == "("), None)
+        open_ = next((i for i in range(close - 1, max(close - 6, 0), -1) if lower[i] == self._open_id), None)
         if open_ is None:
-            return span, meta
-        entry = self.strong_procedure_terms.get(f"{doc[open_ - 1].lower_} {span.text.lower()}")
+            return start, meta
+        term = " ".join(words.texts(open_ - 1, open_) + words.texts(start, end))
+        entry = self.strong_procedure_terms.get(term)
         if entry is None:
-            return span, meta
-        value = {"kind": entry.kind}
-        return Span(doc, open_ - 1, span.end, label=span.label_), {**meta, "id": entry.id, "weak": False, "value": value}
+            return start, meta
+        return open_ - 1, {**meta, "id": entry.id, "weak": False, "value": {"kind": entry.kind}}
 
-    def _expand_left(self, doc: Doc, span: Span, words: frozenset[str]) -> Span:
-        start = span.start
-        while start > 0 and not doc[start].is_sent_start and doc[start - 1].lower_ in words:
-            start -= 1
-        if start < span.start and doc[start].lower_ == "-":
-            start += 1
-        return doc[start : span.end] if start != span.start else span
+    def _expand_left(self, words: "_Words", start: int, modifiers: frozenset[int]) -> int:
+        """Start of the mention once the modifier words right before ``start`` are added."""
+        lower = words.lower
+        first = start
+        while first > 0 and not words.sentence_start(first) and lower[first - 1] in modifiers:
+            first -= 1
+        if first < start and lower[first] == self._dash_id:
+            first += 1
+        return first
 
-    def _expand_site(self, doc: Doc, span: Span) -> Span:
-        span = self._expand_left(doc, span, self.site_modifiers)
-        start = span.start
+    def _expand_site(self, words: "_Words", start: int) -> int:
+        start = self._expand_left(words, start, self._ids["site_modifiers"])
+        lower = words.lower
         # "<head> of (the) <site>": "dorsum of the left hand", "lateral aspect of the right thigh"
         i = start - 1
-        if i >= 1 and doc[i].lower_ in POSSESSIVES:
+        if i >= 1 and lower[i] in self._ids["possessives"]:
             i -= 1
-        if i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in OF_HEADS:
-            head = self._expand_left(doc, doc[i - 1 : i], self.site_modifiers)
-            start = head.start
-        return doc[start : span.end] if start != span.start else span
+        if i >= 1 and lower[i] == self._of_id and lower[i - 1] in self._ids["of_heads"]:
+            start = self._expand_left(words, i - 1, self._ids["site_modifiers"])
+        return start
 
-    def _site_attributes(self, span: Span, value: dict) -> dict:
-        words = [t.lower_ for t in span]
+    def _site_attributes(self, words: list[str], value: dict) -> dict:
+        """Laterality and eyelid part from the mention's lower-case words."""
         laterality = next((self.laterality[w] for w in words if w in self.laterality), None)
         # "L" / "R" only count as laterality when they stand at the front of the phrase.
         if laterality and words[0] not in self.laterality and any(w in ("l", "r", "l.", "r.") for w in words):
@@ -277,58 +333,60 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_not_a_lesion_site(self, doc: Doc, span: Span, sentence: tuple[int, int], meta: dict) -> bool:
-        """An 'arm board', a 'back-cut', a 'dog ear', 'placed prone with his back ...', an ellipse 'parallel to
-        the long axis of the thigh', a landmark 'just above the vermilion border' (but a lesion
-        'arising from the lid margin' is on it), or a graft's donor site 'FTSG from L upper arm'."""
-        if span.end < len(doc) and doc[span.end].lower_ in self.non_site_followers:
+    def _is_not_a_lesion_site(self, doc: Doc, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict) -> bool:
+        """An 'arm board', a 'back-cut', a 'dog ear', 'placed prone with his back ...', an ellipse
+        'parallel to the long axis of the thigh', a landmark 'just above the vermilion border' (but a
+        lesion 'arising from the lid margin' is on it), 'the lip of the cervix', a flap's name ('groin
+        pedicle flap'), or a graft's donor site 'FTSG from L upper arm'."""
+        lower, ids = words.lower, self._ids
+        after = lower[end : min(sentence[1], end + 3)]
+        if after[:1] and after[0] in ids["non_site_followers"]:
             return True
-        if span.end + 1 < len(doc) and doc[span.end].text == "-" and doc[span.end + 1].lower_ in self.non_site_followers:
+        if after[:1] == [self._dash_id] and len(after) > 1 and after[1] in ids["non_site_followers"]:
             return True  # "a back-cut", "a neck-roll": a hyphenated compound, not the body part
-        if span.start > 0 and doc[span.start - 1].lower_ in self.non_site_preceders:
+        if start > 0 and lower[start - 1] in ids["non_site_preceders"]:
             return True
-        if span.start > 0 and doc[span.start - 1].lower_ in self.adverb_uses.get(span.text.lower(), ()):
+        if start > 0 and end - start == 1 and lower[start - 1] in self._adverb_uses.get(lower[start], ()):
             return True  # "once the diagnosis is back"
-        after = [t.lower_ for t in doc[span.end : min(sentence[1], span.end + 3)]]
-        if after[:1] == ["of"] and any(w in self.organ_followers for w in after[1:3]):
+        if after[:1] == [self._of_id] and any(w in ids["organ_followers"] for w in after[1:3]):
             return True  # "the posterior lip of the cervix"
-        if any(t.lower_ in self.equipment_followers for t in doc[span.end : min(sentence[1], span.end + 4)]):
+        if any(w in ids["equipment_followers"] for w in lower[end : max(end, min(sentence[1], end + 4))]):
             return True
-        window = [t.lower_ for t in doc[max(sentence[0], span.start - 6) : span.start]]
-        cue = max((i for i, w in enumerate(window) if w in self.orientation_cues), default=None)
-        if cue is not None and not any(w in LOCATING_PREPOSITIONS for w in window[cue + 1 :]):
-            return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
-        if any(t.lower_ in self.flap_words for t in doc[span.end : min(sentence[1], span.end + 2)]):
+        if any(w in ids["flap_words"] for w in after[:2]):
             return True  # "a groin pedicle flap", "a forehead flap": the flap's name, not a lesion site
+        window = lower[max(sentence[0], start - 6) : start]
+        cue = max((i for i, w in enumerate(window) if w in ids["orientation_cues"]), default=None)
+        if cue is not None and not any(w in ids["locating"] for w in window[cue + 1 :]):
+            return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
         if (meta.get("value") or {}).get("structure"):
-            cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in self.landmark_cues]
-            arising = bool(cues) and window[cues[-1]] == "from" and cues[-1] > 0 and window[cues[-1] - 1] in self.origin_verbs
+            cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in ids["landmark_cues"]]
+            arising = bool(cues) and window[cues[-1]] == self._from_id and cues[-1] > 0 and window[cues[-1] - 1] in ids["origin_verbs"]
             if cues and not arising:
                 return True
         # "FTSG from L inner upper arm", "a graft taken from the postauricular skin behind the right ear":
         # a site a few words after "from", with a graft or harvest word just before it, is the donor site.
-        reach = [t.lower_ for t in doc[max(sentence[0], span.start - 9) : span.start]]
-        if "from" in reach:
-            at = len(reach) - 1 - reach[::-1].index("from")
-            before_from = [t.lower_ for t in doc[max(sentence[0], span.start - len(reach) + at - 5) : span.start - len(reach) + at]]
-            if any(w in self.donor_cues for w in before_from):
-                return True
-        if not any(w in POSSESSIVES for w in window[-3:]):
+        reach_start = max(sentence[0], start - 9)
+        at = next((i for i in range(start - 1, reach_start - 1, -1) if lower[i] == self._from_id), None)
+        if at is not None and any(w in ids["donor_cues"] for w in lower[max(sentence[0], at - 5) : at]):
+            return True
+        if not any(w in ids["possessives"] for w in window[-3:]):
             return False
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
         # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
-        first, last = doc[max(sentence[0], span.start - 6)], doc[min(sentence[1], span.end + 6) - 1]
+        first, last = doc[max(sentence[0], start - 6)], doc[min(sentence[1], end + 6) - 1]
         nearby = doc_text(doc)[first.idx : last.idx + len(last)]
+        if self.position_verb_ascii is not None and nearby.isascii():
+            return self.position_verb_ascii.search(nearby.lower()) is not None
         return bool(self.position_verb_regex.search(nearby))
 
-    def _locates_previous_site(self, doc: Doc, previous: Span | None, span: Span) -> bool:
+    def _locates_previous_site(self, words: "_Words", previous: tuple[int, int] | None, start: int) -> bool:
         """"on the left cheek just in front of the ear": a landmark that places the site just named."""
-        if previous is None or not 0 < span.start - previous.end <= 6:
+        if previous is None or not 0 < start - previous[1] <= 6:
             return False
-        between = {t.lower_ for t in doc[previous.end : span.start]}
-        return bool(between & self.relative_cues) and not between & {".", ";", "and", "or"}
+        between = set(words.lower[previous[1] : start])
+        return bool(between & self._ids["relative_cues"]) and not between & self._ids["clause_breaks"]
 
-    def _merge_adjacent_sites(self, doc: Doc, found: list["Found"]) -> list["Found"]:
+    def _merge_adjacent_sites(self, doc: Doc, words: "_Words", found: list["Found"]) -> list["Found"]:
         """'scalp vertex', 'left scapular back': two site words in a row are one mention."""
         out: list[Found] = []
         for item in sorted(found, key=lambda f: (f.span.start, -f.span.end)):
@@ -337,7 +395,7 @@ class OpnoteTargets:
                 merged = Span(doc, prev.span.start, item.span.end, label=SITE)
                 value = dict(item.value)
                 value["subsite"] = value.get("subsite") or prev.value.get("subsite")
-                value.update(self._site_attributes(merged, value))
+                value.update(self._site_attributes(words.texts(merged.start, merged.end), value))
                 out[-1] = Found(merged, item.rule, value)
             else:
                 out.append(item)
@@ -371,6 +429,49 @@ class OpnoteTargets:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OpnoteTargets":
         self._set_lexicons(load_lexicons(path))
         return self
+
+
+def entity_spans(doc: Doc) -> list[Span]:
+    """The spans of the entity group, as ``list(doc.spans[ENTITY_GROUP])`` gives them.
+
+    Iterating a span group builds a new ``Span`` (three Tokens) per entity each time; the later
+    components read the entities several times, so the list the entity component made is kept in
+    ``doc.user_data`` and reused while the group is the same object of the same length.
+    :func:`forget_entity_spans` drops it (the last component does).
+    """
+    group = doc.spans[ENTITY_GROUP]
+    kept = doc.user_data.get(_ENTITY_LIST_KEY)
+    if kept is not None and kept[0] is group and len(kept[1]) == len(group):
+        return kept[1]
+    spans = list(group)
+    doc.user_data[_ENTITY_LIST_KEY] = (group, spans)
+    return spans
+
+
+def forget_entity_spans(doc: Doc) -> None:
+    """Drop the list kept by :func:`entity_spans` (Spans cannot be serialised with the Doc)."""
+    doc.user_data.pop(_ENTITY_LIST_KEY, None)
+
+
+class _Words:
+    """A Doc's tokens as the component reads them: lower-case ids and sentence starts, from arrays."""
+
+    __slots__ = ("doc", "length", "lower", "_sentence_ids")
+
+    def __init__(self, doc: Doc, sentence_ids) -> None:
+        self.doc = doc
+        self.length = len(doc)
+        self.lower: list[int] = doc.to_array(LOWER).tolist()
+        self._sentence_ids = sentence_ids
+
+    def sentence_start(self, i: int) -> bool:
+        """``doc[i].is_sent_start`` for ``i > 0`` (every token has a boundary flag by now)."""
+        return self._sentence_ids[i] != self._sentence_ids[i - 1]
+
+    def texts(self, start: int, end: int) -> list[str]:
+        """Lower-case forms of the tokens ``start:end``."""
+        strings = self.doc.vocab.strings
+        return [strings[w] for w in self.lower[start:end]]
 
 
 @Language.factory("opnote_targets", default_config={"lexicon_dir": None}, requires=["token.is_sent_start"], assigns=["doc.ents", "doc.spans"])

@@ -94,7 +94,22 @@ def customize_tokenizer(language: Language) -> None:
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     # Abbreviations that must stay one token (special cases are saved with the tokenizer too).
     # One assignment reloads the special cases once (add_special_case reloads on every call).
-    tokenizer.rules = {**(tokenizer.rules or {}), **{text: [{ORTH: text}] for text in SPECIAL_CASES}}
+    rules = {**(tokenizer.rules or {}), **{text: [{ORTH: text}] for text in SPECIAL_CASES}}
+    tokenizer.rules = {text: tokens for text, tokens in rules.items() if not _is_plain_whitespace_rule(text, tokens)}
+
+
+def _is_plain_whitespace_rule(text: str, tokens: list[dict]) -> bool:
+    """A special case that only says "this whitespace is one token" (``"\\n"``, ``"\\t"``, ``" "``).
+
+    The affix rules already make any whitespace chunk one token with the same attributes, so
+    these rules change no token.  They do cost time: spaCy's tokenizer stops caching a note's
+    words after the first special case it meets in that note (``has_special`` in
+    ``spacy/tokenizer.pyx``), and ``"\\n"`` is met in the first line of nearly every note, so
+    without them most words come from the cache instead of the prefix, suffix and infix
+    regular expressions.  Whitespace rules that set more than the text (``"\\xa0"`` sets a
+    NORM) are kept.
+    """
+    return text.isspace() and tokens == [{ORTH: text}]
 
 
 def make_blank_pipeline() -> Language:

@@ -40,3 +40,59 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
     assert flags_of(pipeline, text, target) == expected
+
+
+def _context_state(doc) -> list[tuple]:
+    """Every target's flags and modifiers (category, span, scope), and the graph's edges."""
+    rows = []
+    for span in doc.spans["opnote_entities"]:
+        modifiers = [(m.category, m.modifier_span, m.scope_span, m.num_targets) for m in span._.modifiers]
+        rows.append((span.start, span.end, span.label_, tuple(getattr(span._, f) for f in FLAGS), modifiers))
+    graph = doc._.context_graph
+    edges = [((t.start, t.end), m.modifier_span, m.category) for t, m in graph.edges]
+    scopes = [(m.category, m.modifier_span, m.scope_span) for m in graph.modifiers]
+    return [rows, edges, scopes]
+
+
+def test_sentence_scoped_context_is_medspacys(pipeline) -> None:
+    """Our tuple-based ConText gives medspaCy's ConText.__call__ results on every gold note."""
+    import json
+    from pathlib import Path
+
+    component = pipeline.get_pipe("opnote_context")
+    assert component.sentence_scoped
+    root = Path(__file__).resolve().parents[2] / "annotations"
+    texts = [json.loads(line)["text"] for name in ("dev.jsonl", "test.jsonl") for line in (root / name).read_text().splitlines() if line.strip()]
+    texts += ["No evidence of melanoma, but BCC of the left cheek; history of SCC. Rule out melanoma vs nevus."]
+    for text in texts:
+        ours = pipeline(text)
+        component.sentence_scoped = False
+        try:
+            stock = pipeline(text)
+        finally:
+            component.sentence_scoped = True
+        assert _context_state(ours) == _context_state(stock)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"^[^.;\n]{0,25}?\b(?:19|20)\d\d\b", True),
+        (r"x\d", True),
+        (r"x1", True),
+        (r"abc", False),
+        (r"a\d?", False),  # optional
+        (r"(?:\d|x)", False),  # one alternative has no digit
+        (r"[^\d]", False),
+        (r"x[0-9]", False),  # unsure: the rule always runs
+        ("x\u00b2", False),  # '²' is not a decimal digit for \d
+    ],
+)
+def test_text_rule_digit_prefilter(pattern: str, needs: bool) -> None:
+    from nlp.pipeline.context import _needs_digit
+
+    assert _needs_digit(pattern) is needs
+
+
+def test_year_text_rule_still_applies(pipeline) -> None:
+    assert flags_of(pipeline, "Basal cell carcinoma excised in 2015 from the nose.", "basal cell carcinoma") == {"is_historical"}

@@ -182,3 +182,21 @@ def test_misspellings_are_one_edit_from_a_listed_word() -> None:
 @pytest.mark.parametrize("text", ["seborhheic keratoses of the back", "Seborrheic keratosis, back", "verruca seborrheica on the back"])
 def test_lexicon_typo_terms_and_corrected_words_both_match(pipeline, text: str) -> None:
     assert [e.label_ for e in pipeline(text).ents if e.label_ == "LESION_DIAGNOSIS"] == ["LESION_DIAGNOSIS"]
+
+
+def test_ascii_word_finder_matches_the_case_blind_pattern() -> None:
+    """Lower-cased ASCII text: the finder agrees with the case-blind alternation it replaces."""
+    import random
+    import re
+
+    from nlp.pipeline.targets import ascii_word_finder
+
+    words = ["placed", "lying", "positioned", "prone", "draped"]
+    case_blind = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+    finder = ascii_word_finder(words)
+    rng = random.Random(7)
+    pieces = words + [w.upper() for w in words] + [w.capitalize() for w in words] + ["x", " ", ".", "_", "1", "ed", "un", "-"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        assert (finder.search(text.lower()) is not None) == bool(case_blind.search(text)), text
+    assert ascii_word_finder(["café"]) is None

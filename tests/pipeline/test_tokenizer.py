@@ -165,3 +165,34 @@ def test_saved_pipeline_reloads_with_the_same_tokens(language, tmp_path):
     text = "Lipoma.,POSTOPERATIVE: 12x8mm, 1-2mm margins, 4-0 Vicryl"
     assert tokens(loaded, text) == tokens(language, text)
     assert "4-0" in tokens(loaded, text)
+
+
+# Whitespace runs, alone and next to punctuation and special cases; "\xa0" keeps its NORM rule.
+WHITESPACE_TEXTS = [
+    "PROCEDURE:\nExcision.\n\nCLOSURE:\tlayered",
+    "a  b \n c\t\td \r\n e\n",
+    "Dr. Smith\n\ne.g. 4-0\tnylon  :)\n",
+    " \n\t ",
+    "nevus\xa0of the\xa0 cheek",
+]
+
+
+@pytest.mark.parametrize("text", WHITESPACE_TEXTS)
+def test_whitespace_rules_change_no_token(language, text):
+    """Dropping the plain whitespace special cases changes no token or attribute."""
+    from spacy.attrs import IDX, IS_SPACE, LOWER, NORM, ORTH, SHAPE, SPACY
+
+    with_rules = make_blank_pipeline()
+    stock_rules = spacy.blank("en").tokenizer.rules
+    with_rules.tokenizer.rules = {**language.tokenizer.rules, **{w: stock_rules[w] for w in ("\n", "\t", " ")}}
+    attrs = [ORTH, NORM, LOWER, SHAPE, IS_SPACE, SPACY, IDX]
+    ours = language.make_doc(text)
+    assert ours.to_array(attrs).tolist() == with_rules.make_doc(text).to_array(attrs).tolist()
+    assert ours.text == text
+
+
+def test_no_plain_whitespace_special_cases(language):
+    """spaCy stops caching a note's words after its first special case; "\\n" must not be one."""
+    rules = language.tokenizer.rules
+    assert not {"\n", "\t", " "} & set(rules)
+    assert "\xa0" in rules  # sets a NORM, so it stays
