@@ -78,3 +78,18 @@ def test_pipeline_failure_becomes_an_error_record(pipeline, monkeypatch) -> None
     monkeypatch.setattr(coder, "pipeline", type("P", (), {"pipe": explode, "__call__": explode, "meta": {}})())
     record = coder.code(GOOD, "x")
     assert record.status == "error" and "pipeline failed" in record.error
+
+
+def test_with_options_shares_the_pipeline_and_leaves_the_original_alone(coder) -> None:
+    strict = coder.with_options(policy="ncci", max_chars=50)
+    assert strict.pipeline is coder.pipeline and (strict.policy, strict.max_chars) == ("ncci", 50)
+    assert (coder.policy, coder.max_chars) == ("cpt", MAX_NOTE_CHARS)
+    assert strict.code(GOOD, "long").error.startswith("note has")
+    assert coder.with_options().code(GOOD, "same") == coder.code(GOOD, "same")
+
+
+def test_error_record_is_stamped_like_a_coded_record(coder) -> None:
+    coded, error = coder.code(GOOD, "a"), coder.with_options(policy="ncci").error_record("a", "duplicate id")
+    assert (error.status, error.error, error.policy) == ("error", "duplicate id", "ncci")
+    assert (error.version, error.rules_version) == (coded.version, coded.rules_version)
+    assert error.codes == [] and error.entities == []

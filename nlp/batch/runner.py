@@ -15,7 +15,6 @@ field; the rules and package versions are fixed for an installation).
 
 from __future__ import annotations
 
-import copy
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
@@ -94,9 +93,8 @@ def run_batch(
     if chunk_size < 1:
         raise InputError(f"chunk size must be at least 1, got {chunk_size}")
     settings = CoderSettings(model=str(model) if model else None, policy=policy, max_chars=max_chars)
-    if coder is not None and (coder.policy, coder.max_chars) != (policy, max_chars):
-        coder = copy.copy(coder)  # same pipeline, this run's options
-        coder.policy, coder.max_chars = policy, max_chars
+    if coder is not None:
+        coder = coder.with_options(policy=policy, max_chars=max_chars)  # the same pipeline, this run's options
     reader = open_source(str(source), id_col=id_col, text_col=text_col, max_bytes=4 * max_chars + 4)
     out = Path(output)
     if str(source) != "-" and out.resolve() == Path(source).resolve():

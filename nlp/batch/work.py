@@ -56,17 +56,13 @@ def to_coded(record: ResultRecord) -> Coded:
 
 def code_items(coder: Coder, items: Sequence[Item]) -> list[Coded]:
     """Code one chunk in order; items with a problem become error records without touching the pipeline."""
-    from nlp import __version__
-    from nlp.schema import error_result
-
     coded = iter(coder.code_many([(note_id, text) for note_id, text, problem in items if problem is None]))
     out: list[Coded] = []
     for note_id, _text, problem in items:
         if problem is None:
             out.append(to_coded(next(coded)))
         else:
-            out.append(to_coded(error_result(note_id, problem, version=__version__, rules_version=coder.rules_version,
-                                             policy=coder.policy)))
+            out.append(to_coded(coder.error_record(note_id, problem)))
     return out
 
 
