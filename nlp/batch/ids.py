@@ -18,6 +18,7 @@ import sqlite3
 from typing import Iterable, Iterator
 
 from nlp.batch.readers import RawRecord
+from nlp.inputs import LONE_SURROGATE
 
 Item = tuple[str, object, "str | None"]
 """What a worker receives: ``(id, raw note, problem)``; a problem means "emit an error record"."""
@@ -45,6 +46,9 @@ def to_item(record: RawRecord, *, id_col: str = "id", text_col: str = "text") ->
     note_id = _id_text(record.id)
     if record.problem is not None:
         return (note_id or "", None, record.problem), None
+    if note_id is not None and LONE_SURROGATE.search(note_id):
+        return ("", None, f"record {record.position}: the id ('{id_col}') holds an unpaired surrogate (an escape such as "
+                          "\\udc80 in JSON), which cannot be written out; fix the id"), None
     if note_id is None:
         kind = "is missing or empty" if record.id is None or isinstance(record.id, str) else f"is a {type(record.id).__name__}"
         return ("", None, f"record {record.position}: the id ('{id_col}') {kind}; give every note a text or integer id"), None

@@ -33,6 +33,8 @@ ERROR_ROWS = [
     ('{"id": "huge", "text": "' + "a " * 1_500 + '"}', "huge", "over the limit of 2,000"),
     ('{"id": "binary", "text": "' + "\\u0001\\u0002" * 200 + '"}', "binary", "looks like binary data"),
     ("this is not json", "", "line 12 is not valid JSON"),
+    ('{"id": "\\udc80", "text": "A 4 mm nevus."}', "", "the id ('id') holds an unpaired surrogate"),
+    ('{"id": "lone", "text": "A 4 mm nevus \\ud800 of the arm."}', "lone", "note holds an unpaired surrogate"),
 ]
 
 
@@ -109,7 +111,7 @@ def test_parquet_is_nested_and_holds_the_same_records(tmp_path: Path, messy_inpu
     jsonl, parquet = tmp_path / "out.jsonl", tmp_path / "out.parquet"
     run_batch(messy_input, jsonl, coder=coder, workers=1, max_chars=2_000, chunk_size=5, progress=False)
     run_batch(messy_input, parquet, coder=coder, workers=1, max_chars=2_000, chunk_size=5, progress=False)
-    assert pq.ParquetFile(parquet).num_row_groups == 3  # one row group per chunk of 5
+    assert pq.ParquetFile(parquet).num_row_groups == -(-(len(ERROR_ROWS) + 3) // 5)  # one row group per chunk of 5
     rows = pq.read_table(parquet).to_pylist()
     for row, record in zip(rows, records(jsonl), strict=True):
         for entity in row["entities"]:
