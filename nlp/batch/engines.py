@@ -156,7 +156,14 @@ class LocalEngine:
 
     def _submit(self, chunk: Chunk) -> Future:
         assert self._pool is not None
-        return self._pool.submit(_code_in_worker, chunk)
+        try:
+            return self._pool.submit(_code_in_worker, chunk)
+        except BrokenProcessPool as exc:
+            # A worker died since the last result was collected: fail this chunk's future, so that
+            # collecting it, in order, restarts the pool and resubmits (a raise here would end the run).
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
 
     def _isolate(self, chunk: Chunk) -> list[Coded]:
         """Code a chunk one note per task; a note that kills its worker gets an error record."""

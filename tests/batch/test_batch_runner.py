@@ -240,6 +240,38 @@ def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, not
     assert (summary.records, summary.errors) == (len(rows), 1)
 
 
+def test_a_worker_that_dies_before_the_next_chunk_is_submitted_costs_one_error_record(notes, coder, monkeypatch) -> None:
+    """The race the test above can hit: the pool is already broken when the next chunk is submitted."""
+    import os
+    import time
+
+    from nlp.batch import engines
+    from nlp.batch.work import CoderSettings
+
+    parent = os.getpid()
+    real_code_items = engines.code_items
+
+    def code_items(the_coder, items):
+        if os.getpid() != parent and any(text == "KILLS THE WORKER" for _, text, _ in items):
+            os._exit(7)
+        return real_code_items(the_coder, items)
+
+    monkeypatch.setattr(engines, "code_items", code_items)
+    items = [(i, t, None) for i, t in notes[:4]]
+    with engines.LocalEngine(CoderSettings(), 2, coder=coder) as engine:
+
+        def chunks():
+            yield [("killer", "KILLS THE WORKER", None)]
+            deadline = time.monotonic() + 30
+            while not engine._pool._broken and time.monotonic() < deadline:  # wait for the pool to notice
+                time.sleep(0.01)
+            yield items[:2]
+            yield items[2:]
+
+        coded = [json.loads(c.json) for chunk in engine.map(chunks()) for c in chunk]
+    assert [(r["id"], r["status"]) for r in coded] == [("killer", "error")] + [(i, "ok") for i, _, _ in items]
+
+
 def test_a_pipeline_exception_costs_one_error_record(tmp_path: Path, notes, coder) -> None:
     import copy
 
