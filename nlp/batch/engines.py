@@ -226,12 +226,12 @@ class DaskEngine:
     def _warm_up(self) -> None:
         """Build each worker's pipeline now, in the thread that will run its tasks, so the first
         chunks do not wait on it and start-up time is reported as start-up."""
-        workers = list(self._client.scheduler_info()["workers"])
-        versions = set(self._client.gather([
-            self._client.submit(_warm_dask_worker, self.settings, key=f"opnote-warm-{i}-{w}", workers=[w],
-                                allow_other_workers=False, pure=False) for i, w in enumerate(workers)]))
         from nlp import __version__
 
+        workers = list(self._client.scheduler_info()["workers"])
+        versions = {tuple(found) for found in self._client.gather([
+            self._client.submit(_warm_dask_worker, self.settings, key=f"opnote-warm-{i}-{w}", workers=[w],
+                                allow_other_workers=False, pure=False) for i, w in enumerate(workers)])}
         if len(versions) > 1 or next(iter(versions))[0] != __version__:
             found = ", ".join(sorted(f"{version} ({rules})" for version, rules in versions))
             raise InputError(f"the Dask workers run opnote-coder {found}, this client {__version__}; "
@@ -247,9 +247,9 @@ class DaskEngine:
         plan = plan_partitions(source, records)
         if plan is None:
             return None
-        sizes = self._client.run(file_size, plan.path)
-        if set(sizes.values()) != {os.path.getsize(plan.path)}:
-            blind = sorted(worker for worker, size in sizes.items() if size != os.path.getsize(plan.path))
+        size = os.path.getsize(plan.path)
+        blind = sorted(worker for worker, seen in self._client.run(file_size, plan.path).items() if seen != size)
+        if blind:
             log.warning("%d Dask worker(s) cannot read %s (e.g. %s); the client reads the input and sends it to them",
                         len(blind), plan.path, blind[0])
             return None
@@ -264,12 +264,12 @@ class DaskEngine:
         client = self._client
         limit = 2 * max(1, sum(client.nthreads().values()))
 
-        def submit(part: Partition) -> tuple[Partition, int, Any]:
-            part_skip = min(part.size, max(0, skip - part.first))
-            return part, part_skip, client.submit(code_partition, part, self.settings, part_skip, pure=False)
+        def submit(part: Partition) -> tuple[int, Any]:
+            part_skip = min(part.size, max(0, skip - part.first))  # records already in the output
+            return part_skip, client.submit(code_partition, part, self.settings, part_skip, pure=False)
 
-        def collect(pending: tuple[Partition, int, Any]) -> tuple[int, PartResult]:
-            _part, part_skip, future = pending
+        def collect(pending: tuple[int, Any]) -> tuple[int, PartResult]:
+            part_skip, future = pending
             return part_skip, future.result()
 
         def count_on_workers(fn: Callable[..., Any], *args: Any) -> Any:
