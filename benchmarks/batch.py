@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--memory-notes", type=int, nargs="*", default=[10_000, 100_000],
                         help="Note counts for the memory runs (none: skip them).")
     parser.add_argument("--memory-workers", type=int, default=2, help="Workers for the memory runs.")
+    parser.add_argument("--memory-dask", action="store_true", help="Memory runs with the Dask engine too.")
     parser.add_argument("--skip-dask", action="store_true", help="Leave out the Dask engine.")
     parser.add_argument("--repeats", type=int, default=1, help="Throughput runs per configuration (interleaved); the best is kept.")
     args = parser.parse_args()
@@ -180,6 +181,9 @@ def main() -> None:
             notes = write_notes(workdir / f"notes-{count}.jsonl", count)
             print(run_batch(f"local, {args.memory_workers} workers", notes, count, workdir,
                             "--workers", str(args.memory_workers)).row(), flush=True)
+            if args.memory_dask:
+                print(run_batch(f"dask LocalCluster, {args.memory_workers} workers", notes, count, workdir, "--engine", "dask",
+                                "--workers", str(args.memory_workers)).row(), flush=True)
             notes.unlink()
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
