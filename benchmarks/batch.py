@@ -19,6 +19,9 @@ Notes are synthesised by cycling the texts of ``annotations/samples/*.txt`` and
   0.2 s with psutil (an over-estimate: pages the forked workers share are counted once per
   worker).
 
+The Dask engine reads this JSON Lines input on its workers, a partition per task (see
+``nlp/batch/partitions.py``).
+
 Figures are printed, never asserted (the project keeps timings out of unit tests).  The
 machine's load average is printed too: on a shared machine other jobs skew the figures.
 """
@@ -75,11 +78,13 @@ class Run:
     max_rss_mb: float
     tree_rss_mb: float
     cpu_seconds: float
+    load: float
+    """The 1-minute load average when the run ended (this run's own processes included)."""
 
     def row(self) -> str:
         return (f"| {self.label} | {self.notes:,} | {self.coding_rate:,.0f} | {self.notes / self.wall:,.0f} | "
                 f"{self.startup:.1f} | {self.wall:.1f} | {1000 * self.cpu_seconds / self.notes:.2f} | "
-                f"{self.max_rss_mb:,.0f} | {self.tree_rss_mb:,.0f} |")
+                f"{self.max_rss_mb:,.0f} | {self.tree_rss_mb:,.0f} | {self.load:.2f} |")
 
 
 def _sample_tree(pid: int, stop: threading.Event, peak: list[float]) -> None:
@@ -125,7 +130,7 @@ def run_batch(label: str, notes: Path, count: int, workdir: Path, *options: str)
     output.unlink(missing_ok=True)
     max_rss_kb, cpu = out.split()[-2:]
     return Run(label, count, wall, float(timing.group(3).replace(",", "")), float(timing.group(2)),
-               int(max_rss_kb) / 1024, peak[0], float(cpu))
+               int(max_rss_kb) / 1024, peak[0], float(cpu), os.getloadavg()[0])
 
 
 def main() -> None:
@@ -134,13 +139,15 @@ def main() -> None:
     parser.add_argument("--memory-notes", type=int, nargs="*", default=[10_000, 100_000],
                         help="Note counts for the memory runs (none: skip them).")
     parser.add_argument("--memory-workers", type=int, default=2, help="Workers for the memory runs.")
+    parser.add_argument("--memory-dask", action="store_true", help="Memory runs with the Dask engine too.")
     parser.add_argument("--skip-dask", action="store_true", help="Leave out the Dask engine.")
     parser.add_argument("--repeats", type=int, default=1, help="Throughput runs per configuration (interleaved); the best is kept.")
     args = parser.parse_args()
 
     print(f"machine: {os.cpu_count()} cores; load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     header = ("| run | notes | notes/s coding | notes/s wall | start-up s | wall s | CPU ms/note (all processes) "
-              "| max RSS MB (one process) | peak RSS MB (sum over tree) |\n|---|---|---|---|---|---|---|---|---|")
+              "| max RSS MB (one process) | peak RSS MB (sum over tree) | load 1 min at end |\n"
+              "|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="opnote-bench-") as tmp:
         workdir = Path(tmp)
         notes = write_notes(workdir / "notes.jsonl", args.throughput_notes)
@@ -149,10 +156,13 @@ def main() -> None:
             configs.append(("dask LocalCluster, 2 workers", ("--engine", "dask", "--workers", "2")))
         print(f"\nthroughput (best of {args.repeats}, configurations interleaved)\n" + header)
         best: dict[str, Run] = {}
+        rounds: list[list[Run]] = []
         for _ in range(args.repeats):
+            rounds.append([])
             for label, options in configs:
                 run = run_batch(label, notes, args.throughput_notes, workdir, *options)
                 print(run.row(), flush=True)
+                rounds[-1].append(run)
                 if label not in best or run.coding_rate > best[label].coding_rate:
                     best[label] = run
         runs = [best[label] for label, _ in configs]
@@ -160,8 +170,10 @@ def main() -> None:
             print("best:")
             for run in runs:
                 print(run.row())
-        print(f"speed-up, 2 workers / 1 worker (coding): {runs[1].coding_rate / runs[0].coding_rate:.2f}x")
-        print(f"speed-up, 2 workers / 1 worker (wall):   {runs[0].wall / runs[1].wall:.2f}x")
+        print(f"speed-up, 2 workers / 1 worker (coding), best against best: {runs[1].coding_rate / runs[0].coding_rate:.2f}x")
+        print(f"speed-up, 2 workers / 1 worker (wall), best against best:   {runs[0].wall / runs[1].wall:.2f}x")
+        print("run for run (coding / wall): " + ", ".join(
+            f"{two.coding_rate / one.coding_rate:.2f}x / {one.wall / two.wall:.2f}x" for one, two, *_ in rounds))
 
         if args.memory_notes:
             print(f"\nmemory ({args.memory_workers} workers)\n" + header)
@@ -169,6 +181,9 @@ def main() -> None:
             notes = write_notes(workdir / f"notes-{count}.jsonl", count)
             print(run_batch(f"local, {args.memory_workers} workers", notes, count, workdir,
                             "--workers", str(args.memory_workers)).row(), flush=True)
+            if args.memory_dask:
+                print(run_batch(f"dask LocalCluster, {args.memory_workers} workers", notes, count, workdir, "--engine", "dask",
+                                "--workers", str(args.memory_workers)).row(), flush=True)
             notes.unlink()
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

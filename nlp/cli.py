@@ -111,7 +111,7 @@ def batch_cmd(
     id_col: str = typer.Option("id", "--id-col", help="Column / field holding the note id."),
     text_col: str = typer.Option("text", "--text-col", help="Column / field holding the note text."),
     workers: int = typer.Option(0, "--workers", "-w", help="Worker processes (local) or LocalCluster workers (dask); 0 = the cores available."),
-    engine: Engine = typer.Option(Engine.local, help="local (process pool) or dask (LocalCluster, or --scheduler)."),
+    engine: Engine = typer.Option(Engine.local, help="local (process pool) or dask (LocalCluster, or --scheduler; its workers read .parquet and .jsonl inputs themselves)."),
     scheduler: Optional[str] = typer.Option(None, help="Address of a running Dask scheduler (implies --engine dask)."),
     resume: bool = typer.Option(False, "--resume", help="Continue a killed run from its partial output; ends with the same output as an uninterrupted run."),
     chunk_size: int = typer.Option(256, "--chunk-size", help="Notes per chunk: the unit of parallel work, of fsync and of resume."),

@@ -15,6 +15,9 @@ almost always a whole export or a binary file passed by mistake."""
 # Control characters other than line breaks and tabs, and the replacement character that a
 # lossy decode leaves behind: a few are noise, many mean the "note" is a binary file.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffd]")
+# An unpaired surrogate: JSON can carry one as an escape ("\\udc80"), but it is not text and
+# cannot be written back out as UTF-8.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_note(raw: bytes) -> str:
@@ -48,4 +51,6 @@ def validate_note(text: object, *, max_chars: int = MAX_NOTE_CHARS) -> str:
     control = len(_CONTROL.findall(sample))
     if "\x00" in sample or control > max(8, len(sample) // 50):
         raise InputError("note looks like binary data, not text (control characters found); pass a plain-text note")
+    if LONE_SURROGATE.search(text):
+        raise InputError("note holds an unpaired surrogate (an escape such as \\udc80 in JSON), which is not text; fix the export")
     return text

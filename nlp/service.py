@@ -7,6 +7,7 @@ loses a row.
 
 from __future__ import annotations
 
+import copy
 import gc
 import logging
 import time
@@ -68,6 +69,20 @@ class Coder:
             gc.freeze()
         pipeline_rules = self.pipeline.meta.get("opnote_rules_hash", "unknown")
         self.rules_version = f"{coding_rules_version()};pipeline.{pipeline_rules}"
+
+    def with_options(self, *, policy: str | None = None, max_chars: int | None = None) -> Coder:
+        """A Coder that shares this one's pipeline but codes with other options (nothing is rebuilt)."""
+        other = copy.copy(self)
+        other.policy = self.policy if policy is None else policy
+        other.max_chars = self.max_chars if max_chars is None else max_chars
+        return other
+
+    def error_record(self, note_id: str, message: str) -> ResultRecord:
+        """The ``error`` record for a note this Coder does not code, stamped with its version, rules and policy.
+
+        ``message`` says why and what to do; it must never contain note text.
+        """
+        return error_result(note_id, message, version=__version__, rules_version=self.rules_version, policy=self.policy)
 
     def code(self, text: object, note_id: str = "note") -> ResultRecord:
         """Code one note; bad input or an internal failure yields an ``error`` record."""
@@ -163,7 +178,7 @@ class Coder:
 
     def _error(self, note_id: str, message: str) -> ResultRecord:
         log.info("note %s: error: %s", note_id, message)
-        return error_result(note_id, message, version=__version__, rules_version=self.rules_version, policy=self.policy)
+        return self.error_record(note_id, message)
 
 
 def code_text(text: str, note_id: str = "note", *, policy: str = "cpt") -> ResultRecord:

@@ -124,3 +124,18 @@ def test_a_pipeline_passed_in_is_never_rebuilt(pipeline) -> None:
     for text in _notes_with_unseen_words(3):
         shared.code(text)
     assert shared.pipeline is pipeline and shared.recycled == 0
+
+
+def test_with_options_shares_the_pipeline_and_leaves_the_original_alone(coder) -> None:
+    strict = coder.with_options(policy="ncci", max_chars=50)
+    assert strict.pipeline is coder.pipeline and (strict.policy, strict.max_chars) == ("ncci", 50)
+    assert (coder.policy, coder.max_chars) == ("cpt", MAX_NOTE_CHARS)
+    assert strict.code(GOOD, "long").error.startswith("note has")
+    assert coder.with_options().code(GOOD, "same") == coder.code(GOOD, "same")
+
+
+def test_error_record_is_stamped_like_a_coded_record(coder) -> None:
+    coded, error = coder.code(GOOD, "a"), coder.with_options(policy="ncci").error_record("a", "duplicate id")
+    assert (error.status, error.error, error.policy) == ("error", "duplicate id", "ncci")
+    assert (error.version, error.rules_version) == (coded.version, coded.rules_version)
+    assert error.codes == [] and error.entities == []

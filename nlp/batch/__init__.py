@@ -7,6 +7,8 @@ The pieces, each with one job:
 - :mod:`nlp.batch.ids`: turn missing and duplicate ids into per-record problems;
 - :mod:`nlp.batch.work`: code a chunk of notes into JSON lines (what a worker runs);
 - :mod:`nlp.batch.engines`: the local process pool and the Dask engine, both ordered and bounded;
+- :mod:`nlp.batch.partitions`: Parquet and JSON Lines files cut into partitions that Dask
+  workers read themselves;
 - :mod:`nlp.batch.writers` and :mod:`nlp.batch.journal`: JSONL / CSV / Parquet output written
   in fsynced chunks to a partial file, with a journal so ``--resume`` can continue a killed run;
   :mod:`nlp.batch.arrow` derives the Parquet schema from the result record's pydantic model;

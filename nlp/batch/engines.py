@@ -10,6 +10,10 @@ is read.
   Where ``fork`` is unavailable (macOS, Windows) each worker builds the pipeline once.
 - :class:`DaskEngine`: a ``LocalCluster`` (or an existing scheduler); each worker builds its
   Coder once, when the engine starts, and keeps it (:func:`nlp.batch.work.cached_coder`).
+  Parquet and JSON Lines files are read by the workers, a partition per task
+  (:mod:`nlp.batch.partitions`); the client sees only ids and results, checks the ids for
+  duplicates in input order and turns a repeated id's result into its error record.  Other
+  inputs are read by the client and sent in chunks (:meth:`DaskEngine.map`).
 """
 
 from __future__ import annotations
@@ -24,11 +28,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-from nlp.batch.ids import Item
-from nlp.batch.work import Coded, CoderSettings, code_items
+from nlp.batch.ids import Item, SeenIds, duplicate_problem
+from nlp.batch.partitions import Partition, Plan, file_size, plan_partitions
+from nlp.batch.readers import Source
+from nlp.batch.work import Coded, CoderSettings, PartResult, code_items, code_partition, error_coded
+from nlp.errors import InputError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R")
+W = TypeVar("W")
 Chunk = Sequence[Item]
 
 
@@ -40,8 +49,7 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def ordered_bounded(submit: Callable[[Chunk], T], collect: Callable[[T], list[Coded]], chunks: Iterable[Chunk],
-                    limit: int) -> Iterator[list[Coded]]:
+def ordered_bounded(submit: Callable[[W], T], collect: Callable[[T], R], chunks: Iterable[W], limit: int) -> Iterator[R]:
     """Submit chunks while fewer than ``limit`` are pending; yield results in submission order."""
     pending: deque[T] = deque()
     for chunk in chunks:
@@ -156,7 +164,14 @@ class LocalEngine:
 
     def _submit(self, chunk: Chunk) -> Future:
         assert self._pool is not None
-        return self._pool.submit(_code_in_worker, chunk)
+        try:
+            return self._pool.submit(_code_in_worker, chunk)
+        except BrokenProcessPool as exc:
+            # A worker died since the last result was collected: fail this chunk's future, so that
+            # collecting it, in order, restarts the pool and resubmits (a raise here would end the run).
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
 
     def _isolate(self, chunk: Chunk) -> list[Coded]:
         """Code a chunk one note per task; a note that kills its worker gets an error record."""
@@ -188,6 +203,7 @@ class DaskEngine:
         self.processes = processes
         self._client: Any = None
         self._cluster: Any = None
+        self.rules_version = ""
 
     def __enter__(self) -> DaskEngine:
         from distributed import Client, LocalCluster
@@ -200,12 +216,87 @@ class DaskEngine:
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=self.processes,
                                          dashboard_address=":0")  # any free port: never clash with another cluster
             self._client = Client(self._cluster)
-        # Build each worker's pipeline now, in the thread that will run its tasks, so the first
-        # chunks do not wait on it and start-up time is reported as start-up.
-        workers = list(self._client.scheduler_info()["workers"])
-        self._client.gather([self._client.submit(_warm_dask_worker, self.settings, key=f"opnote-warm-{i}-{w}", workers=[w],
-                                                 allow_other_workers=False, pure=False) for i, w in enumerate(workers)])
+        try:
+            self._warm_up()
+        except BaseException:
+            self.__exit__()
+            raise
         return self
+
+    def _warm_up(self) -> None:
+        """Build each worker's pipeline now, in the thread that will run its tasks, so the first
+        chunks do not wait on it and start-up time is reported as start-up."""
+        from nlp import __version__
+
+        workers = list(self._client.scheduler_info()["workers"])
+        versions = {tuple(found) for found in self._client.gather([
+            self._client.submit(_warm_dask_worker, self.settings, key=f"opnote-warm-{i}-{w}", workers=[w],
+                                allow_other_workers=False, pure=False) for i, w in enumerate(workers)])}
+        if len(versions) > 1 or next(iter(versions))[0] != __version__:
+            found = ", ".join(sorted(f"{version} ({rules})" for version, rules in versions))
+            raise InputError(f"the Dask workers run opnote-coder {found}, this client {__version__}; "
+                             "install the same version and rules everywhere")
+        self.rules_version = next(iter(versions))[1]
+
+    def plan(self, source: Source, records: int) -> Plan | None:
+        """Partitions of ``source`` for the workers to read, or None: the client reads it (:meth:`map`).
+
+        None too when a worker cannot see the file at the same path with the same size (a
+        remote cluster without the shared file system), so the run still works, through the client.
+        """
+        plan = plan_partitions(source, records)
+        if plan is None:
+            return None
+        size = os.path.getsize(plan.path)
+        blind = sorted(worker for worker, seen in self._client.run(file_size, plan.path).items() if seen != size)
+        if blind:
+            log.warning("%d Dask worker(s) cannot read %s (e.g. %s); the client reads the input and sends it to them",
+                        len(blind), plan.path, blind[0])
+            return None
+        return plan
+
+    def code_partitions(self, plan: Plan, *, skip: int = 0) -> Iterator[Coded]:
+        """Every record's result in input order, after the first ``skip`` (whose ids still count), the workers reading.
+
+        Raises:
+            InputError: the input has fewer than ``skip`` records (a resume on another input).
+        """
+        client = self._client
+        limit = 2 * max(1, sum(client.nthreads().values()))
+
+        def submit(part: Partition) -> tuple[int, Any]:
+            part_skip = min(part.size, max(0, skip - part.first))  # records already in the output
+            return part_skip, client.submit(code_partition, part, self.settings, part_skip, pure=False)
+
+        def collect(pending: tuple[int, Any]) -> tuple[int, PartResult]:
+            part_skip, future = pending
+            return part_skip, future.result()
+
+        def count_on_workers(fn: Callable[..., Any], *args: Any) -> Any:
+            return client.submit(fn, *args, pure=False, priority=1)  # ahead of the queued coding tasks
+
+        seen = SeenIds()
+        records = 0
+        try:
+            for part_skip, result in ordered_bounded(submit, collect, plan.parts(count_on_workers), limit):
+                yield from self._check_duplicates(result, part_skip, seen)
+                records += len(result.ids)
+        finally:
+            seen.close()
+        if records < skip:
+            raise InputError(f"cannot resume: {plan.path} has fewer records than the partial output; "
+                             "resume with the same input, or delete the partial output to start over")
+
+    def _check_duplicates(self, result: PartResult, skip: int, seen: SeenIds) -> Iterator[Coded]:
+        for index, (note_id, position) in enumerate(zip(result.ids, result.positions, strict=True)):
+            first = seen.first(note_id, position) if note_id is not None else None
+            if index < skip:
+                continue
+            if first is None:
+                yield result.coded[index - skip]
+            else:
+                yield error_coded(note_id, duplicate_problem(position, first), rules_version=self.rules_version,
+                                  policy=self.settings.policy)
 
     def map(self, chunks: Iterable[Chunk]) -> Iterator[list[Coded]]:
         client = self._client
@@ -223,11 +314,12 @@ class DaskEngine:
             self._cluster.close()
 
 
-def _warm_dask_worker(settings: CoderSettings) -> bool:
+def _warm_dask_worker(settings: CoderSettings) -> tuple[str, str]:
+    """Build this worker's Coder; its package and rules versions, which must be the same on every worker."""
+    from nlp import __version__
     from nlp.batch.work import cached_coder
 
-    cached_coder(settings)
-    return True
+    return __version__, cached_coder(settings).rules_version
 
 
 def _code_on_dask_worker(items: Chunk, settings: CoderSettings) -> list[Coded]:

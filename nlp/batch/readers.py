@@ -155,19 +155,24 @@ class JsonLinesSource:
                 lines.close()
 
     def _parse(self, line_number: int, raw: bytes) -> RawRecord:
-        try:
-            obj = json.loads(raw.decode("utf-8-sig" if line_number == 1 else "utf-8"))
-        except UnicodeDecodeError as exc:
-            return RawRecord(line_number, None, None,
-                             f"line {line_number} is not valid UTF-8 (bad byte at offset {exc.start}); re-export the file as UTF-8")
-        except json.JSONDecodeError as exc:
-            return RawRecord(line_number, None, None,
-                             f"line {line_number} is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
-        if not isinstance(obj, dict):
-            return RawRecord(line_number, None, None,
-                             f"line {line_number} is a JSON {type(obj).__name__}, not an object; "
-                             f"write one object with '{self.id_col}' and '{self.text_col}' per line")
-        return RawRecord(line_number, obj.get(self.id_col), obj.get(self.text_col))
+        return parse_json_line(line_number, raw, self.id_col, self.text_col)
+
+
+def parse_json_line(line_number: int, raw: bytes, id_col: str, text_col: str) -> RawRecord:
+    """One line of JSON Lines (``line_number`` counts from 1 and includes blank lines) as a record."""
+    try:
+        obj = json.loads(raw.decode("utf-8-sig" if line_number == 1 else "utf-8"))
+    except UnicodeDecodeError as exc:
+        return RawRecord(line_number, None, None,
+                         f"line {line_number} is not valid UTF-8 (bad byte at offset {exc.start}); re-export the file as UTF-8")
+    except json.JSONDecodeError as exc:
+        return RawRecord(line_number, None, None,
+                         f"line {line_number} is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line")
+    if not isinstance(obj, dict):
+        return RawRecord(line_number, None, None,
+                         f"line {line_number} is a JSON {type(obj).__name__}, not an object; "
+                         f"write one object with '{id_col}' and '{text_col}' per line")
+    return RawRecord(line_number, obj.get(id_col), obj.get(text_col))
 
 
 @dataclass

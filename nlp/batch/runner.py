@@ -6,16 +6,21 @@ The flow for one run::
         ─► engine (in order, ≤ 2 x workers chunks in flight) ─► writer.append + fsync
         ─► journal entry + fsync ─► ... ─► writer.finish (rename into place), journal removed
 
-Memory is bounded by the chunk size and the number of chunks in flight, plus the set of ids
-seen (needed to catch duplicates).  Every input record yields exactly one output record, in
-input order, so a resumed run skips exactly the records the journal counts and ends with the
-same bytes as a run that was never interrupted (records carry no timing or run-dependent
-field; the rules and package versions are fixed for an installation).
+With the Dask engine and a Parquet or JSON Lines file, the workers read the input instead
+(:mod:`nlp.batch.partitions`): each task reads, checks and codes one partition, and the client
+checks the ids it sends back for duplicates, in order, before the results are chunked and
+written as above.
+
+Memory is bounded by the chunk size and the number of chunks in flight; the ids seen (needed to
+catch duplicates) move to a temporary file past 100,000 (:class:`~nlp.batch.ids.SeenIds`).
+Every input record yields exactly one output record, in input order, so a resumed run skips
+exactly the records the journal counts and ends with the same bytes as a run that was never
+interrupted (records carry no timing or run-dependent field; the rules and package versions
+are fixed for an installation).
 """
 
 from __future__ import annotations
 
-import copy
 import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
@@ -94,9 +99,8 @@ def run_batch(
     if chunk_size < 1:
         raise InputError(f"chunk size must be at least 1, got {chunk_size}")
     settings = CoderSettings(model=str(model) if model else None, policy=policy, max_chars=max_chars)
-    if coder is not None and (coder.policy, coder.max_chars) != (policy, max_chars):
-        coder = copy.copy(coder)  # same pipeline, this run's options
-        coder.policy, coder.max_chars = policy, max_chars
+    if coder is not None:
+        coder = coder.with_options(policy=policy, max_chars=max_chars)  # the same pipeline, this run's options
     reader = open_source(str(source), id_col=id_col, text_col=text_col, max_bytes=4 * max_chars + 4)
     out = Path(output)
     if str(source) != "-" and out.resolve() == Path(source).resolve():
@@ -109,18 +113,27 @@ def run_batch(
     summary = BatchSummary(output=out, resumed_after=state.records)
     workers = workers or available_cores()
 
-    items = check_ids(reader.records(), id_col=id_col, text_col=text_col)
-    _skip(items, state.records, reader.name)
     runner: LocalEngine | DaskEngine
     if engine == "dask":
         runner = DaskEngine(settings, workers, scheduler=scheduler, processes=dask_processes)
     else:
+        items = check_ids(reader.records(), id_col=id_col, text_col=text_col)
+        _skip(items, state.records, reader.name)
         runner = LocalEngine(settings, workers, coder=coder)
     show = Console(stderr=True).is_terminal if progress is None else progress
     total = reader.count() if show else None  # a quick pass, only when someone watches the ETA
     with runner, BatchProgress(total=total, done=state.records, enabled=show) as bar:
         summary.startup_seconds = time.perf_counter() - started
-        for coded in runner.map(batched(items, chunk_size)):
+        chunks: Iterator[list[Any]]
+        if isinstance(runner, LocalEngine):
+            chunks = runner.map(batched(items, chunk_size))
+        elif (plan := runner.plan(reader, chunk_size)) is not None:  # the workers read the partitions
+            chunks = batched(runner.code_partitions(plan, skip=state.records), chunk_size)
+        else:  # this process reads the input and sends it in chunks
+            items = check_ids(reader.records(), id_col=id_col, text_col=text_col)
+            _skip(items, state.records, reader.name)
+            chunks = runner.map(batched(items, chunk_size))
+        for coded in chunks:
             size = writer.append(coded)
             state = _advance(state, coded, size)
             journal.append(state)

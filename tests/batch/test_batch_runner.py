@@ -33,6 +33,8 @@ ERROR_ROWS = [
     ('{"id": "huge", "text": "' + "a " * 1_500 + '"}', "huge", "over the limit of 2,000"),
     ('{"id": "binary", "text": "' + "\\u0001\\u0002" * 200 + '"}', "binary", "looks like binary data"),
     ("this is not json", "", "line 12 is not valid JSON"),
+    ('{"id": "\\udc80", "text": "A 4 mm nevus."}', "", "the id ('id') holds an unpaired surrogate"),
+    ('{"id": "lone", "text": "A 4 mm nevus \\ud800 of the arm."}', "lone", "note holds an unpaired surrogate"),
 ]
 
 
@@ -109,7 +111,7 @@ def test_parquet_is_nested_and_holds_the_same_records(tmp_path: Path, messy_inpu
     jsonl, parquet = tmp_path / "out.jsonl", tmp_path / "out.parquet"
     run_batch(messy_input, jsonl, coder=coder, workers=1, max_chars=2_000, chunk_size=5, progress=False)
     run_batch(messy_input, parquet, coder=coder, workers=1, max_chars=2_000, chunk_size=5, progress=False)
-    assert pq.ParquetFile(parquet).num_row_groups == 3  # one row group per chunk of 5
+    assert pq.ParquetFile(parquet).num_row_groups == -(-(len(ERROR_ROWS) + 3) // 5)  # one row group per chunk of 5
     rows = pq.read_table(parquet).to_pylist()
     for row, record in zip(rows, records(jsonl), strict=True):
         for entity in row["entities"]:
@@ -236,6 +238,38 @@ def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, not
     assert got[5]["status"] == "error" and "worker process died while coding this note" in got[5]["error"]
     assert got[:5] + got[6:] == expected[:5] + expected[6:]
     assert (summary.records, summary.errors) == (len(rows), 1)
+
+
+def test_a_worker_that_dies_before_the_next_chunk_is_submitted_costs_one_error_record(notes, coder, monkeypatch) -> None:
+    """The race the test above can hit: the pool is already broken when the next chunk is submitted."""
+    import os
+    import time
+
+    from nlp.batch import engines
+    from nlp.batch.work import CoderSettings
+
+    parent = os.getpid()
+    real_code_items = engines.code_items
+
+    def code_items(the_coder, items):
+        if os.getpid() != parent and any(text == "KILLS THE WORKER" for _, text, _ in items):
+            os._exit(7)
+        return real_code_items(the_coder, items)
+
+    monkeypatch.setattr(engines, "code_items", code_items)
+    items = [(i, t, None) for i, t in notes[:4]]
+    with engines.LocalEngine(CoderSettings(), 2, coder=coder) as engine:
+
+        def chunks():
+            yield [("killer", "KILLS THE WORKER", None)]
+            deadline = time.monotonic() + 30
+            while not engine._pool._broken and time.monotonic() < deadline:  # wait for the pool to notice
+                time.sleep(0.01)
+            yield items[:2]
+            yield items[2:]
+
+        coded = [json.loads(c.json) for chunk in engine.map(chunks()) for c in chunk]
+    assert [(r["id"], r["status"]) for r in coded] == [("killer", "error")] + [(i, "ok") for i, _, _ in items]
 
 
 def test_a_pipeline_exception_costs_one_error_record(tmp_path: Path, notes, coder) -> None:
