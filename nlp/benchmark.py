@@ -39,8 +39,14 @@ class Timing:
         return self.notes / self.seconds if self.seconds else float("inf")
 
 
-def load_notes(sources: Sequence[Path], words: int, count: int) -> list[str]:
-    """Notes of about ``words`` words: real texts cut to that length (short ones are skipped)."""
+def load_notes(sources: Sequence[Path], words: int, count: int, min_fraction: float = 0.9) -> list[str]:
+    """Notes of about ``words`` words: real texts cut to that length.
+
+    Notes shorter than ``min_fraction`` of ``words`` are skipped; the default 0.9 keeps every
+    timed note within 10% of the length the targets are stated for.  The ratio to the bare
+    tokenizer depends on the mix: a pipeline's per-note overhead weighs more on short notes, so
+    ``--min-fraction 0.6`` (notes of 150 words and up) gives a lower figure.
+    """
     texts: list[str] = []
     for source in sources:
         if not source.exists():
@@ -53,7 +59,7 @@ def load_notes(sources: Sequence[Path], words: int, count: int) -> list[str]:
     cut = []
     for text in texts:
         tokens = text.split(" ")
-        if len(text.split()) >= words * 0.6:
+        if len(text.split()) >= words * min_fraction:
             # cut on a space so the note keeps its original punctuation and line breaks
             kept, n = [], 0
             for token in tokens:
@@ -112,9 +118,10 @@ def run_benchmark(notes: list[str], *, repeats: int = 3, medspacy_notes: int = 2
     ]
 
 
-def report(timings: list[Timing], words: float) -> str:
+def report(timings: list[Timing], words: float, distinct: int | None = None) -> str:
     tokenizer, stock, ours = timings
-    lines = [f"notes of ~{words:.0f} words", f"{'system':36} {'notes':>7} {'seconds':>9} {'notes/s':>10}"]
+    repeated = f" ({distinct} distinct notes, cycled)" if distinct else ""
+    lines = [f"notes of ~{words:.0f} words{repeated}", f"{'system':36} {'notes':>7} {'seconds':>9} {'notes/s':>10}"]
     for t in timings:
         lines.append(f"{t.name:36} {t.notes:7d} {t.seconds:9.3f} {t.notes_per_second:10.1f}")
     lines.append(f"ours / medspacy.load():  {ours.notes_per_second / stock.notes_per_second:6.1f}x  (target >= 10x)")
@@ -122,11 +129,11 @@ def report(timings: list[Timing], words: float) -> str:
     return "\n".join(lines)
 
 
-def main(notes_file: Path | None = None, words: int = 250, count: int = 1000, repeats: int = 3) -> str:
+def main(notes_file: Path | None = None, words: int = 250, count: int = 1000, repeats: int = 3, min_fraction: float = 0.9) -> str:
     sources = (notes_file,) if notes_file else DEFAULT_SOURCES
-    notes = load_notes(sources, words, count)
+    notes = load_notes(sources, words, count, min_fraction)
     mean_words = statistics.mean(len(n.split()) for n in notes)
-    figures = report(run_benchmark(notes, repeats=repeats), mean_words)
+    figures = report(run_benchmark(notes, repeats=repeats), mean_words, len(set(notes)))
     print(figures)  # noqa: T201 - a benchmark script prints its figures
     return figures
 
@@ -139,5 +146,6 @@ if __name__ == "__main__":  # pragma: no cover
     parser.add_argument("--words", type=int, default=250)
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--min-fraction", type=float, default=0.9)
     args = parser.parse_args()
-    main(args.notes, args.words, args.count, args.repeats)
+    main(args.notes, args.words, args.count, args.repeats, args.min_fraction)

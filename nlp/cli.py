@@ -259,11 +259,12 @@ def benchmark_cmd(
     words: int = typer.Option(250, help="Cut each note to about this many words."),
     count: int = typer.Option(1000, help="How many notes to time."),
     repeats: int = typer.Option(3, help="Timed runs per system; the median is reported."),
+    min_fraction: float = typer.Option(0.9, help="Skip notes shorter than this fraction of --words (0.6 admits 150-word notes)."),
 ) -> None:
     """Time the bare tokenizer, stock medspacy.load() and opnote-coder on the same notes."""
     from nlp.benchmark import main as run
 
-    run(notes, words, count, repeats)
+    run(notes, words, count, repeats, min_fraction)
 
 
 @app.command("evaluate")

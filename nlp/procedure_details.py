@@ -98,6 +98,11 @@ _STRUCTURES_BY_REGION = {
     "ear": ("cartilage",),
     "nose": ("cartilage",),
 }
+# Substrings every spelling of the structure contains, to skip the regular expression cheaply.
+_STRUCTURE_STEMS = {
+    "lid margin": ("margin", "lash", "line"), "tarsus": ("tars",), "conjunctiva": ("conjunctiv",),
+    "vermilion": ("vermil",), "mucosa": ("mucos", "wet"), "cartilage": ("cartilage", "perichondri"),
+}
 _STRUCTURE = {name: re.compile(r"\b(?:" + terms + r")\b", re.IGNORECASE) for name, terms in _STRUCTURE_TERMS.items()}
 # "the tarsal plate was not entered", "sparing the lid margin", "cartilage intact"
 _SPARED = re.compile(r"\b(?:not|no|without|spar(?:ed|es|ing)|preserv\w*|intact|avoid\w*|uninvolved|free|clear\s+of|short\s+of)\b", re.IGNORECASE)
@@ -272,7 +277,13 @@ def involved_structures(text: str, region: str) -> tuple[str, ...]:
     from the lid margin") does not count.
     """
     found: list[str] = []
-    for name in _STRUCTURES_BY_REGION.get(region, ()):
+    names = _STRUCTURES_BY_REGION.get(region, ())
+    if not names:
+        return ()
+    lower = text.lower()
+    for name in names:
+        if not any(stem in lower for stem in _STRUCTURE_STEMS[name]):
+            continue  # the usual case: the note never names the structure
         for match in _STRUCTURE[name].finditer(text):
             starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
             clause_start = starts[-1] if starts else 0

@@ -275,6 +275,8 @@ class OpnoteTargets:
     def _mark_typos(self, doc: Doc, words: "_Words") -> None:
         """Give a forgiven misspelling ("Excison") the NORM of the word meant, for the matcher."""
         typos = self._typos_by_id
+        if typos.keys().isdisjoint(words.lower):
+            return  # the usual case, checked in C
         for i, word in enumerate(words.lower):
             meant = typos.get(word)
             if meant is not None:
@@ -350,14 +352,15 @@ class OpnoteTargets:
             return True  # "once the diagnosis is back"
         if after[:1] == [self._of_id] and any(w in ids["organ_followers"] for w in after[1:3]):
             return True  # "the posterior lip of the cervix"
-        if any(w in ids["equipment_followers"] for w in lower[end : max(end, min(sentence[1], end + 4))]):
+        if not ids["equipment_followers"].isdisjoint(lower[end : max(end, min(sentence[1], end + 4))]):
             return True
-        if any(w in ids["flap_words"] for w in after[:2]):
+        if not ids["flap_words"].isdisjoint(after[:2]):
             return True  # "a groin pedicle flap", "a forehead flap": the flap's name, not a lesion site
         window = lower[max(sentence[0], start - 6) : start]
-        cue = max((i for i, w in enumerate(window) if w in ids["orientation_cues"]), default=None)
-        if cue is not None and not any(w in ids["locating"] for w in window[cue + 1 :]):
-            return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
+        if not ids["orientation_cues"].isdisjoint(window):
+            cue = max(i for i, w in enumerate(window) if w in ids["orientation_cues"])
+            if ids["locating"].isdisjoint(window[cue + 1 :]):
+                return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
         if (meta.get("value") or {}).get("structure"):
             cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in ids["landmark_cues"]]
             arising = bool(cues) and window[cues[-1]] == self._from_id and cues[-1] > 0 and window[cues[-1] - 1] in ids["origin_verbs"]
@@ -366,10 +369,11 @@ class OpnoteTargets:
         # "FTSG from L inner upper arm", "a graft taken from the postauricular skin behind the right ear":
         # a site a few words after "from", with a graft or harvest word just before it, is the donor site.
         reach_start = max(sentence[0], start - 9)
-        at = next((i for i in range(start - 1, reach_start - 1, -1) if lower[i] == self._from_id), None)
-        if at is not None and any(w in ids["donor_cues"] for w in lower[max(sentence[0], at - 5) : at]):
-            return True
-        if not any(w in ids["possessives"] for w in window[-3:]):
+        if self._from_id in lower[reach_start:start]:
+            at = next(i for i in range(start - 1, reach_start - 1, -1) if lower[i] == self._from_id)
+            if not ids["donor_cues"].isdisjoint(lower[max(sentence[0], at - 5) : at]):
+                return True
+        if ids["possessives"].isdisjoint(window[-3:]):
             return False
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
         # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
