@@ -28,6 +28,8 @@ PATHOLOGY_SECTIONS = frozenset({"pathology", "addendum"})
 DIAGNOSIS_HEADER_SECTIONS = frozenset({"preoperative_diagnosis", "postoperative_diagnosis", "diagnosis"})
 POSTOP_SECTIONS = frozenset({"postoperative_diagnosis"})
 PREOP_SECTIONS = frozenset({"preoperative_diagnosis", "diagnosis", "indications", "history", "physical_exam"})
+# Where the note tells the lesion's story; a removal word there ("drained", "removed") is history.
+NARRATIVE_SECTIONS = frozenset({"indications", "history", "physical_exam"})
 OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure", "specimen", None})
 IGNORED_SECTIONS = frozenset(
     {"past_history", "family_history", "social_history", "medications", "allergies", "plan", "anesthesia", "other", "complications"}
@@ -368,7 +370,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     site_by_sentence: dict[int, list[Fact]] = {}
     # Sentences that say something about a lesion itself; a closure or wound beside a body part
     # ("a pedicle across her forehead", "the donor site was closed") does not.
-    lesion_fact_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS}
+    lesion_fact_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS and _usable(f)}
     # When exactly one lesion is named in the diagnosis headers (else the procedure header), a fact that no
     # marker, site or earlier mention places belongs to it (the others are passing mentions).
     headed = {c.lesion for c in clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
@@ -538,6 +540,7 @@ def _diagnosis_source(fact: Fact, text: str) -> str:
     return "clinical"
 
 
+_FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
 _SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
 _SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 1}
 
@@ -567,8 +570,13 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
             text=m.text, kind=value.get("kind") or "skin_lesion_nos", behaviour=value.get("behaviour") or "unknown",
             source=source, span=span, certain=not m.uncertain,
         )
-        state.diagnoses.append((_SOURCE_RANK[source], diagnosis))
+        rank = _SOURCE_RANK[source]
+        if source == "pathology" and (m.section == "addendum" or _FINAL_DX.search(_text_before(text, fact))):
+            rank = -1  # an addendum or a "Final diagnosis" revises the preliminary report
+        state.diagnoses.append((rank, diagnosis))
     elif m.label == "PROCEDURE":
+        if value.get("weak") and m.section in NARRATIVE_SECTIONS:
+            return  # "it drained foul material twice last winter": the story, not today's procedure
         state.procedures.append((bool(value.get("weak")), Procedure(kind=value.get("kind") or "other", text=m.text, span=span)))
     elif m.label == "CLOSURE_TYPE":
         state.closures.append(

@@ -379,3 +379,41 @@ def test_organ_parts_and_gynecologic_curettage_are_not_skin(pipeline) -> None:
     )
     found = lesions(pipeline, text)
     assert [(lesion.site.region, lesion.procedure.kind) for lesion in found] == [("thigh", "excision")]
+
+
+# -- real-dictation habits ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, laterality",
+    [("Nevus on the Rt. upper back, 6 mm, excised. Path: nevus.", "right"), ("BCC of the L. cheek, 7 mm, excised. Path: BCC.", "left")],
+)
+def test_side_abbreviations_with_a_period(pipeline, text: str, laterality: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.site.laterality == laterality
+
+
+def test_an_unnamed_layered_closure_with_a_suture_line_length(pipeline) -> None:
+    text = (
+        "Excision of a 1.8 cm epidermoid cyst, right upper back. The subcutaneous tissue was closed with 3-0 Vicryl "
+        "and the skin with 4-0 nylon, leaving a suture line of 3.5 cm. Pathology: epidermoid cyst."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.closure.closure_class == "intermediate" and lesion.repair_length.value_cm == Decimal("3.5")
+
+
+def test_a_removal_word_in_the_history_is_not_todays_procedure(pipeline) -> None:
+    text = (
+        "INDICATIONS: , The cyst drained foul material twice last winter.,PROCEDURE: , Excision of a 2 cm epidermoid "
+        "cyst of the right upper back with 1 mm margins.,PATHOLOGY: , Epidermoid cyst."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == "excision"
+
+
+def test_the_report_diagnosis_field_and_the_addendum_win(pipeline) -> None:
+    text = (
+        "Excision of an 8 mm papule of the right calf with 2 mm margins.\n"
+        "Pathology (preliminary): spindle-cell proliferation, favour dermatofibroma.\n"
+        "ADDENDUM (4 days later): Diagnosis: basal cell carcinoma, morpheaform."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert (lesion.diagnosis.kind, lesion.diagnosis.source) == ("bcc", "pathology")

@@ -22,6 +22,8 @@ from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, v
 DEFAULT_RULES = "sections.json"
 RULES_FILE = "sections.json"
 MAX_HEADER_CHARS = 60
+# A "Diagnosis:" field right inside one of these is part of the report, not the clinical diagnosis.
+REPORT_SECTIONS = frozenset({"pathology", "addendum"})
 SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
 
 
@@ -103,7 +105,11 @@ class SectionFinder:
                     # run-on exports put every field on one line: the field ends at its ".,"
                     run_on = text.find(".,", body_start, end)
                     end = run_on + 1 if run_on != -1 else end
-            sections.append((rule.category, start, end, body_start))
+            category = rule.category
+            if category == "diagnosis" and sections and sections[-1][0] in REPORT_SECTIONS and sections[-1][2] == start:
+                # "PATHOLOGY: Skin ellipse 1.3 cm ... Diagnosis: compound nevus": the report's own field
+                category = sections[-1][0]
+            sections.append((category, start, end, body_start))
         return sections
 
     def _rule_of(self, match: re.Match[str]) -> SectionRule:

@@ -20,7 +20,8 @@ from spacy.tokens import Doc
 
 from nlp.pipeline.doctext import doc_text
 
-ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts fig dx hx ca".split())
+# "L. cheek", "Rt. upper back": side abbreviations too, before a lower-case word.
+ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts fig dx hx ca l r lt rt".split())
 # A boundary: terminal punctuation then whitespace, a run-on ".," junction, or a line break.
 _BOUNDARY = re.compile(r"[.!?;],?[ \t\r\n]+|\.,[ \t\r\n]*|\n[ \t\r\n]*")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")

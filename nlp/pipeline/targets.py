@@ -177,7 +177,8 @@ class OpnoteTargets:
         }
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
-        self._open_id, self._close_id = strings["("], strings[")"]
+        self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
+        self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
         self._typos_by_id = {strings.add(wrong): meant for wrong, meant in self.typos.items()}
         self._kind_by_modifier_id = {(kind, strings[word]): becomes for (kind, word), becomes in self.kind_by_modifier.items()}
 
@@ -316,6 +317,8 @@ class OpnoteTargets:
     def _expand_site(self, words: "_Words", start: int) -> int:
         start = self._expand_left(words, start, self._ids["site_modifiers"])
         lower = words.lower
+        if start > 1 and lower[start - 1] == self._dot_id and lower[start - 2] in self._side_abbreviation_ids:
+            start = self._expand_left(words, start - 2, self._ids["site_modifiers"])  # "Rt. upper back"
         # "<head> of (the) <site>": "dorsum of the left hand", "lateral aspect of the right thigh"
         i = start - 1
         if i >= 1 and lower[i] in self._ids["possessives"]:
