@@ -379,8 +379,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     if len(headed) != 1:
         # Else the one lesion whose site shares a sentence with its diagnosis, procedure or size:
         # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions.
-        described_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS and _usable(f)}
-        headed = {c.lesion for c in clusters if any(f.sentence in described_sentences for f in c.facts)}
+        headed = {c.lesion for c in clusters if any(f.sentence in lesion_fact_sentences for f in c.facts)}
     primary = next(iter(headed)) if len(headed) == 1 else None
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
