@@ -305,8 +305,8 @@ def _is_wished_site(fact: Fact) -> bool:
 
 def _usable(fact: Fact) -> bool:
     m = fact.mention
-    if m.hypothetical and WISHED_SITE in fact.modifiers and not (m.negated or m.family):
-        return True
+    if WISHED_SITE in fact.modifiers:
+        return True  # marked only on sites _is_wished_site accepted
     if m.negated or m.family or m.hypothetical or m.section in IGNORED_SECTIONS:
         return False
     if m.historical and "PRIOR_BIOPSY" not in fact.modifiers:

@@ -98,12 +98,13 @@ _STRUCTURES_BY_REGION = {
     "ear": ("cartilage",),
     "nose": ("cartilage",),
 }
-# Substrings every spelling of the structure contains, to skip the regular expression cheaply.
-_STRUCTURE_STEMS = {
-    "lid margin": ("margin", "lash", "line"), "tarsus": ("tars",), "conjunctiva": ("conjunctiv",),
-    "vermilion": ("vermil",), "mucosa": ("mucos", "wet"), "cartilage": ("cartilage", "perichondri"),
-}
 _STRUCTURE = {name: re.compile(r"\b(?:" + terms + r")\b", re.IGNORECASE) for name, terms in _STRUCTURE_TERMS.items()}
+# One case-sensitive pass over the lower-cased note per region says whether any of its structures
+# is named at all (the usual answer is no); case-blind alternations cost re several times more.
+_ANY_STRUCTURE = {
+    region: re.compile(r"\b(?:" + "|".join(_STRUCTURE_TERMS[name] for name in names) + r")\b")
+    for region, names in _STRUCTURES_BY_REGION.items()
+}
 # "the tarsal plate was not entered", "sparing the lid margin", "cartilage intact"
 _SPARED = re.compile(r"\b(?:not|no|without|spar(?:ed|es|ing)|preserv\w*|intact|avoid\w*|uninvolved|free|clear\s+of|short\s+of)\b", re.IGNORECASE)
 # "3 mm from the lid margin", "just above the vermilion border": a landmark, not the lesion's bed.
@@ -278,12 +279,9 @@ def involved_structures(text: str, region: str) -> tuple[str, ...]:
     """
     found: list[str] = []
     names = _STRUCTURES_BY_REGION.get(region, ())
-    if not names:
+    if not names or not _ANY_STRUCTURE[region].search(text.lower()):
         return ()
-    lower = text.lower()
     for name in names:
-        if not any(stem in lower for stem in _STRUCTURE_STEMS[name]):
-            continue  # the usual case: the note never names the structure
         for match in _STRUCTURE[name].finditer(text):
             starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
             clause_start = starts[-1] if starts else 0
