@@ -212,8 +212,11 @@ def test_unusable_output_is_refused_before_coding(tmp_path: Path, messy_input: P
         run_batch(messy_input, tmp_path / output, coder=coder, workers=1, progress=False)
 
 
-def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, notes, coder, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Simulates a crash in native code: the forked worker that meets the note exits on the spot."""
+def _kill_worker_on_marker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker that meets the note "KILLS THE WORKER" exits on the spot (a crash in native code).
+
+    Forked workers inherit the patch; the parent process codes normally.
+    """
     import os
 
     from nlp.batch import engines
@@ -226,7 +229,12 @@ def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, not
             os._exit(7)
         return real_code_items(the_coder, items)
 
-    monkeypatch.setattr(engines, "code_items", code_items)  # forked workers inherit the patch
+    monkeypatch.setattr(engines, "code_items", code_items)
+
+
+def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, notes, coder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulates a crash in native code: the forked worker that meets the note exits on the spot."""
+    _kill_worker_on_marker(monkeypatch)
     rows = [{"id": i, "text": t} for i, t in notes]
     rows.insert(5, {"id": "killer", "text": "KILLS THE WORKER"})
     source = write_jsonl(tmp_path / "in.jsonl", rows)
@@ -242,21 +250,12 @@ def test_a_note_that_kills_its_worker_costs_one_error_record(tmp_path: Path, not
 
 def test_a_worker_that_dies_before_the_next_chunk_is_submitted_costs_one_error_record(notes, coder, monkeypatch) -> None:
     """The race the test above can hit: the pool is already broken when the next chunk is submitted."""
-    import os
     import time
 
     from nlp.batch import engines
     from nlp.batch.work import CoderSettings
 
-    parent = os.getpid()
-    real_code_items = engines.code_items
-
-    def code_items(the_coder, items):
-        if os.getpid() != parent and any(text == "KILLS THE WORKER" for _, text, _ in items):
-            os._exit(7)
-        return real_code_items(the_coder, items)
-
-    monkeypatch.setattr(engines, "code_items", code_items)
+    _kill_worker_on_marker(monkeypatch)
     items = [(i, t, None) for i, t in notes[:4]]
     with engines.LocalEngine(CoderSettings(), 2, coder=coder) as engine:
 
