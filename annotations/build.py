@@ -3,7 +3,8 @@
 
 The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev_extra2.md``,
 ``annotations/src/dev_procedures.md``, ``annotations/src/dev_procedures2.md``,
-``annotations/src/dev_procedures3.md`` and ``annotations/src/dev_procedures4.md``, and the test
+``annotations/src/dev_procedures3.md``, ``annotations/src/dev_procedures4.md`` and
+``annotations/src/dev_procedures5.md``, and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -59,7 +60,8 @@ SRC = HERE / "src"
 SPLITS = ("dev", "test")
 # Further source files read into a split after src/<split>.md (same markup, ids must not clash).
 EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
-                         "dev_procedures2.md", "dev_procedures3.md", "dev_procedures4.md"),
+                         "dev_procedures2.md", "dev_procedures3.md", "dev_procedures4.md",
+                         "dev_procedures5.md"),
                  "test": ("test_procedures.md",)}
 
 
