@@ -407,6 +407,25 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             last_in_section[fact.mention.section] = fact.lesion
 
     # 4: build the records.
+    pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
+    mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
+    collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
+    if _closures_to_the_one_lesion(facts, built):
+        collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
+    _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
+    out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
+    out = details.add_counts(text, out)
+    # Renumber so lesion indexes are 1..n in order of appearance.
+    renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
+    for fact in facts:
+        fact.lesion = renumber.get(fact.lesion) if fact.lesion is not None else None
+    return [replace(lesion, index=renumber[lesion.index]) for lesion in out]
+
+
+def _collect_and_build(
+    text: str, facts: list[Fact], lesion_ids: list[int], pending: bool, mohs_done: bool
+) -> tuple[dict[int, "_Collected"], list[Fact], dict[int, Lesion]]:
+    """Collect every fact into its lesion's state and build one record per lesion."""
     collected = {i: _Collected() for i in lesion_ids}
     shared: list[Fact] = []
     for fact in facts:
@@ -418,17 +437,29 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
             for state in collected.values():
                 _collect(state, fact, text)
-    pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
-    mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
-    built = {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
-    _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
-    out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
-    out = details.add_counts(text, out)
-    # Renumber so lesion indexes are 1..n in order of appearance.
-    renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
+    return collected, shared, {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
+
+
+def _closures_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:
+    """Give closures that landed on a body part which is no lesion to the one treated lesion.
+
+    "... reconstructed with a melolabial interpolation flap ..., leaving the pedicle bridging the
+    cheek": the cheek is where the flap lies, not a second lesion, so the flap closes the only
+    lesion that was treated, when that lesion has no closure of its own (a flap named beside the
+    closure actually used, "a forehead flap ... she declined", stays where it is).  With several
+    treated lesions the owner is not known, so nothing moves.
+    Returns whether a closure moved (the records must then be built again).
+    """
+    treated = [index for index, lesion in built.items() if _is_treated(lesion)]
+    if len(treated) != 1 or built[treated[0]].closure is not None:
+        return False
+    bare = {index for index, lesion in built.items() if index != treated[0] and lesion.closure is not None}
+    moved = False
     for fact in facts:
-        fact.lesion = renumber.get(fact.lesion) if fact.lesion is not None else None
-    return [replace(lesion, index=renumber[lesion.index]) for lesion in out]
+        if fact.label == "CLOSURE_TYPE" and fact.lesion in bare and _usable(fact):
+            fact.lesion = treated[0]
+            moved = True
+    return moved
 
 
 def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Collected], shared: list[Fact], text: str) -> None:
