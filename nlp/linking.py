@@ -410,7 +410,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
     mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
     collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
-    if _closures_to_the_one_lesion(facts, built):
+    if _stranded_facts_to_the_one_lesion(facts, built):
         collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
     _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
     out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
@@ -440,23 +440,33 @@ def _collect_and_build(
     return collected, shared, {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
 
 
-def _closures_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:
-    """Give closures that landed on a body part which is no lesion to the one treated lesion.
+# What a treated lesion may take over from a bare body part, by the record field it would fill.
+_STRANDED_FIELDS = {
+    "CLOSURE_TYPE": "closure", "LESION_SIZE": "lesion_size", "EXCISED_DIAMETER": "excised_diameter",
+    "MARGIN": "margin", "WOUND_LENGTH": "repair_length",
+}
 
-    "... reconstructed with a melolabial interpolation flap ..., leaving the pedicle bridging the
-    cheek": the cheek is where the flap lies, not a second lesion, so the flap closes the only
-    lesion that was treated, when that lesion has no closure of its own (a flap named beside the
-    closure actually used, "a forehead flap ... she declined", stays where it is).  With several
-    treated lesions the owner is not known, so nothing moves.
-    Returns whether a closure moved (the records must then be built again).
+
+def _stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:
+    """Give facts that landed on a body part which is no lesion to the one treated lesion.
+
+    "... a melolabial interpolation flap ..., leaving the pedicle bridging the cheek" and "a
+    1.8 cm nodule that is tender when she rests her arm on the desk": the cheek and the arm
+    are no lesions (nothing names, treats or diagnoses anything there), so the flap and the size
+    are the treated lesion's.  Only a field the lesion lacks is filled (a flap named beside the
+    closure actually used, "a forehead flap ... she declined", stays where it is), and with several
+    treated lesions the owner is not known, so nothing moves.  Returns whether a fact moved (the
+    records must then be built again).
     """
     treated = [index for index, lesion in built.items() if _is_treated(lesion)]
-    if len(treated) != 1 or built[treated[0]].closure is not None:
+    if len(treated) != 1:
         return False
-    bare = {index for index, lesion in built.items() if index != treated[0] and lesion.closure is not None}
+    owner = built[treated[0]]
+    bare = {index for index, lesion in built.items() if index != treated[0] and lesion.procedure is None and not lesion.diagnoses}
     moved = False
     for fact in facts:
-        if fact.label == "CLOSURE_TYPE" and fact.lesion in bare and _usable(fact):
+        field_name = _STRANDED_FIELDS.get(fact.label)
+        if field_name and fact.lesion in bare and getattr(owner, field_name) is None and _usable(fact):
             fact.lesion = treated[0]
             moved = True
     return moved

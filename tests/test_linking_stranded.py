@@ -1,4 +1,4 @@
-"""Which lesion a closure belongs to when the sentence that names it also names another body part."""
+"""Which lesion a closure or size belongs to when its sentence also names a body part that is no lesion."""
 
 from __future__ import annotations
 
@@ -38,3 +38,25 @@ def test_a_declined_flap_does_not_replace_the_closure_used(pipeline) -> None:
     )
     (lesion,) = lesions(pipeline, text)
     assert lesion.closure.closure_class == "graft"
+
+
+def test_a_size_beside_a_passing_body_part_is_the_lesion_size(pipeline) -> None:
+    text = (
+        "PROCEDURE: Excision of mass, left volar forearm.\n"
+        "INDICATIONS: A 1.8 cm firm nodule that is tender when she rests her arm on the desk.\n"
+        "DESCRIPTION: The nodule was dissected out intact and the skin closed with simple interrupted sutures.\n"
+        "PATHOLOGY: Epidermoid cyst."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.site.region == "forearm"
+    assert lesion.lesion_size is not None and str(lesion.lesion_size.value_cm) == "1.8"
+
+
+def test_the_size_of_a_lesion_left_alone_is_not_borrowed(pipeline) -> None:
+    text = (
+        "A cyst of the left upper back was excised and closed with simple interrupted sutures. Pathology: epidermoid cyst. "
+        "A 6 mm seborrheic keratosis of the right arm was left alone."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.site.region == "back"
+    assert lesion.lesion_size is None
