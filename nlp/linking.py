@@ -390,9 +390,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             if marker is not None:
                 fact.lesion = marker
             elif fact.sentence in site_by_sentence:
-                sites = site_by_sentence[fact.sentence]
-                nearest = min(sites, key=lambda s: abs(s.mention.start - fact.mention.start))
-                fact.lesion = nearest.lesion
+                fact.lesion = _nearest_site(text, site_by_sentence[fact.sentence], fact).lesion
             elif len(lesion_ids) == 1:
                 fact.lesion = lesion_ids[0]
             else:
@@ -437,6 +435,15 @@ def _collect_and_build(
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
             for state in collected.values():
                 _collect(state, fact, text)
+    if len(collected) >= 2:
+        for fact in facts:  # "Pathology: both basal cell carcinoma"
+            if fact.label == "LESION_DIAGNOSIS" and _SHARED_DIAGNOSIS.search(_text_before(text, fact)[-40:]):
+                for index, state in collected.items():
+                    if index != fact.lesion:
+                        _collect(state, fact, text)
+        for fact, others in _done_to_several(text, facts):
+            for index in others:
+                _collect(collected[index], fact, text)
     return collected, shared, {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
 
 
@@ -445,6 +452,62 @@ _STRANDED_FIELDS = {
     "CLOSURE_TYPE": "closure", "LESION_SIZE": "lesion_size", "EXCISED_DIAMETER": "excised_diameter",
     "MARGIN": "margin", "WOUND_LENGTH": "repair_length",
 }
+
+
+# A diagnosis said of every lesion at once: "both basal cell carcinoma", "both biopsy-proven basal
+# cell carcinomas", "all three: seborrheic keratosis" (the words just before the diagnosis).  A bare
+# number is not enough: "the two seborrheic keratoses on the back" counts one lesion's items.
+_SHARED_DIAGNOSIS = re.compile(
+    r"\b(?:both|each|all(?:\s+(?:two|three|four|\d))?)\b(?:\s+(?:of\s+(?:the\s+)?)?(?:lesions?|specimens?|sites?|were|are|showed?|(?:biopsy|bx)[- ]proven)|\s*[:,])*\s*$",
+    re.IGNORECASE,
+)
+# One verb for the lesions a sentence lists: "a 7 mm nevus on the left forearm and a 5 mm nevus on
+# the right shin were excised with 2 mm margins".
+_PLURAL_DONE = re.compile(
+    r"\b(?:were|both|each|all)\s+(?:(?:then|also|completely|sharply|separately|individually|each)\s+)?"
+    r"(?:excised|removed|shaved|destroyed|treated|biopsied|curetted|frozen|cauterized|snipped)\b",
+    re.IGNORECASE,
+)
+_DONE_TO_SEVERAL_LABELS = frozenset({"PROCEDURE", "MARGIN"})
+
+
+def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]]:
+    """Procedure and margin facts said once for every lesion their sentence names, with the other lesions."""
+    lesions_by_sentence: dict[int, set[int]] = {}
+    for fact in facts:
+        if fact.label == "ANATOMIC_SITE" and fact.lesion is not None and _usable(fact):
+            lesions_by_sentence.setdefault(fact.sentence, set()).add(fact.lesion)
+    out = []
+    for fact in facts:
+        named = lesions_by_sentence.get(fact.sentence, set())
+        if fact.label in _DONE_TO_SEVERAL_LABELS and len(named) >= 2 and fact.lesion in named:
+            cue = _PLURAL_DONE.search(_sentence_text(text, fact))
+            if cue is not None and (fact.sentence_span is None or fact.sentence_span[0] + cue.start() <= fact.mention.start):
+                out.append((fact, named - {fact.lesion}))
+    return out
+
+
+# Where one clause of a sentence ends and the next, about another lesion, begins: "one on the
+# left nasal sidewall measuring 7 mm and one on the right cheek measuring 5 mm".
+_CLAUSE_BREAK = re.compile(r";|\b(?:and|but|whereas|while)\b", re.IGNORECASE)
+
+
+def _nearest_site(text: str, sites: list[Fact], fact: Fact) -> Fact:
+    """The site in the fact's sentence that the fact belongs to.
+
+    A site in the fact's own clause wins; among several (or none), the nearest by start offset.
+    """
+    def same_clause(site: Fact) -> bool:
+        start, end = sorted((site.mention.end, fact.mention.start)) if site.mention.start < fact.mention.start else sorted(
+            (fact.mention.end, site.mention.start)
+        )
+        return not _CLAUSE_BREAK.search(text, start, end) if start < end else True
+
+    def distance(site: Fact) -> int:
+        return abs(site.mention.start - fact.mention.start)
+
+    own = [site for site in sites if same_clause(site)]
+    return min(own or sites, key=distance)
 
 
 def _stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:

@@ -60,3 +60,31 @@ def test_the_size_of_a_lesion_left_alone_is_not_borrowed(pipeline) -> None:
     (lesion,) = lesions(pipeline, text)
     assert lesion.site.region == "back"
     assert lesion.lesion_size is None
+
+
+@pytest.mark.parametrize(
+    "text, sizes",
+    [
+        (
+            "Two basal cell carcinomas, one on the left nasal sidewall measuring 7 mm and one on the right cheek "
+            "measuring 5 mm, were excised with 3 mm margins.",
+            {"nose": "0.7", "cheek": "0.5"},
+        ),
+        (
+            "A 7 mm nevus on the left forearm and a 5 mm nevus on the right shin were excised with 2 mm margins.",
+            {"forearm": "0.7", "leg": "0.5"},
+        ),
+    ],
+)
+def test_a_size_belongs_to_the_site_of_its_own_clause(pipeline, text: str, sizes: dict[str, str]) -> None:
+    found = {lesion.site.region: str(lesion.lesion_size.value_cm) for lesion in lesions(pipeline, text)}
+    assert found == sizes
+
+
+def test_a_pathology_line_for_both_lesions_gives_each_its_diagnosis(pipeline) -> None:
+    text = (
+        "A 7 mm lesion of the left nasal sidewall and a 5 mm lesion of the right cheek were excised with 3 mm margins. "
+        "Pathology: both basal cell carcinoma, nodular, margins clear."
+    )
+    found = {lesion.site.region: (lesion.diagnosis.kind, lesion.diagnosis.source) for lesion in lesions(pipeline, text)}
+    assert found == {"nose": ("bcc", "pathology"), "cheek": ("bcc", "pathology")}
