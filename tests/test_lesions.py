@@ -270,6 +270,8 @@ def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -
         ("Shave removal, right forearm: 6 mm papule removed by deep shave (saucerization). Path: nevus.", "shave"),
         ("Proc: deep shave bx (saucerization) for dx of a 6 mm macule, R forearm. Path: nevus.", "biopsy_tangential"),
         ("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.", "mohs"),
+        ("A 2 cm lipoma of the right upper arm was teased out of the subcutaneous fat. Path: lipoma.", "excision"),
+        ("The 1.5 cm cyst of the left upper back was delivered through a small incision. Path: epidermoid cyst.", "excision"),
     ],
 )
 def test_procedure_kind_wordings(pipeline, text: str, kind: str) -> None:
@@ -347,6 +349,10 @@ def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
             "SCC of the volar left thumb, 1.0 cm, excised with 4 mm margins; cross-finger flap from the dorsum "
             "of the left index finger. Path: SCC.",
             "finger",
+        ),
+        (
+            "A 2 cm lipoma of the back of the right upper arm was teased out with a hemostat and finger pressure. Path: lipoma.",
+            "arm",
         ),
     ],
 )
