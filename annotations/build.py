@@ -61,7 +61,7 @@ SPLITS = ("dev", "test")
 # Further source files read into a split after src/<split>.md (same markup, ids must not clash).
 EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_procedures2.md", "dev_procedures3.md", "dev_procedures4.md",
-                         "dev_procedures5.md"),
+                         "dev_procedures5.md", "dev_excisions6.md"),
                  "test": ("test_procedures.md",)}
 
 
@@ -116,7 +116,8 @@ DIAGNOSES = ("melanocytic_nevus", "dysplastic_nevus", "seborrheic_keratosis",
              "irritated_seborrheic_keratosis", "dermatofibroma", "benign_adnexal_neoplasm",
              "epidermoid_cyst", "pilar_cyst", "sebaceous_cyst", "cyst", "lipoma",
              "pyogenic_granuloma", "hemangioma", "actinic_keratosis", "keratoacanthoma", "bcc",
-             "scc", "scc_in_situ", "melanoma", "melanoma_in_situ", "acrochordon")
+             "scc", "scc_in_situ", "melanoma", "melanoma_in_situ", "acrochordon",
+             "uncertain_behaviour_neoplasm")
 MALIGNANT_DX = {"bcc", "scc", "scc_in_situ", "melanoma", "melanoma_in_situ"}
 SOURCES = ("pathology", "postoperative", "preoperative")
 CLOSURES = ("simple", "intermediate", "complex", "none", "adjacent_tissue_transfer",
@@ -463,7 +464,7 @@ def icd_code(les: dict) -> str:
               "epidermoid_cyst": "L72.0", "pilar_cyst": "L72.11", "sebaceous_cyst": "L72.3",
               "cyst": "L72.9", "pyogenic_granuloma": "L98.0", "hemangioma": "D18.01",
               "actinic_keratosis": "L57.0", "keratoacanthoma": "L85.8",
-              "acrochordon": "L91.8"}
+              "acrochordon": "L91.8", "uncertain_behaviour_neoplasm": "D48.5"}
     if dx in simple:
         return simple[dx]
     if region == "genitalia":
@@ -575,8 +576,9 @@ WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
                 "twenty": 20}
 NUM = r"(?:\d+(?:\.\d+)?|\.\d+)"
+TIMES = r"(?:x|X|×|by|BY)"                                # "1.2 x 0.8 cm", "1.2 by 0.8 cm"
 MEASURE_RE = re.compile(
-    rf"^(?P<a>{NUM})(?:\s*(?:x|X|×)\s*(?P<b>{NUM}))?(?:\s*(?:x|X|×)\s*(?P<c>{NUM}))?"
+    rf"^(?P<a>{NUM})(?:\s*{TIMES}\s*(?P<b>{NUM}))?(?:\s*{TIMES}\s*(?P<c>{NUM}))?"
     rf"(?:\s*(?:-|–|to)\s*(?P<hi>{NUM}))?\s*-?(?P<unit>mm|cm|MM|CM)$")   # "2-mm", "5.2-cm"
 WORD_RE = re.compile(r"^(?P<w>[A-Za-z]+)\s+(?P<unit>millimeters?|centimeters?|MILLIMETERS?|"
                      r"CENTIMETERS?)$")
@@ -842,6 +844,8 @@ def check_lesion(les: dict, n: int) -> list[str]:
         errs.append("malignant behaviour with a benign diagnosis")
     elif les["behaviour"] != "malignant" and les["diagnosis"] in MALIGNANT_DX:
         errs.append("malignant diagnosis with non-malignant behaviour")
+    elif (les["diagnosis"] == "uncertain_behaviour_neoplasm") != (les["behaviour"] == "uncertain"):
+        errs.append("behaviour uncertain goes with diagnosis uncertain_behaviour_neoplasm (D48.5)")
     # numbers
     try:
         size = dec(les["lesion_size_cm"]) if les["lesion_size_cm"] is not None else None
@@ -948,7 +952,10 @@ def check_text_vs_record(rec: dict) -> list[str]:
         if hi not in sizes:
             errs.append(f"LESION_SIZE span {hi} cm matches no lesion_size_cm {sorted(sizes)}")
     for lo, hi in vals["MARGIN"]:
-        if lo not in margins:
+        # margins that differ per side (tag margins_differ): the record keeps the narrowest,
+        # and the wider sides' spans are still annotated
+        wider = "margins_differ" in tags and margins and lo > min(margins)
+        if lo not in margins and not wider:
             errs.append(f"MARGIN span {lo} cm matches no margin_cm {sorted(margins)}")
     for lo, hi in vals["WOUND_LENGTH"]:
         if hi not in wounds:
@@ -1114,7 +1121,7 @@ def stats(records: dict[str, list[dict]]) -> str:
               ("FACE", "SNHFG", "TAL")),
         table("excised-diameter bucket (excision / re-excision lesions)", buck,
               ("<=0.5", "0.6-1.0", "1.1-2.0", "2.1-3.0", "3.1-4.0", ">4.0")),
-        table("behaviour (lesions)", beh, ("benign", "malignant", "unknown")),
+        table("behaviour (lesions)", beh, ("benign", "malignant", "uncertain", "unknown")),
         table("closure (lesions)", clos, CLOSURES),
         table("trap / difficulty tag (notes)", trap, TRAP_TAGS),
         table("v4 procedure trap tag (notes)", v4, V4_TAGS),
