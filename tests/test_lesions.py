@@ -354,6 +354,11 @@ def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
             "A 2 cm lipoma of the back of the right upper arm was teased out with a hemostat and finger pressure. Path: lipoma.",
             "arm",
         ),
+        (
+            "BCC of the left medial cheek, 1.0 cm, located about 1 cm below the lower lid, excised with 2 mm margins. Path: BCC.",
+            "cheek",
+        ),
+        ("BCC of the left temple. The 9 mm papule sits just lateral to the tail of the brow; excised with 4 mm margins.", "temple"),
     ],
 )
 def test_landmarks_adverbs_and_donors_make_no_lesion(pipeline, text: str, region: str) -> None:

@@ -63,6 +63,9 @@ class SiteFilters(BaseModel):
     adverb_uses: dict[str, list[str]] = Field(default_factory=dict)
     # "left cheek just in front of the ear": a second site placed by these words locates the first.
     relative_cues: list[str] = Field(default_factory=list)
+    # "lay about 1 cm below the lower lid", "just lateral to the tail of the brow": a relative cue
+    # after a distance or one of these words places the lesion named before by a landmark.
+    landmark_distance_words: list[str] = Field(default_factory=list)
     # "the anterior lip of the cervix", "the neck of the femur": a part of an organ, not skin.
     organ_followers: list[str] = Field(default_factory=list)
 

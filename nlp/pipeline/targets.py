@@ -174,6 +174,7 @@ class OpnoteTargets:
             "flap_words": ids(w.lower() for w in filters.flap_words), "relative_cues": ids(w.lower() for w in filters.relative_cues),
             "organ_followers": ids(w.lower() for w in filters.organ_followers), "locating": ids(LOCATING_PREPOSITIONS),
             "clause_breaks": ids([".", ";", "and", "or"]),
+            "landmark_distance": ids(w.lower() for w in filters.landmark_distance_words),
         }
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
@@ -207,6 +208,8 @@ class OpnoteTargets:
                 if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta):
                     continue
                 if self._locates_previous_site(words, previous_site, start):
+                    continue
+                if previous_site is not None and self._measured_from_landmark(words, start, sentence_tokens[sentence]):
                     continue
                 previous_site = (start, end)
             elif label == DIAGNOSIS:
@@ -392,6 +395,20 @@ class OpnoteTargets:
             return False
         between = set(words.lower[previous[1] : start])
         return bool(between & self._ids["relative_cues"]) and not between & self._ids["clause_breaks"]
+
+    def _measured_from_landmark(self, words: "_Words", start: int, sentence: tuple[int, int]) -> bool:
+        """"lay about 1 cm below the lower lid", "just lateral to the tail of the brow": a landmark.
+
+        A relative cue at most five words before the site, itself after a distance or "just"
+        within three words, places a lesion already named; it is not where a second lesion is.
+        """
+        ids = self._ids
+        lower = words.lower
+        first = max(sentence[0], start - 6)
+        cues = [i for i in range(first, start) if lower[i] in ids["relative_cues"]]
+        if not cues or not ids["clause_breaks"].isdisjoint(lower[cues[-1] : start]):
+            return False
+        return not ids["landmark_distance"].isdisjoint(lower[max(sentence[0], cues[-1] - 3) : cues[-1]])
 
     def _merge_adjacent_sites(self, doc: Doc, words: "_Words", found: list["Found"]) -> list["Found"]:
         """'scalp vertex', 'left scapular back': two site words in a row are one mention."""
