@@ -53,7 +53,9 @@ EXCISION_KINDS = ("re_excision", "excision")
 # Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
 _MOHS_DONE = re.compile(
     r"\b(?:stage|stg)\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?(?:blocks?|blks?)\b|\bmohs\s+(?:stage|layer|defect|map)"
-    r"|\bmicrographic\s+surgery\s+(?:was|were)\s+(?:performed|done|completed)"
+    r"|\b(?:micrographic|mohs)\s+(?:surgery\s+|procedure\s+|excision\s+)?(?:was|were)\s+(?:performed|done|completed|carried\s+out)"
+    r"|\bsurgeon\s+and\s+(?:the\s+)?(?:dermato)?pathologist\b"
+    r"|\b(?:[1-9]|one|two|three|four|five)\s+(?:mohs\s+)?(?:stages|layers)\b"
     r"|\b(?:first|second|third|final|each|every)\s+(?:surgical\s+|mohs\s+)?(?:stage|layer)\b"
     r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
     re.IGNORECASE,
@@ -270,8 +272,51 @@ def _lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: lis
         )
 
     lesion_numbers = {segment[0] for segment in segments if names_a_lesion(segment)}
+    segments = _merge_step_items(text, segments, facts, names_a_lesion)
     kept = [segment for segment in segments if segment[0] in lesion_numbers]
     return kept if len(lesion_numbers) >= 2 else []
+
+
+def _merge_step_items(
+    text: str, segments: list[tuple[int, int, int]], facts: list[Fact], names_a_lesion
+) -> list[tuple[int, int, int]]:
+    """A list item that is a further step on the lesion of the item before it joins that item.
+
+    "PROCEDURES: 1. Mohs surgery, left arm. 2. Intermediate repair, 5.2 cm. 3. Shave biopsy,
+    right cheek": item 2 names no site, diagnosis or procedure of its own while its list
+    names lesions item by item, so it is the repair of item 1's lesion, not of the lesion
+    that happens to be number 2 in the diagnosis list.  Items of one list are the segments
+    that follow each other without a gap (segments stop at section bounds).
+    """
+    def own_lesion_or_procedure(segment: tuple[int, int, int]) -> bool:
+        return names_a_lesion(segment) or any(
+            f.label == "PROCEDURE" and not (f.value.get("weak")) and segment[1] <= f.mention.start < segment[2] for f in facts
+        )
+
+    def word_marker(segment: tuple[int, int, int]) -> bool:
+        head = text[segment[1] : segment[1] + 40].lstrip(" \t\n:;,.")
+        return bool(_MARKER_WORD.match(head) or _MARKER_ORDINAL.search(head))
+
+    runs: list[list[tuple[int, int, int]]] = []
+    for segment in segments:
+        if runs and runs[-1][-1][2] == segment[1]:
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    out: list[tuple[int, int, int]] = []
+    for run in runs:
+        if len(run) < 2 or not any(names_a_lesion(s) for s in run):
+            out.extend(run)
+            continue
+        merged: list[tuple[int, int, int]] = []
+        for segment in run:
+            if merged and not word_marker(segment) and not own_lesion_or_procedure(segment):
+                number, start, _ = merged[-1]
+                merged[-1] = (number, start, segment[2])
+            else:
+                merged.append(segment)
+        out.extend(merged)
+    return out
 
 
 def _site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
@@ -419,7 +464,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             for state in collected.values():
                 _collect(state, fact, text)
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
-    mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
+    mohs_done = any(f.label == "PROCEDURE" and f.value.get("kind") == "mohs" for f in facts) and bool(_MOHS_DONE.search(text))
     built = {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
     _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
     out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
@@ -636,8 +681,10 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         # stronger names it.
         strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
         kinds = [p.kind for p in strong]
-        if "mohs" in kinds and not mohs_done and any(k in kinds for k in EXCISION_KINDS):
-            # "She preferred excision to Mohs surgery": Mohs named as the road not taken.
+        if "mohs" in kinds and not mohs_done and any(k != "mohs" for k in kinds):
+            # "She preferred excision to Mohs surgery", "a shave biopsy was done; we talked about
+            # Mohs if this proves to be a BCC": Mohs named as the road not taken (or the next
+            # step), while no stage, layer or block says it was done today.
             kinds = [k for k in kinds if k != "mohs"]
         if "shave" in kinds and "biopsy_tangential" in kinds:
             # A shave named as a removal ("Shave removal ... by deep shave (saucerization)") is one;
