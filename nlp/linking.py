@@ -707,7 +707,9 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
     if state.closures:
         lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
     if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
-        lesion.defect_area, lesion.defect_parts = details.defect_area(state.wounds, state.areas)
+        lesion.defect_area, lesion.defect_parts = details.defect_area(
+            state.wounds, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
+        )
     elif state.areas:
         lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
     lesion.prior_malignant_biopsy = state.prior_biopsy

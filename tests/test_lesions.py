@@ -450,3 +450,22 @@ def test_a_repair_item_joins_the_lesion_listed_before_it(pipeline, text: str, re
     found = [(lesion.site.region, lesion.repair_length.value_cm if lesion.repair_length else None) for lesion in lesions(pipeline, text)]
     assert found == repairs
 
+
+# -- adjacent tissue transfer: primary plus secondary defect -----------------------------------------
+@pytest.mark.parametrize(
+    "text, area",
+    [
+        ("SCC L. scapular back excised w/ 6 mm margins -> primary defect 9 sq cm. Rotation flap designed and rotated; "
+         "secondary defect 6.5 sq cm closed directly. Path: SCC.", Decimal("15.5")),
+        ("SCC of the left upper back excised with 5 mm margins; rotation flap, total defect 9 + 6.5 sq cm. Path: SCC.", Decimal("15.5")),
+        ("BCC of the right nasal tip excised; final defect 1.0 x 1.2 cm closed with a bilobed flap; secondary defect "
+         "3.0 sq cm. Path: BCC.", Decimal("4.2")),
+        ("SCC of the left upper back excised; primary defect 9 sq cm, secondary defect 6.5 sq cm, total 15.5 sq cm, "
+         "closed with a rotation flap. Path: SCC.", Decimal("15.5")),
+        ("SCC of the left upper back excised; the 9 sq cm defect was closed with a rotation flap (9 sq cm). Path: SCC.", Decimal("9")),
+    ],
+)
+def test_att_defect_area_adds_the_stated_parts(pipeline, text: str, area: Decimal) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.closure.closure_class == "adjacent_tissue_transfer"
+    assert lesion.defect_area.value_cm == area
