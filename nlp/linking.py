@@ -53,7 +53,9 @@ EXCISION_KINDS = ("re_excision", "excision")
 # Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
 _MOHS_DONE = re.compile(
     r"\b(?:stage|stg)\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?(?:blocks?|blks?)\b|\bmohs\s+(?:stage|layer|defect|map)"
-    r"|\bmicrographic\s+surgery\s+(?:was|were)\s+(?:performed|done|completed)"
+    r"|\b(?:micrographic|mohs)\s+(?:surgery\s+|procedure\s+|excision\s+)?(?:was|were)\s+(?:performed|done|completed|carried\s+out)"
+    r"|\bsurgeon\s+and\s+(?:the\s+)?(?:dermato)?pathologist\b"
+    r"|\b(?:[1-9]|one|two|three|four|five)\s+(?:mohs\s+)?(?:stages|layers)\b"
     r"|\b(?:first|second|third|final|each|every)\s+(?:surgical\s+|mohs\s+)?(?:stage|layer)\b"
     r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
     re.IGNORECASE,
@@ -152,6 +154,11 @@ class _Cluster:
         if positions and self.positions and positions != self.positions:
             return False
         return True
+
+    def fit(self, laterality: str | None, positions: frozenset[str]) -> int:
+        """How much of a mention this cluster matches beyond accepting it: "mid back" fits
+        "right mid back" better than "left back"."""
+        return (bool(positions) and positions == self.positions) + (bool(laterality) and laterality == self.laterality)
 
 
 def _marker_number(raw: str) -> int:
@@ -270,8 +277,51 @@ def _lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: lis
         )
 
     lesion_numbers = {segment[0] for segment in segments if names_a_lesion(segment)}
+    segments = _merge_step_items(text, segments, facts, names_a_lesion)
     kept = [segment for segment in segments if segment[0] in lesion_numbers]
     return kept if len(lesion_numbers) >= 2 else []
+
+
+def _merge_step_items(
+    text: str, segments: list[tuple[int, int, int]], facts: list[Fact], names_a_lesion
+) -> list[tuple[int, int, int]]:
+    """A list item that is a further step on the lesion of the item before it joins that item.
+
+    "PROCEDURES: 1. Mohs surgery, left arm. 2. Intermediate repair, 5.2 cm. 3. Shave biopsy,
+    right cheek": item 2 names no site, diagnosis or procedure of its own while its list
+    names lesions item by item, so it is the repair of item 1's lesion, not of the lesion
+    that happens to be number 2 in the diagnosis list.  Items of one list are the segments
+    that follow each other without a gap (segments stop at section bounds).
+    """
+    def own_lesion_or_procedure(segment: tuple[int, int, int]) -> bool:
+        return names_a_lesion(segment) or any(
+            f.label == "PROCEDURE" and not (f.value.get("weak")) and segment[1] <= f.mention.start < segment[2] for f in facts
+        )
+
+    def word_marker(segment: tuple[int, int, int]) -> bool:
+        head = text[segment[1] : segment[1] + 40].lstrip(" \t\n:;,.")
+        return bool(_MARKER_WORD.match(head) or _MARKER_ORDINAL.search(head))
+
+    runs: list[list[tuple[int, int, int]]] = []
+    for segment in segments:
+        if runs and runs[-1][-1][2] == segment[1]:
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    out: list[tuple[int, int, int]] = []
+    for run in runs:
+        if len(run) < 2 or not any(names_a_lesion(s) for s in run):
+            out.extend(run)
+            continue
+        merged: list[tuple[int, int, int]] = []
+        for segment in run:
+            if merged and not word_marker(segment) and not own_lesion_or_procedure(segment):
+                number, start, _ = merged[-1]
+                merged[-1] = (number, start, segment[2])
+            else:
+                merged.append(segment)
+        out.extend(merged)
+    return out
 
 
 def _site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
@@ -340,7 +390,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             bound = [c for c in candidates if c.lesion == marker]
             cluster = bound[0] if bound else next((c for c in candidates if c.lesion is None), None)
         else:
-            cluster = candidates[0] if len(candidates) >= 1 else None
+            cluster = max(candidates, key=lambda c: c.fit(laterality, positions), default=None)
         if cluster is None:
             cluster = _Cluster(region, laterality, positions)
             clusters.append(cluster)
@@ -399,14 +449,14 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         # about a lesion: "The left arm was extended on a hand table" must not capture the facts
         # that follow it.
         if fact.lesion is not None and (
-            (fact.label == "ANATOMIC_SITE" and fact.sentence in lesion_fact_sentences)
+            (fact.label == "ANATOMIC_SITE" and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(_text_before(text, fact))))
             or segment_of(fact.mention.start) is not None
         ):
             last_in_section[fact.mention.section] = fact.lesion
 
     # 4: build the records.
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
-    mohs_done = "mohs" in lower and bool(_MOHS_DONE.search(text))
+    mohs_done = any(f.label == "PROCEDURE" and f.value.get("kind") == "mohs" for f in facts) and bool(_MOHS_DONE.search(text))
     collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
     if _stranded_facts_to_the_one_lesion(facts, built):
         collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
@@ -447,6 +497,8 @@ def _collect_and_build(
     return collected, shared, {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
 
 
+# "Next, attention was turned to the mid back": the narrative moves to the lesion at that site.
+_ATTENTION_TO = re.compile(r"\battention\s+(?:was\s+|is\s+)?(?:then\s+|next\s+|now\s+|first\s+|again\s+)?(?:drawn|turned|directed|brought|paid|focused|moved)\s+to\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.IGNORECASE)
 # What a treated lesion may take over from a bare body part, by the record field it would fill.
 _STRANDED_FIELDS = {
     "CLOSURE_TYPE": "closure", "LESION_SIZE": "lesion_size", "EXCISED_DIAMETER": "excised_diameter",
@@ -740,8 +792,10 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         # stronger names it.
         strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
         kinds = [p.kind for p in strong]
-        if "mohs" in kinds and not mohs_done and any(k in kinds for k in EXCISION_KINDS):
-            # "She preferred excision to Mohs surgery": Mohs named as the road not taken.
+        if "mohs" in kinds and not mohs_done and any(k != "mohs" for k in kinds):
+            # "She preferred excision to Mohs surgery", "a shave biopsy was done; we talked about
+            # Mohs if this proves to be a BCC": Mohs named as the road not taken (or the next
+            # step), while no stage, layer or block says it was done today.
             kinds = [k for k in kinds if k != "mohs"]
         if "shave" in kinds and "biopsy_tangential" in kinds:
             # A shave named as a removal ("Shave removal ... by deep shave (saucerization)") is one;
@@ -764,7 +818,9 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
     if state.closures:
         lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
     if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
-        lesion.defect_area, lesion.defect_parts = details.defect_area(state.wounds, state.areas)
+        lesion.defect_area, lesion.defect_parts = details.defect_area(
+            state.wounds, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
+        )
     elif state.areas:
         lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
     lesion.prior_malignant_biopsy = state.prior_biopsy

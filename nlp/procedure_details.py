@@ -248,11 +248,18 @@ def prior_excision_days(text: str) -> int | None:
     return None
 
 
-def defect_area(measures: list[Measure], areas: list[Measure]) -> tuple[Measure | None, tuple[Measure, ...]]:
-    """Total defect area: the largest stated area, else the sum of the distinct length x width defects."""
-    if areas:
-        best = max(areas, key=lambda m: m.value_cm)
-        return best, ()
+def defect_area(
+    measures: list[Measure], areas: list[Measure], *, add_stated: bool = False
+) -> tuple[Measure | None, tuple[Measure, ...]]:
+    """Total defect area: the sum of the distinct defects the note measures.
+
+    Without ``add_stated`` (a graft: only the recipient defect counts) a stated area wins
+    alone: the largest one.  With ``add_stated`` (an adjacent tissue transfer: primary plus
+    secondary defect) every distinct stated area ("primary defect 9 sq cm ... secondary defect
+    6.5 sq cm") and every length x width defect not already stated as an area ("final defect
+    1.0 x 1.2 cm ... secondary defect 3.0 sq cm") is added up; an area stated twice counts
+    once, and a stated total that equals the sum of the other parts is that total.
+    """
     parts: list[Measure] = []
     seen: set[tuple[Decimal, ...]] = set()
     for measure in measures:
@@ -264,6 +271,19 @@ def defect_area(measures: list[Measure], areas: list[Measure]) -> tuple[Measure 
         seen.add(key)
         area = measure.dimensions[0] * measure.dimensions[1]
         parts.append(Measure(value_cm=area, span=measure.span, kind="defect_area", dimensions=measure.dimensions[:2], unit="sq cm"))
+    if areas and not add_stated:
+        return max(areas, key=lambda m: m.value_cm), ()
+    if areas:
+        stated: list[Measure] = []
+        for measure in areas:
+            if all(m.value_cm != measure.value_cm for m in stated):
+                stated.append(measure)
+        parts = stated + [p for p in parts if all(m.value_cm != p.value_cm for m in stated)]
+        largest = max(parts, key=lambda m: m.value_cm)
+        others = [p for p in parts if p is not largest]
+        if len(parts) == 1 or sum((p.value_cm for p in others), Decimal(0)) == largest.value_cm:
+            return largest, ()
+        parts.sort(key=lambda m: m.span.start)
     if not parts:
         return None, ()
     total = sum((p.value_cm for p in parts), Decimal(0))

@@ -272,6 +272,10 @@ def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -
         ("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.", "mohs"),
         ("A 2 cm lipoma of the right upper arm was teased out of the subcutaneous fat. Path: lipoma.", "excision"),
         ("The 1.5 cm cyst of the left upper back was delivered through a small incision. Path: epidermoid cyst.", "excision"),
+        # a Mohs template that never says "Mohs": one physician as surgeon and pathologist, stages and blocks
+        ("BCC, left nasal ala. I acted as both surgeon and pathologist. The tumour was curetted. Stage I was excised "
+         "as three blocks, mapped and processed as frozen sections. Stage II was taken as two blocks and was clear.", "mohs"),
+        ("BCC of the right temple removed by micrographic surgery; stage 1, 2 blocks, clear.", "mohs"),
     ],
 )
 def test_procedure_kind_wordings(pipeline, text: str, kind: str) -> None:
@@ -333,6 +337,11 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
         ),
         ("L temple - bx-proven superficial BCC, 7 mm. Curetted x3 to a firm base, no ED.", "destruction"),
         ("Excisional bx of a 6 mm irregular macule of the L dorsal forearm w/ 2 mm margins. Path: dysplastic nevus.", "excision"),
+        # Mohs named as the next step after today's biopsy, no stage or block done
+        ("Sore of the R. cheek, 9 mm, suspicious for BCC. A tangential (shave) biopsy was done. We talked about Mohs "
+         "surgery as the preferred treatment here if this proves to be a BCC. Path: basal cell carcinoma.", "biopsy_tangential"),
+        ("Pearly 7 mm papule of the left nasal ala. Punch biopsy taken. Mohs surgery is the best option for a BCC here. "
+         "Path: basal cell carcinoma.", "biopsy_punch"),
     ],
 )
 def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
@@ -428,3 +437,46 @@ def test_the_report_diagnosis_field_and_the_addendum_win(pipeline) -> None:
     )
     (lesion,) = lesions(pipeline, text)
     assert (lesion.diagnosis.kind, lesion.diagnosis.source) == ("bcc", "pathology")
+
+
+# -- a numbered procedure list whose repair item belongs to the lesion listed before it ------------
+@pytest.mark.parametrize(
+    "text, repairs",
+    [
+        (
+            "PREOPERATIVE DIAGNOSIS: , 1. Squamous cell carcinoma, left upper arm. 2. Scaly papule, right cheek.,"
+            "PROCEDURES: , 1. Mohs micrographic surgery, left upper arm, two stages. 2. Intermediate repair, 5.2 cm. "
+            "3. Tangential biopsy, right cheek.,DETAILS: , Stage I: three blocks. Stage II: two blocks, clear. "
+            "The cheek papule, 4 mm, was sampled by shave biopsy.,PATHOLOGY: , Actinic keratosis.",
+            [("arm", Decimal("5.2")), ("cheek", None)],
+        ),
+        (
+            "DIAGNOSES: 1. BCC, right temple. 2. Nevus, left shoulder.\nPROCEDURES: 1. Excision, right temple, 3 mm margins. "
+            "2. Layered closure 3.1 cm. 3. Shave removal, left shoulder, 5 mm nevus.\nPATHOLOGY: 1. BCC. 2. Nevus.",
+            [("temple", Decimal("3.1")), ("shoulder", None)],
+        ),
+    ],
+)
+def test_a_repair_item_joins_the_lesion_listed_before_it(pipeline, text: str, repairs: list) -> None:
+    found = [(lesion.site.region, lesion.repair_length.value_cm if lesion.repair_length else None) for lesion in lesions(pipeline, text)]
+    assert found == repairs
+
+
+# -- adjacent tissue transfer: primary plus secondary defect -----------------------------------------
+@pytest.mark.parametrize(
+    "text, area",
+    [
+        ("SCC L. scapular back excised w/ 6 mm margins -> primary defect 9 sq cm. Rotation flap designed and rotated; "
+         "secondary defect 6.5 sq cm closed directly. Path: SCC.", Decimal("15.5")),
+        ("SCC of the left upper back excised with 5 mm margins; rotation flap, total defect 9 + 6.5 sq cm. Path: SCC.", Decimal("15.5")),
+        ("BCC of the right nasal tip excised; final defect 1.0 x 1.2 cm closed with a bilobed flap; secondary defect "
+         "3.0 sq cm. Path: BCC.", Decimal("4.2")),
+        ("SCC of the left upper back excised; primary defect 9 sq cm, secondary defect 6.5 sq cm, total 15.5 sq cm, "
+         "closed with a rotation flap. Path: SCC.", Decimal("15.5")),
+        ("SCC of the left upper back excised; the 9 sq cm defect was closed with a rotation flap (9 sq cm). Path: SCC.", Decimal("9")),
+    ],
+)
+def test_att_defect_area_adds_the_stated_parts(pipeline, text: str, area: Decimal) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.closure.closure_class == "adjacent_tissue_transfer"
+    assert lesion.defect_area.value_cm == area

@@ -88,3 +88,15 @@ def test_a_pathology_line_for_both_lesions_gives_each_its_diagnosis(pipeline) ->
     )
     found = {lesion.site.region: (lesion.diagnosis.kind, lesion.diagnosis.source) for lesion in lesions(pipeline, text)}
     assert found == {"nose": ("bcc", "pathology"), "cheek": ("bcc", "pathology")}
+
+
+def test_attention_turned_to_a_site_moves_the_narrative_to_that_lesion(pipeline) -> None:
+    text = (
+        "PROCEDURES: 1. Excision of left back nevus 2 cm. 2. Excision of right mid back nevus 1 cm.\n"
+        "DESCRIPTION: Attention was first drawn to the left back. An elliptical incision was made and the skin closed "
+        "in layers, 4.0 cm. Next, attention was turned to the mid back. The lesion was excised and the skin closed "
+        "with simple interrupted sutures."
+    )
+    by_site = {lesion.site.text.lower(): lesion for lesion in lesions(pipeline, text)}
+    assert by_site["left back"].closure.closure_class == "intermediate"
+    assert by_site["right mid back"].closure.closure_class == "simple"

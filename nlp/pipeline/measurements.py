@@ -1046,6 +1046,12 @@ def _find(text: str) -> list[_Found]:
             units = [u if u.endswith("2") else unit_norm for u in units]
         if len(values) == 1:
             value, in_words = values[0]
+            if is_area and shape == "single":
+                # "9 + 6.5 sq cm": areas added up, the unit written once after the last one
+                addends = _AREA_ADDENDS.search(text, max(0, start - 40), start)
+                if addends is not None:
+                    value += sum((Decimal(n) for n in re.findall(r"\d+(?:\.\d+)?", addends.group(0))), Decimal(0))
+                    start = addends.start()
             numbers: tuple[Decimal, ...] = (_to_cm(value, unit_norm),)
         else:
             numbers = tuple([_to_cm(v, u) for (v, _), u in zip(values, units, strict=False)])
@@ -1057,6 +1063,8 @@ def _find(text: str) -> list[_Found]:
 
 
 _BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+#: Bare numbers added to the area after them: "9 + 6.5 sq cm", "4 plus 3 + 2 sq cm".
+_AREA_ADDENDS = re.compile(r"(?<![\w.#/:,])(?:\d+(?:\.\d+)?\s*(?:\+|\bplus\b)\s*)+$", re.IGNORECASE)
 
 
 def _is_suture_size(raws: list[str], separator: str | None) -> bool:

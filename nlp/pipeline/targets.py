@@ -178,6 +178,7 @@ class OpnoteTargets:
         }
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
+        self._attention_id = strings.add("attention")
         self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
         self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
         self._typos_by_id = {strings.add(wrong): meant for wrong, meant in self.typos.items()}
@@ -379,8 +380,8 @@ class OpnoteTargets:
             at = next(i for i in range(start - 1, reach_start - 1, -1) if lower[i] == self._from_id)
             if not ids["donor_cues"].isdisjoint(lower[max(sentence[0], at - 5) : at]):
                 return True
-        if ids["possessives"].isdisjoint(window[-3:]):
-            return False
+        if ids["possessives"].isdisjoint(window[-3:]) or self._attention_id in window:
+            return False  # "attention was turned to the mid back": the next lesion, not positioning
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
         # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
         first, last = doc[max(sentence[0], start - 6)], doc[min(sentence[1], end + 6) - 1]

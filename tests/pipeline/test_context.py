@@ -33,6 +33,8 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("His mother had melanoma.", "melanoma", {"is_family"}),
         ("Will re-excise if margins are positive.", "re-excise", {"is_hypothetical"}),
         ("We will excise if it changes.", "excise", {"is_hypothetical"}),
+        ("We talked about Mohs surgery as the preferred treatment.", "Mohs surgery", {"is_hypothetical"}),
+        ("She was counseled regarding Mohs surgery.", "Mohs surgery", {"is_hypothetical"}),
         ("Pathology: compound nevus, margins clear.", "compound nevus", set()),
         ("A 45-year-old man with a nevus.", "nevus", set()),
         ("Biopsy-proven BCC of the nose.", "BCC", set()),

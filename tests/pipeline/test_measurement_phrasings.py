@@ -83,6 +83,8 @@ def test_lesion_sizes(text: str, value: str) -> None:
         ("Margins of 1 to 2 mm were taken.", "0.1"),
         ("It was excised with a 4 mm rim of normal skin.", "0.4"),
         ("0.5 cm margins all around.", "0.5"),
+        ("Exc w/ 3 mm margins, depth to nasalis.", "0.3"),  # a plane named after the margin is no depth measurement
+        ("Excised with 4 mm margins and carried to a depth of the fascia.", "0.4"),
     ],
 )
 def test_margins(text: str, value: str) -> None:

@@ -119,6 +119,8 @@ UNITS = [
     ("250 mm2", "250 mm2", "2.5", ["2.5"], "mm2", "meas.area_mm2"),
     ("1 sq in", "1 sq in", "6.4516", ["6.4516"], "in2", "meas.area_in2"),
     ("8-10 sq cm", "8-10 sq cm", "10", ["8", "10"], "cm2", "meas.area_cm2"),
+    ("defect 9 + 6.5 sq cm", "9 + 6.5 sq cm", "15.5", ["15.5"], "cm2", "meas.area_cm2"),  # parts added up
+    ("4 plus 3 cm2", "4 plus 3 cm2", "7", ["7"], "cm2", "meas.area_cm2"),
 ]
 
 

@@ -33,6 +33,12 @@ def finder() -> SectionFinder:
         ("HISTORY OF PRESENT ILLNESS: new lesion.\nFAMILY HISTORY: melanoma in mother.",
          [("history", "HISTORY OF PRESENT ILLNESS"), ("family_history", "FAMILY HISTORY")]),
         ("FINDINGS\nA 5 mm nevus.\n", [("findings", "FINDINGS")]),
+        # a bare "Details" header opens the narrative, so it is not the tail of the last list item
+        ("PROCEDURES: , 1. Mohs surgery.,DETAILS: , Stage I: three blocks.",
+         [("procedure", "PROCEDURES"), ("description", "DETAILS")]),
+        ("TITLE OF PROCEDURE: Excision.\nOPERATIVE PROCEDURE IN DETAIL: excised.\nPOSTPROCEDURE DIAGNOSIS: BCC.",
+         [("procedure", "TITLE OF PROCEDURE"), ("description", "OPERATIVE PROCEDURE IN DETAIL"),
+          ("postoperative_diagnosis", "POSTPROCEDURE DIAGNOSIS")]),
         # no headers at all
         ("A 4 mm nevus of the left cheek was excised with 1 mm margins and closed simply.", []),
         # a colon inside a sentence is not a header
