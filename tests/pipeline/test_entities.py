@@ -22,6 +22,8 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
     ("snippet", "span", "region", "laterality"),
     [
         ("A 4 mm nevus of the left nasal ala was excised.", "left nasal ala", "nose", "left"),
+        # the submental triangle is neck skin (annotations/GUIDELINES.md, sixth excision set)
+        ("A 1.2 cm cyst in the submental region was excised.", "submental region", "neck", None),
         ("Lesion on the R cheek.", "R cheek", "cheek", "right"),
         ("Papule of the right upper eyelid.", "right upper eyelid", "eyelid", "right"),
         ("Cyst of the vertex scalp.", "vertex scalp", "scalp", None),
