@@ -271,6 +271,9 @@ def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -
         ("Proc: deep shave bx (saucerization) for dx of a 6 mm macule, R forearm. Path: nevus.", "biopsy_tangential"),
         ("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.", "mohs"),
         ("A 2 cm lipoma of the right upper arm was teased out of the subcutaneous fat. Path: lipoma.", "excision"),
+        ("Exc bx-proven BCC R nasal ala. Size 5mm, margins 3mm. Complex repair 2.2 cm. Path: BCC.", "excision"),
+        ("L upper back: EIC 1.5 cm, inflamed twice, tx'd w/ abx (never I&D). Exc'd intact, no margin. Path: EIC.", "excision"),
+        ("L upper back: EIC 1.5 cm, inflamed twice, never I&D. Excised with 1 mm margins. Path: epidermoid cyst.", "excision"),
         ("The 1.5 cm cyst of the left upper back was delivered through a small incision. Path: epidermoid cyst.", "excision"),
         # a Mohs template that never says "Mohs": one physician as surgeon and pathologist, stages and blocks
         ("BCC, left nasal ala. I acted as both surgeon and pathologist. The tumour was curetted. Stage I was excised "
