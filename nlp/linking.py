@@ -34,6 +34,9 @@ OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure
 IGNORED_SECTIONS = frozenset(
     {"past_history", "family_history", "social_history", "medications", "allergies", "plan", "anesthesia", "other", "complications"}
 )
+# A plan section's facts count when ConText marks them done at this visit ("I froze it once").
+PERFORMED_IN_SECTIONS = frozenset({"plan"})
+PERFORMED = "PERFORMED"
 MEASURE_FIELDS = {
     "LESION_SIZE": "lesion_size",
     "MARGIN": "margin",
@@ -280,12 +283,17 @@ def _site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
     return value.get("region") or "", value.get("laterality"), words
 
 
+def _ignored_section(fact: Fact) -> bool:
+    section = fact.mention.section
+    return section in IGNORED_SECTIONS and not (section in PERFORMED_IN_SECTIONS and PERFORMED in fact.modifiers)
+
+
 def _is_anchor(fact: Fact) -> bool:
     m = fact.mention
     return (
         m.label == "ANATOMIC_SITE"
         and not (m.negated or m.historical or m.family or m.hypothetical)
-        and m.section not in IGNORED_SECTIONS
+        and not _ignored_section(fact)
     )
 
 
@@ -307,7 +315,7 @@ def _usable(fact: Fact) -> bool:
     m = fact.mention
     if WISHED_SITE in fact.modifiers:
         return True  # marked only on sites _is_wished_site accepted
-    if m.negated or m.family or m.hypothetical or m.section in IGNORED_SECTIONS:
+    if m.negated or m.family or m.hypothetical or _ignored_section(fact):
         return False
     if m.historical and "PRIOR_BIOPSY" not in fact.modifiers:
         return False
@@ -414,6 +422,8 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
             shared.append(fact)
             continue
         _collect(collected[fact.lesion], fact, text)
+        if fact.label == "PROCEDURE" and not fact.value.get("weak") and _usable(fact) and segment_of(fact.mention.start) == fact.lesion:
+            collected[fact.lesion].titled.add(fact.value.get("kind") or "other")
     for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
             for state in collected.values():
@@ -522,6 +532,7 @@ class _Collected:
     areas: list[Measure] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
     procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
+    titled: set[str] = field(default_factory=set)  # kinds named in the lesion's own numbered item
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
 
@@ -644,6 +655,13 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
             # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
             removal = any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong)
             kinds = [k for k in kinds if k != ("biopsy_tangential" if removal else "shave")]
+        if state.titled and not state.titled & {"mohs", *EXCISION_KINDS} and any(k in EXCISION_KINDS for k in kinds):
+            # "3. Shave excision of the right nasal ala" names what was done to that lesion; an
+            # "excision" elsewhere ("These required standard excision, the smaller lesion ... a
+            # shave") does not outrank it, unless it says the excision went full thickness.
+            full = any(p.kind in EXCISION_KINDS and "full" in p.text.lower() for p in strong)
+            if not full and any(k in state.titled for k in kinds):
+                kinds = [k for k in kinds if k not in EXCISION_KINDS]
         chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
         lesion.procedure = next(p for p in strong if p.kind == chosen)
     if state.sizes:
