@@ -16,6 +16,12 @@ from nlp.pipeline.targets import ENTITY_GROUP, entity_spans, forget_entity_spans
 from nlp.records import Mention, NoteFacts
 
 HYPOTHETICAL_SECTIONS = frozenset({"plan"})
+# ConText's PERFORMED cue ("I froze it once", "was treated with cryotherapy today"): a procedure
+# the plan section records as done at this visit, not planned.
+PERFORMED = "PERFORMED"
+# Headers that make the note a discharge summary: the procedures it names were done during the
+# stay and are coded from their own operative notes.
+STAY_REPORT_SECTIONS = frozenset({"discharge_diagnosis", "hospital_course"})
 HISTORICAL_SECTIONS = frozenset({"past_history"})
 FAMILY_SECTIONS = frozenset({"family_history"})
 NO_MODIFIERS: frozenset[str] = frozenset()
@@ -28,6 +34,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     section_starts = [s[1] for s in sections]
     sentence_ids, sentence_spans, _ = sentence_table(doc)
     extensions = span_values(doc)
+    stay_report = any(s[0] in STAY_REPORT_SECTIONS for s in sections)
     facts: list[Fact] = []
     no_values: dict = {}
     for ent in entity_spans(doc) if ENTITY_GROUP in doc.spans else ():
@@ -52,9 +59,9 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             rule=get("opnote_rule"),
             negated=negated,
             uncertain=bool(get("is_uncertain", False)),
-            historical=bool(get("is_historical", False)) or section in HISTORICAL_SECTIONS,
+            historical=bool(get("is_historical", False)) or section in HISTORICAL_SECTIONS or (stay_report and label == "PROCEDURE"),
             family=bool(get("is_family", False)) or section in FAMILY_SECTIONS,
-            hypothetical=bool(get("is_hypothetical", False)) or section in HYPOTHETICAL_SECTIONS,
+            hypothetical=bool(get("is_hypothetical", False)) or (section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers),
         )
         sentence = int(sentence_ids[ent.start])
         facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))

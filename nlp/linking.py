@@ -18,6 +18,7 @@ hand-made mentions.  The steps, each a small function below:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -34,6 +35,9 @@ OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure
 IGNORED_SECTIONS = frozenset(
     {"past_history", "family_history", "social_history", "medications", "allergies", "plan", "anesthesia", "other", "complications"}
 )
+# A plan section's facts count when ConText marks them done at this visit ("I froze it once").
+PERFORMED_IN_SECTIONS = frozenset({"plan"})
+PERFORMED = "PERFORMED"
 MEASURE_FIELDS = {
     "LESION_SIZE": "lesion_size",
     "MARGIN": "margin",
@@ -330,12 +334,17 @@ def _site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
     return value.get("region") or "", value.get("laterality"), words
 
 
+def _ignored_section(fact: Fact) -> bool:
+    section = fact.mention.section
+    return section in IGNORED_SECTIONS and not (section in PERFORMED_IN_SECTIONS and PERFORMED in fact.modifiers)
+
+
 def _is_anchor(fact: Fact) -> bool:
     m = fact.mention
     return (
         m.label == "ANATOMIC_SITE"
         and not (m.negated or m.historical or m.family or m.hypothetical)
-        and m.section not in IGNORED_SECTIONS
+        and not _ignored_section(fact)
     )
 
 
@@ -357,7 +366,7 @@ def _usable(fact: Fact) -> bool:
     m = fact.mention
     if WISHED_SITE in fact.modifiers:
         return True  # marked only on sites _is_wished_site accepted
-    if m.negated or m.family or m.hypothetical or m.section in IGNORED_SECTIONS:
+    if m.negated or m.family or m.hypothetical or _ignored_section(fact):
         return False
     if m.historical and "PRIOR_BIOPSY" not in fact.modifiers:
         return False
@@ -457,9 +466,9 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # 4: build the records.
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
     mohs_done = any(f.label == "PROCEDURE" and f.value.get("kind") == "mohs" for f in facts) and bool(_MOHS_DONE.search(text))
-    collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
+    collected, shared, built = _collect_and_build(text, facts, lesion_ids, segment_of, pending, mohs_done)
     if _stranded_facts_to_the_one_lesion(facts, built):
-        collected, shared, built = _collect_and_build(text, facts, lesion_ids, pending, mohs_done)
+        collected, shared, built = _collect_and_build(text, facts, lesion_ids, segment_of, pending, mohs_done)
     _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
     out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
     out = details.add_counts(text, out)
@@ -471,9 +480,13 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
 
 
 def _collect_and_build(
-    text: str, facts: list[Fact], lesion_ids: list[int], pending: bool, mohs_done: bool
+    text: str, facts: list[Fact], lesion_ids: list[int], segment_of: Callable[[int], int | None], pending: bool, mohs_done: bool
 ) -> tuple[dict[int, "_Collected"], list[Fact], dict[int, Lesion]]:
-    """Collect every fact into its lesion's state and build one record per lesion."""
+    """Collect every fact into its lesion's state and build one record per lesion.
+
+    ``segment_of`` gives the lesion number of the marker segment at an offset (a procedure named
+    in the lesion's own numbered item is its title).
+    """
     collected = {i: _Collected() for i in lesion_ids}
     shared: list[Fact] = []
     for fact in facts:
@@ -481,6 +494,8 @@ def _collect_and_build(
             shared.append(fact)
             continue
         _collect(collected[fact.lesion], fact, text)
+        if fact.label == "PROCEDURE" and not fact.value.get("weak") and _usable(fact) and segment_of(fact.mention.start) == fact.lesion:
+            collected[fact.lesion].titled.add(fact.value.get("kind") or "other")
     for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
             for state in collected.values():
@@ -678,6 +693,7 @@ class _Collected:
     areas: list[Measure] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
     procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
+    titled: set[str] = field(default_factory=set)  # kinds named in the lesion's own numbered item
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
 
@@ -802,6 +818,13 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
             # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
             removal = any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong)
             kinds = [k for k in kinds if k != ("biopsy_tangential" if removal else "shave")]
+        if state.titled and not state.titled & {"mohs", *EXCISION_KINDS} and any(k in EXCISION_KINDS for k in kinds):
+            # "3. Shave excision of the right nasal ala" names what was done to that lesion; an
+            # "excision" elsewhere ("These required standard excision, the smaller lesion ... a
+            # shave") does not outrank it, unless it says the excision went full thickness.
+            full = any(p.kind in EXCISION_KINDS and "full" in p.text.lower() for p in strong)
+            if not full and any(k in state.titled for k in kinds):
+                kinds = [k for k in kinds if k not in EXCISION_KINDS]
         chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
         lesion.procedure = next(p for p in strong if p.kind == chosen)
     if state.sizes:

@@ -37,7 +37,7 @@ _COUNT_AFTER_SITE = re.compile(
     # Used with .match() at the end of the site: "^" would never match there.
     r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5": a bare number closing the item
-    + r"|[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,.\n]|$))",
+    + r"|[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,\n]|\.(?!\d)|$))",  # not the "2" of "2.5 cm"
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"

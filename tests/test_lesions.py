@@ -345,11 +345,68 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
          "surgery as the preferred treatment here if this proves to be a BCC. Path: basal cell carcinoma.", "biopsy_tangential"),
         ("Pearly 7 mm papule of the left nasal ala. Punch biopsy taken. Mohs surgery is the best option for a BCC here. "
          "Path: basal cell carcinoma.", "biopsy_punch"),
+        # "shave excised" is one shave, not a shave and an excision
+        ("A 1 cm seborrheic keratosis of the right helix was shave excised to the upper dermis. No sutures.", "shave"),
+        ("The 8 mm irritated seborrheic keratosis of the left temple was shaved off flush with the skin.", "shave"),
+        # chemical destruction
+        ("A 50% trichloroacetic acid treatment of a 1 cm actinic keratosis of the right mid cheek until frosting.", "destruction"),
+        ("The common wart of the left index finger was treated with TCA.", "destruction"),
+        ("Cantharidin was applied to the 4 mm molluscum of the right thigh and covered.", "destruction"),
+        ("Chemical cauterization of a 3 mm wart of the right knee with podophyllin.", "destruction"),
+        # done at this visit although written in the plan
+        (
+            "EXAM: a 3 mm wart of the right third finger.\nPLAN: He would like it frozen. I used liquid nitrogen to "
+            "freeze the wart. I froze it once with a 3 mm freeze zone.",
+            "destruction",
+        ),
+        ("Exam: 4 mm wart, left thumb.\nPlan: Refill the cream. The wart was treated with cryotherapy today.", "destruction"),
     ],
 )
 def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
     (lesion,) = lesions(pipeline, text)
     assert lesion.procedure.kind == kind
+
+
+# -- a lesion's own numbered title names its procedure; "excision" in a comparison of lesions does not override it
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        (
+            "PREOPERATIVE DIAGNOSES: 1. Nevus, left upper cheek. 2. Superficial nevus, right nasal ala.\n"
+            "PROCEDURES: 1. Excision of left upper cheek nevus 1 cm. 2. Shave excision of the right nasal ala nevus 0.5 cm.\n"
+            "DESCRIPTION: These required standard excision with the smaller lesion of the right nasal ala being "
+            "amenable to a superficial shave excision. The cheek nevus was excised and closed in layers.",
+            {"cheek": "excision", "nose": "shave"},
+        ),
+        (
+            "DIAGNOSES: 1. Nevus, left back, 1 cm. 2. Actinic keratosis, left lateral nasal skin, 1 cm.\n"
+            "TITLE OF PROCEDURES: 1. Excisional biopsy of left back nevus 1 cm. 2. Trichloroacetic acid treatment to the "
+            "left lateral nasal skin.\nPROCEDURE: An ellipse was excised from the back. Lastly, trichloroacetic acid "
+            "treatment to the left lateral nasal skin was performed.",
+            {"back": "excision", "nose": "destruction"},
+        ),
+    ],
+)
+def test_the_numbered_title_names_the_procedure(pipeline, text: str, kinds: dict[str, str]) -> None:
+    assert {lesion.site.region: lesion.procedure.kind for lesion in lesions(pipeline, text)} == kinds
+
+
+# -- a procedure planned in the plan, or reported by a discharge summary, is not done today ---------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EXAM: a 3 mm wart of the right third finger.\nPLAN: Will freeze the wart with liquid nitrogen next visit.",
+        "Exam: 4 mm wart, left thumb.\nPlan: cryotherapy if it persists.",
+        "HPI: A 6 mm seborrheic keratosis of the left cheek. She is interested in something quick such as a CO2 laser procedure.",
+        (
+            "FINAL DIAGNOSIS/REASON FOR ADMISSION:,1. Pneumonia.,2. Darkened mole on the scalp, 5 mm.,OPERATION AND PROCEDURE: , "
+            "A scalp skin punch biopsy was taken.,HOSPITAL COURSE: , She improved on antibiotics."
+        ),
+        "HPI: The patient underwent a punch biopsy of a 5 mm nevus of the left arm on 6/11/2009.",
+    ],
+)
+def test_a_procedure_not_done_today_makes_no_lesion(pipeline, text: str) -> None:
+    assert lesions(pipeline, text) == []
 
 
 @pytest.mark.parametrize(

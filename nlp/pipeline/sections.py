@@ -43,6 +43,10 @@ class SectionRules(BaseModel):
     version: str
     description: str = ""
     sections: list[SectionRule]
+    # Sections whose own sub-headers ("HEENT:", "LEFT CHEEK:") an unknown ALL-CAPS header may be.
+    keeps_subheaders: list[str] = []
+    # Words that make an unknown ALL-CAPS header a lesion or specimen label, not a new section.
+    subheader_words: list[str] = []
 
 
 class SectionFinder:
@@ -55,6 +59,8 @@ class SectionFinder:
         alternation = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(ordered))
         # A header is the whole stretch between a line start or sentence punctuation and a colon.
         self._header = re.compile(r"[ \t,]*(?P<header>(?:" + alternation + r")(?:\s*\([^)\n]{0,40}\))?)[ \t]*", re.IGNORECASE)
+        self._keeps_subheaders = frozenset(rules.keeps_subheaders)
+        self._subheader_words = frozenset(w.lower() for w in rules.subheader_words)
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         """Return ``(category, start, end, body_start)`` for each section, in text order.
@@ -63,6 +69,7 @@ class SectionFinder:
         short stretch before each can be a header.
         """
         hits: dict[int, tuple[SectionRule, int]] = {}
+        closers: list[int] = []  # starts of ALL-CAPS headers no rule knows
         colon = text.find(":")
         while colon != -1:
             stop = colon
@@ -76,7 +83,10 @@ class SectionFinder:
                 match = self._header.fullmatch(text, left + 1, colon)
                 if match:
                     hits[match.start("header")] = (self._rule_of(match), colon + 1)
+                elif self._unknown_header(text[left + 1 : colon]):
+                    closers.append(left + 1)
             colon = text.find(":", colon + 1)
+        self._comma_headers(text, hits)
         line_start = 0
         for line in text.splitlines(keepends=True):
             stripped = line.strip()
@@ -106,11 +116,50 @@ class SectionFinder:
                     run_on = text.find(".,", body_start, end)
                     end = run_on + 1 if run_on != -1 else end
             category = rule.category
+            if closers and category not in self._keeps_subheaders:
+                # "PATHOLOGY: Pending.\nHEMOSTASIS: ..." -- an unknown header ends the section
+                # rather than extending it; the text after it belongs to no section.
+                k = bisect.bisect_right(closers, body_start)
+                if k < len(closers) and closers[k] < end:
+                    end = closers[k]
             if category == "diagnosis" and sections and sections[-1][0] in REPORT_SECTIONS and sections[-1][2] == start:
                 # "PATHOLOGY: Skin ellipse 1.3 cm ... Diagnosis: compound nevus": the report's own field
                 category = sections[-1][0]
             sections.append((category, start, end, body_start))
         return sections
+
+    def _comma_headers(self, text: str, hits: dict[int, tuple[SectionRule, int]]) -> None:
+        """Known ALL-CAPS headers that end with a comma instead of a colon, as exports write them.
+
+        "PREOPERATIVE DIAGNOSES,1.  Basal cell carcinoma", "...ptosis.,PROCEDURE,1.  Excision":
+        only at the start of a line or after a run-on ".,", and only a header a rule knows, so an
+        ALL-CAPS phrase in the text ("BCC, left cheek") is never one.  Only commas right after a
+        capital letter or ")" are looked at.
+        """
+        comma = text.find(",")
+        while comma != -1:
+            if comma > 0 and (text[comma - 1].isupper() or text[comma - 1] == ")"):
+                left = max(text.rfind("\n", 0, comma), text.rfind(".", 0, comma), text.rfind(",", 0, comma),
+                           text.rfind(";", 0, comma), text.rfind(":", 0, comma))
+                head = text[left + 1 : comma]
+                if (
+                    comma - left <= MAX_HEADER_CHARS
+                    and head.isupper()
+                    and (left == -1 or text[left] == "\n" or (text[left] == "," and text[left - 1 : left] in (".", ":")))
+                ):
+                    match = self._header.fullmatch(text, left + 1, comma)
+                    if match and match.start("header") not in hits:
+                        hits[match.start("header")] = (self._rule_of(match), comma + 1)
+            comma = text.find(",", comma + 1)
+
+    def _unknown_header(self, head: str) -> bool:
+        """An ALL-CAPS field label no rule knows ("HEMOSTASIS", "GROSS FINDINGS") that is not a
+        lesion or specimen label ("LESION 2", "WIDE EXCISION", "STAGE 1")."""
+        head = head.strip(" \t,")
+        if len(head) < 3 or not head.isupper() or any(ch.isdigit() for ch in head):
+            return False
+        words = re.findall(r"[A-Za-z]+", head)
+        return bool(words) and not any(w.lower() in self._subheader_words for w in words)
 
     def _rule_of(self, match: re.Match[str]) -> SectionRule:
         for name, rule in self._by_group.items():

@@ -39,6 +39,21 @@ def finder() -> SectionFinder:
         ("TITLE OF PROCEDURE: Excision.\nOPERATIVE PROCEDURE IN DETAIL: excised.\nPOSTPROCEDURE DIAGNOSIS: BCC.",
          [("procedure", "TITLE OF PROCEDURE"), ("description", "OPERATIVE PROCEDURE IN DETAIL"),
           ("postoperative_diagnosis", "POSTPROCEDURE DIAGNOSIS")]),
+        # headers without a colon, as exports write them
+        ("PREOPERATIVE DIAGNOSES,1.  BCC, right cheek.,POSTOPERATIVE DIAGNOSES,1.  Same.,PROCEDURE,1.  Excision.,"
+         "INDICATIONS FOR PROCEDURES,The patient is 61.",
+         [("preoperative_diagnosis", "PREOPERATIVE DIAGNOSES"), ("postoperative_diagnosis", "POSTOPERATIVE DIAGNOSES"),
+          ("procedure", "PROCEDURE"), ("indications", "INDICATIONS FOR PROCEDURES")]),
+        # an ALL-CAPS phrase with a comma inside the text is not a header
+        ("PROCEDURE: 1. BCC, LEFT CHEEK, EXCISED. 2. SCC, NOSE.", [("procedure", "PROCEDURE")]),
+        ("The pathology,PLAN, and the rest.", []),
+        # headers the lexicon learnt from real notes
+        ("PATHOLOGY: Pending.\nTITLE OF PROCEDURES: 1. Excision.\nGROSS FINDINGS: A 4 cm mass.",
+         [("pathology", "PATHOLOGY"), ("procedure", "TITLE OF PROCEDURES"), ("findings", "GROSS FINDINGS")]),
+        ("TITLE OF PROCEDURE(S): Excision.", [("procedure", "TITLE OF PROCEDURE(S)")]),
+        ("FINAL DIAGNOSIS/REASON FOR ADMISSION: Pneumonia.\nOPERATION AND PROCEDURE: biopsy.\nHOSPITAL COURSE: improved.",
+         [("discharge_diagnosis", "FINAL DIAGNOSIS/REASON FOR ADMISSION"), ("procedure", "OPERATION AND PROCEDURE"),
+          ("hospital_course", "HOSPITAL COURSE")]),
         # no headers at all
         ("A 4 mm nevus of the left cheek was excised with 1 mm margins and closed simply.", []),
         # a colon inside a sentence is not a header
@@ -58,6 +73,25 @@ def test_sections_cover_text_to_next_header(finder: SectionFinder) -> None:
     assert [(c, s, e) for c, s, e, _ in sections] == [("procedure", 0, 21), ("pathology", 21, len(text))]
     assert section_at(sections, text.index("excision")) == "procedure"
     assert section_at(sections, text.index("nevus")) == "pathology"
+
+
+@pytest.mark.parametrize(
+    ("text", "probe", "expected"),
+    [
+        # an unknown ALL-CAPS header ends the section before it instead of extending it
+        ("PATHOLOGY: Pending.\nJUSTIFICATION: 1. Excision of a nevus.", "Excision", None),
+        ("PLAN: Follow up.\nHEMOSTASIS: cautery; the nevus was excised.", "excised", None),
+        # ... but a lesion or specimen label inside the section does not
+        ("PATHOLOGY:\nWIDE EXCISION: no residual melanoma.", "residual", "pathology"),
+        ("PATHOLOGY:\nLESION 2: basal cell carcinoma.", "basal", "pathology"),
+        ("DIAGNOSIS: BCC.\nPREOPERATIVE SIZE: 1.2 cm.", "1.2", "diagnosis"),
+        # ... nor an exam system or a site label inside the exam or the procedure
+        ("PHYSICAL EXAMINATION: well.\nSKIN: a 5 mm papule.", "papule", "physical_exam"),
+        ("DESCRIPTION: Two lesions.\nRIGHT CHEEK: excised.", "excised", "description"),
+    ],
+)
+def test_unknown_header_closes_the_section(finder: SectionFinder, text: str, probe: str, expected: str | None) -> None:
+    assert section_at(finder.find(text), text.index(probe)) == expected
 
 
 def test_text_before_first_header_has_no_section(finder: SectionFinder) -> None:
