@@ -330,6 +330,13 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
             "biopsy_punch",
         ),
         ("L temple - bx-proven superficial BCC, 7 mm. Curetted x3 to a firm base, no ED.", "destruction"),
+        (
+            "Inflamed epidermoid cyst with early abscess, left buttock. A 1 cm incision was made over the point of "
+            "maximal fluctuance and pus and keratin debris were expressed. Once the inflammation has settled we can "
+            "excise the cyst wall.",
+            "incision_drainage",
+        ),
+        ("Right axilla: an inflamed sebaceous cyst. The cyst was lanced with an 11 blade and the pus was evacuated.", "incision_drainage"),
         ("Excisional bx of a 6 mm irregular macule of the L dorsal forearm w/ 2 mm margins. Path: dysplastic nevus.", "excision"),
     ],
 )
