@@ -238,6 +238,9 @@ def test_mohs_done_wordings(pipeline, text: str) -> None:
         ("Dx: AKs x12 - scalp 8, L dorsal hand 4.\nTx: LN2, 2 cycles each.", {"scalp": 8, "hand": 4}),
         ("SITES: NECK 16; RIGHT AXILLA 7.\nPROCEDURE: REMOVAL OF SKIN TAGS BY SNIP EXCISION, 23 LESIONS.", {"neck": 16, "axilla": 7}),
         ("Counted 10 on the back and 6 on the chest, all typical seborrheic keratoses; liquid nitrogen to all 16.", {"back": 10, "chest": 6}),
+        ("Acrochordons: twelve in the right axilla and seven on the posterior neck, each snipped at its base.", {"axilla": 12, "neck": 7}),
+        ("Twenty-six skin tags were snipped from the neck.", {"neck": 26}),
+        ("Snip removal of skin tags of the left axilla, thirty-one in all.", {"axilla": 31}),
         (
             "1. Actinic keratosis, right temple. 2. Seborrheic keratoses, left flank, x2.\n"
             "PROCEDURE: Destruction of 3 lesions with liquid nitrogen.",
