@@ -299,6 +299,10 @@ def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(pipeline) -> Non
     [
         ("The 5.0 x 4.0 cm defect was too wide to close, so a FTSG was placed.", "WOUND_LENGTH", "5.0 x 4.0 cm"),
         ("Layered closure 4-0 Monocryl / 5-0 nylon, 2.5 cm.", "WOUND_LENGTH", "2.5 cm"),
+        # misspelled cue words count as the word meant (targets/typos.json), offsets stay the note's
+        ("Excison of a lipoma through a 3 cm incison; the lipoma measured 2.6 cm.", "WOUND_LENGTH", "3 cm"),
+        ("Excison of a lipoma through a 3 cm incison; the lipoma measured 2.6 cm.", "LESION_SIZE", "2.6 cm"),
+        ("LIPOMA OF THE THIGH, 2.6 CM, REMOVED THROUGH A 3 CM INCISSION.", "WOUND_LENGTH", "3 CM"),
     ],
 )
 def test_measurement_kinds_in_closure_wordings(pipeline, text: str, label: str, value: str) -> None:
