@@ -28,10 +28,18 @@ COUNTED_KINDS = frozenset({"destruction", "skin_tag_removal", "incision_drainage
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
 }
-_NUMBER = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
-_NOT_A_UNIT = r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b|inch|x\b|sq|cc|ml|mg|days?|weeks?|months?|years?|y/?o|cycles?|freeze|seconds?|sec\b))"
+_TENS = ("twenty", "thirty", "forty", "fifty")
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# "twenty-six", "thirty one": a tens word and a units word
+_COMPOUND = r"(?:" + "|".join(_TENS) + r")[- ](?:" + "|".join(_UNITS) + r")\b"
+_NUMBER = r"(\d{1,3}|" + _COMPOUND + "|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
+# "2 in" may be inches, "eleven in the right axilla" and "26 in all" are not
+_NOT_A_UNIT = (
+    r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b(?![ \t]+(?:the|his|her|their|each|both|all|total|a|an)\b)|inch|x\b|sq|cc|ml|mg"
+    r"|days?|weeks?|months?|years?|y/?o|cycles?|freeze|seconds?|sec\b))"
+)
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
 _COUNT_AFTER_SITE = re.compile(
     # Used with .match() at the end of the site: "^" would never match there.
@@ -43,7 +51,7 @@ _COUNT_AFTER_SITE = re.compile(
 # "three more from the upper chest", "12 on the back and 8 on the chest"
 _COUNT_BEFORE_SITE = re.compile(
     r"\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:(?:more|others?|additional|further|lesions|tags|of\s+them)\s+)?"
-    r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to)\s+(?:the\s+|his\s+|her\s+)?$",
+    r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$",
     re.IGNORECASE,
 )
 # "18 skin tags", "three actinic keratoses", "12 small acrochordons"
@@ -119,7 +127,12 @@ _CLAUSE_END = re.compile(r"[.;\n]|,\s+(?:but|and)\b")
 def number(word: str) -> int | None:
     """``"12"`` or ``"twelve"`` as an int."""
     word = word.lower()
-    return int(word) if word.isdigit() else _WORDS.get(word)
+    if word.isdigit():
+        return int(word)
+    tens, _, units = word.replace("-", " ").partition(" ")
+    if units:
+        return _WORDS[tens] + _WORDS[units] if tens in _WORDS and units in _WORDS else None
+    return _WORDS.get(word)
 
 
 def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:

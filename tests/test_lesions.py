@@ -238,6 +238,9 @@ def test_mohs_done_wordings(pipeline, text: str) -> None:
         ("Dx: AKs x12 - scalp 8, L dorsal hand 4.\nTx: LN2, 2 cycles each.", {"scalp": 8, "hand": 4}),
         ("SITES: NECK 16; RIGHT AXILLA 7.\nPROCEDURE: REMOVAL OF SKIN TAGS BY SNIP EXCISION, 23 LESIONS.", {"neck": 16, "axilla": 7}),
         ("Counted 10 on the back and 6 on the chest, all typical seborrheic keratoses; liquid nitrogen to all 16.", {"back": 10, "chest": 6}),
+        ("Acrochordons: twelve in the right axilla and seven on the posterior neck, each snipped at its base.", {"axilla": 12, "neck": 7}),
+        ("Twenty-six skin tags were snipped from the neck.", {"neck": 26}),
+        ("Snip removal of skin tags of the left axilla, thirty-one in all.", {"axilla": 31}),
         (
             "1. Actinic keratosis, right temple. 2. Seborrheic keratoses, left flank, x2.\n"
             "PROCEDURE: Destruction of 3 lesions with liquid nitrogen.",
@@ -305,6 +308,10 @@ def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(pipeline) -> Non
     [
         ("The 5.0 x 4.0 cm defect was too wide to close, so a FTSG was placed.", "WOUND_LENGTH", "5.0 x 4.0 cm"),
         ("Layered closure 4-0 Monocryl / 5-0 nylon, 2.5 cm.", "WOUND_LENGTH", "2.5 cm"),
+        # misspelled cue words count as the word meant (targets/typos.json), offsets stay the note's
+        ("Excison of a lipoma through a 3 cm incison; the lipoma measured 2.6 cm.", "WOUND_LENGTH", "3 cm"),
+        ("Excison of a lipoma through a 3 cm incison; the lipoma measured 2.6 cm.", "LESION_SIZE", "2.6 cm"),
+        ("LIPOMA OF THE THIGH, 2.6 CM, REMOVED THROUGH A 3 CM INCISSION.", "WOUND_LENGTH", "3 CM"),
     ],
 )
 def test_measurement_kinds_in_closure_wordings(pipeline, text: str, label: str, value: str) -> None:
@@ -339,6 +346,13 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
             "biopsy_punch",
         ),
         ("L temple - bx-proven superficial BCC, 7 mm. Curetted x3 to a firm base, no ED.", "destruction"),
+        (
+            "Inflamed epidermoid cyst with early abscess, left buttock. A 1 cm incision was made over the point of "
+            "maximal fluctuance and pus and keratin debris were expressed. Once the inflammation has settled we can "
+            "excise the cyst wall.",
+            "incision_drainage",
+        ),
+        ("Right axilla: an inflamed sebaceous cyst. The cyst was lanced with an 11 blade and the pus was evacuated.", "incision_drainage"),
         ("Excisional bx of a 6 mm irregular macule of the L dorsal forearm w/ 2 mm margins. Path: dysplastic nevus.", "excision"),
         # Mohs named as the next step after today's biopsy, no stage or block done
         ("Sore of the R. cheek, 9 mm, suspicious for BCC. A tangential (shave) biopsy was done. We talked about Mohs "

@@ -44,7 +44,7 @@ reference and the fallback.  What changes is where ``re`` spends its time:
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -1341,6 +1341,72 @@ def _plain_value_extension() -> bool:
     return extension is not None and all(part is None for part in extension[1:])
 
 
+@lru_cache(maxsize=1)
+def _typo_corrections() -> dict[str, str]:
+    from nlp.pipeline.lexicons import packaged_lexicons
+
+    return packaged_lexicons().typos.corrections()
+
+
+_LONG_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def _same_case(word: str, meant: str) -> str:
+    """``meant`` written as ``word`` is ("EXCISON" -> "EXCISION"): the boundary rules read capitals."""
+    if word.isupper():
+        return meant.upper()
+    return meant.capitalize() if word[0].isupper() else meant
+
+
+class _TypoFix:
+    """The note with forgiven misspellings (``targets/typos.json``, as the entity matcher forgives
+    them) replaced by the word meant, so that cue words such as "incison" classify a measurement
+    as "incision" does; offsets are mapped back to the note."""
+
+    def __init__(self, text: str, edits: list[tuple[int, int, str]]) -> None:
+        parts, last, self.edits = [], 0, []  # (note start, note end, fixed start, fixed end)
+        for start, end, meant in edits:
+            parts += [text[last:start], meant]
+            fixed_start = sum(map(len, parts)) - len(meant)
+            self.edits.append((start, end, fixed_start, fixed_start + len(meant)))
+            last = end
+        parts.append(text[last:])
+        self.text = "".join(parts)
+
+    @classmethod
+    def of(cls, text: str) -> "_TypoFix | None":
+        corrections = _typo_corrections()
+        edits = [(m.start(), m.end(), _same_case(m.group(), corrections[w])) for m in _LONG_WORD.finditer(text) if (w := m.group().lower()) in corrections]
+        return cls(text, edits) if edits else None
+
+    def to_fixed(self, offset: int) -> int:
+        shift = 0
+        for start, end, fixed_start, fixed_end in self.edits:
+            if offset < end:
+                return fixed_start if offset > start else offset + shift
+            shift = fixed_end - end
+        return offset + shift
+
+    def to_note(self, offset: int) -> int:
+        shift = 0
+        for start, end, fixed_start, fixed_end in self.edits:
+            if offset < fixed_end:
+                return start if offset > fixed_start else offset + shift
+            shift = end - fixed_end
+        return offset + shift
+
+    def section(self, section: tuple) -> tuple:
+        if not section or section[0] is None:
+            return section
+        return (section[0], *(self.to_fixed(x) if isinstance(x, int) else x for x in section[1:]))
+
+    def back_to_note(self, p: ParsedMeasurement, text: str) -> ParsedMeasurement:
+        start, end = self.to_note(p.start), self.to_note(p.end)
+        cue_start = None if p.cue_start is None else self.to_note(p.cue_start)
+        cue_end = None if p.cue_end is None else self.to_note(p.cue_end)
+        return replace(p, start=start, end=end, text=text[start:end], cue_start=cue_start, cue_end=cue_end)
+
+
 class MeasurementTagger:
     """spaCy component: measurement spans in ``doc.spans[spans_key]``, values in ``span._.opnote_value``."""
 
@@ -1354,7 +1420,15 @@ class MeasurementTagger:
         if Doc.has_extension("opnote_sections"):
             sections = doc._.opnote_sections or ()
         spans = []
-        found = parse_measurements(doc_text(doc), sections=sections, rules=self.rules)
+        text = doc_text(doc)
+        fixed = _TypoFix.of(text)
+        if fixed is None:
+            found = parse_measurements(text, sections=sections, rules=self.rules)
+        else:  # "3 cm incison": the cue words are read as the word meant, offsets stay the note's
+            found = [
+                fixed.back_to_note(p, text)
+                for p in parse_measurements(fixed.text, sections=[fixed.section(s) for s in sections], rules=self.rules)
+            ]
         if found:
             direct = _plain_value_extension()
             for p in found:

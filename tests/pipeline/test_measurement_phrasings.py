@@ -68,6 +68,11 @@ def test_wound_lengths(text: str, value: str) -> None:
         ("There is a 2.8 cm subcutaneous cyst at the scalp vertex.", "2.8"),
         ("A keratotic nodule 8 mm across.", "0.8"),
         ("THE LESION, A PLAQUE MEASURING NINE MILLIMETERS ACROSS, WAS OUTLINED.", "0.9"),
+        # a list of describing words between the size and the lesion noun
+        ("Clinical description: 1.2 cm crusted, stuck-on, waxy papule; itchy.", "1.2"),
+        ("On the left cheek there is a 7 mm pink, pearly, telangiectatic papule.", "0.7"),
+        ("FINDINGS: 2.2 CM TENSE, ERYTHEMATOUS, FLUCTUANT NODULE OF THE SCALP.", "2.2"),
+        ("There is a 3 cm fluctuant, red, tender nodule with a central punctum.", "3"),
     ],
 )
 def test_lesion_sizes(text: str, value: str) -> None:
