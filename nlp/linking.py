@@ -109,7 +109,10 @@ _PRIOR_BIOPSY_AFTER = re.compile(
     r"^[^.;]{0,40}?(?:\b(?:dx'?d|diagnosed|confirmed|proven|proved)\s+(?:on|by|with|via)\s+(?:(?:a|prior|previous|recent)\s+)*"
     r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov"
     r"|\b(?:(?:previous|prior|recent)\s+)?(?:positive\s+)(?:(?:shave|punch)\s+)?(?:biopsy|bx)"
-    r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed))",
+    r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed)"
+    # "MIS L forearm, shave biopsy 3 weeks ago": a dated biopsy named with the diagnosis made it
+    r"|\b(?:(?:shave|punch|incisional|tangential|saucerization)\s+)?(?:biops(?:y|ied)|bx)\s+(?:(?:done|performed|taken|obtained)\s+)?"
+    r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month)))",
     re.IGNORECASE,
 )
 _PENDING_CUES = ("pending", "await", "not yet", "to follow")
@@ -385,7 +388,20 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         return None
 
     # 1-2: clusters of asserted site mentions, bound to markers where they sit inside one.
-    anchors = [f for f in facts if _is_anchor(f)]
+    # "L shin: flat scaly patch, pt declined bx today": a site whose sentence names a procedure
+    # only as declined, negated or planned is a lesion left untreated, not a treated one's site.
+    # Inside a numbered item such a site would otherwise join the item's lesion, unless the item
+    # does something to it elsewhere ("(1) L upper back: EIC, never I&D. Exc'd intact.").
+    untreated = _untreated_sentences(facts) if segments else set()
+    treated_items = {
+        segment_of(f.mention.start) for f in facts if f.label == "PROCEDURE" and f.sentence not in untreated and _usable(f)
+    } - {None}
+    passing = {
+        id(f)
+        for f in facts
+        if f.label == "ANATOMIC_SITE" and f.sentence in untreated and segment_of(f.mention.start) not in treated_items | {None}
+    }
+    anchors = [f for f in facts if _is_anchor(f) and id(f) not in passing]
     if not anchors:
         anchors = [f for f in facts if _is_wished_site(f)]
         for fact in anchors:
@@ -444,6 +460,8 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
     for fact in facts:
+        if id(fact) in passing:
+            continue
         if fact.lesion is None:
             marker = segment_of(fact.mention.start)
             if marker is not None:
@@ -465,10 +483,12 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
 
     # 4: build the records.
     pending = any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
-    mohs_done = any(f.label == "PROCEDURE" and f.value.get("kind") == "mohs" for f in facts) and bool(_MOHS_DONE.search(text))
-    collected, shared, built = _collect_and_build(text, facts, lesion_ids, segment_of, pending, mohs_done)
+    # Mohs named outright or by what defines it ("the surgeon acted as both surgeon and pathologist").
+    mohs_named = "mohs" in lower or any(f.label == "PROCEDURE" and f.value.get("kind") == "mohs" and _usable(f) for f in facts)
+    mohs_done = mohs_named and bool(_MOHS_DONE.search(text))
+    collected, shared, built = _collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
     if _stranded_facts_to_the_one_lesion(facts, built):
-        collected, shared, built = _collect_and_build(text, facts, lesion_ids, segment_of, pending, mohs_done)
+        collected, shared, built = _collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
     _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
     out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
     out = details.add_counts(text, out)
@@ -480,7 +500,13 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
 
 
 def _collect_and_build(
-    text: str, facts: list[Fact], lesion_ids: list[int], segment_of: Callable[[int], int | None], pending: bool, mohs_done: bool
+    text: str,
+    facts: list[Fact],
+    lesion_ids: list[int],
+    segments: list[tuple[int, int, int]],
+    segment_of: Callable[[int], int | None],
+    pending: bool,
+    mohs_done: bool,
 ) -> tuple[dict[int, "_Collected"], list[Fact], dict[int, Lesion]]:
     """Collect every fact into its lesion's state and build one record per lesion.
 
@@ -500,6 +526,7 @@ def _collect_and_build(
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(_sentence_text(text, fact)):
             for state in collected.values():
                 _collect(state, fact, text)
+    _share_heading_procedure(collected, shared, segments, text)
     if len(collected) >= 2:
         for fact in facts:  # "Pathology: both basal cell carcinoma"
             if fact.label == "LESION_DIAGNOSIS" and _SHARED_DIAGNOSIS.search(_text_before(text, fact)[-40:]):
@@ -600,6 +627,45 @@ def _stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion
             fact.lesion = treated[0]
             moved = True
     return moved
+def _untreated_sentences(facts: list[Fact]) -> set[int]:
+    """Sentences whose procedure mentions are all declined, negated or planned (and not a wish)."""
+    treated: set[int] = set()
+    untreated: set[int] = set()
+    for fact in facts:
+        if fact.label != "PROCEDURE" or fact.mention.section in IGNORED_SECTIONS:
+            continue
+        m = fact.mention
+        if _usable(fact):
+            treated.add(fact.sentence)
+        elif m.negated or m.hypothetical:
+            untreated.add(fact.sentence)
+    return untreated - treated
+
+
+def _share_heading_procedure(collected: dict[int, "_Collected"], shared: list[Fact], segments: list[tuple[int, int, int]], text: str) -> None:
+    """A procedure named above a numbered list of lesions is each listed lesion's procedure.
+
+    "Shave bx x2. 1) R nasal ala ... 2) L dorsal hand ...": the heading names what was done to
+    every numbered lesion.  A lesion that names its own procedure keeps it; a bare "shaved" or a
+    removal word ("removed") under the heading is the heading's procedure in other words.
+    """
+    if not segments:
+        return
+    first = min(start for _, start, _ in segments)
+    heading = [
+        f for f in shared
+        if f.label == "PROCEDURE" and f.mention.end <= first and not f.value.get("weak") and _usable(f)
+    ]
+    if not heading:
+        return
+    for number in {n for n, _, _ in segments}:
+        state = collected.get(number)
+        if state is None:
+            continue
+        own = [p for weak, p in state.procedures if not weak]
+        if all(p.kind == "shave" and len(p.text.split()) == 1 for p in own):
+            for fact in heading:
+                _collect(state, fact, text)
 
 
 def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Collected], shared: list[Fact], text: str) -> None:

@@ -223,6 +223,8 @@ def test_structures_the_excision_took_in(pipeline, text: str, involves: tuple[st
         "Mohs surgery of a BCC of the left nasal ala: no tumour was seen after the final stage.",
         "The BCC of the right temple was removed using the Mohs fresh tissue technique and excised in thin layers.",
         "Prior to each surgical stage the site was re-anesthetized; Mohs surgery of the left cheek BCC was then excised in layers.",
+        "The surgeon also acted as pathologist. BCC of the left nasal ala taken in two stages: stage 1, 2 blocks; stage 2, 1 block, clear.",
+        "Micrographic surgery of a BCC of the right temple with horizontal frozen sections: stage I, 3 blocks; stage II, 1 block, clear.",
     ],
 )
 def test_mohs_done_wordings(pipeline, text: str) -> None:
@@ -294,6 +296,43 @@ def test_mohs_shorthand_stages_and_blocks(pipeline) -> None:
     assert (lesion.mohs_stages, lesion.mohs_blocks) == (2, (3, 1))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DIAGNOSIS: SCC in situ, right calf, punch biopsy 2 weeks ago. PROCEDURE: excision with 4 mm margins of the 1.0 cm scar.",
+        "Melanoma in situ of the left upper arm, shave bx on 3/12, margins involved. Wide excision with 5 mm margins of the 1.1 cm scar.",
+    ],
+)
+def test_a_dated_earlier_biopsy_proves_the_cancer(pipeline, text: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.prior_malignant_biopsy
+
+
+# -- a procedure named above a numbered list is each listed lesion's; a declined lesion is none --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Shave biopsies x2:\n1. L temple: 5 mm pearly papule.\n2. R forearm: 8 mm scaly papule.\nEach shaved flat with a blade.",
+            [("temple", "biopsy_tangential"), ("forearm", "biopsy_tangential")],
+        ),
+        (
+            "Shave removal of two lesions.\n1) Neck: 4 mm soft papule.\n2) L shoulder: 7 mm papule.\nBoth removed flush with a DermaBlade.",
+            [("neck", "shave"), ("shoulder", "shave")],
+        ),
+        (
+            "Punch bx x2.\n1) R forearm: 6 mm pink papule.\n2) L thigh: 5 mm firm papule.\nL shin: scaly patch, pt declined bx, will observe.",
+            [("forearm", "biopsy_punch"), ("thigh", "biopsy_punch")],
+        ),
+    ],
+)
+def test_a_heading_procedure_covers_the_numbered_lesions(pipeline, text: str, expected: list[tuple[str, str]]) -> None:
+    facts = pipeline(text)._.opnote_facts
+    assert [(lesion.site.region, lesion.procedure.kind) for lesion in facts.lesions] == expected
+    linked = {(m.value or {}).get("region") for m in facts.mentions if m.label == "ANATOMIC_SITE" and m.lesion is not None}
+    assert linked == {region for region, _ in expected}  # the declined shin joins no lesion
+
+
 def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(pipeline) -> None:
     text = (
         "Seen 9 days after excision of a squamous cell carcinoma of the left shin with a positive margin. "
@@ -324,6 +363,9 @@ def test_measurement_kinds_in_closure_wordings(pipeline, text: str, label: str, 
         ("Five seborrheic keratoses along her bra line on the mid back were frozen with liquid nitrogen.", "back"),
         ("BCC of the left nasal ala excised; reconstructed with a paramedian forehead flap in two stages.", "nose"),
         ("A 2 cm lipoma of the left forearm was delivered by finger dissection. Path: lipoma.", "forearm"),
+        # the year dates the earlier treatment, not today's lesion
+        ("Mohs surgery, SCC of the left forearm, recurrent following curettage in 2021. Stage 1: 2 blocks, clear.", "forearm"),
+        ("DIAGNOSIS: BCC, RIGHT TEMPLE, RECURRENT AFTER EXCISION IN 2019. MOHS STAGE 1: 3 BLOCKS, CLEAR.", "temple"),
     ],
 )
 def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -> None:
@@ -374,6 +416,16 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
             "destruction",
         ),
         ("Exam: 4 mm wart, left thumb.\nPlan: Refill the cream. The wart was treated with cryotherapy today.", "destruction"),
+        (
+            "Scaly plaque, 3.0 x 2.2 cm, left anterior shin. An elliptical wedge 1.2 x 0.5 cm was taken from its edge into the fat. "
+            "Path: SCC in situ. Treatment options, including excision with a graft, will be discussed at suture removal.",
+            "biopsy_incisional",
+        ),
+        (
+            "Excision consult / bx. 8 mm irregular macule, L upper back. Proc: saucerization bx for dx. "
+            "Plan: if atypical, excision w/ 5 mm margins.",
+            "biopsy_tangential",
+        ),
     ],
 )
 def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
