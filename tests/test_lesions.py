@@ -243,6 +243,20 @@ def test_mohs_done_wordings(pipeline, text: str) -> None:
             "PROCEDURE: Destruction of 3 lesions with liquid nitrogen.",
             {"temple": 1, "flank": 2},
         ),
+        # counts after the diagnosis ("AKs x21", "#5"); freeze-thaw cycles and seconds are not lesions
+        ("LN2 today, 2 FTC each: AKs x21 scalp; irritated SKs x 15 trunk.", {"scalp": 21, "trunk": 15}),
+        ("ED&C of a BCC, upper back, curettage x3 cycles. Also cryotherapy to AKs #5, right forearm, 2 FTC.", {"back": 1, "forearm": 5}),
+        ("Cryotherapy to AKs: scalp x 7, forehead x 8, 15 total, 2 freeze-thaw cycles of 10 seconds.", {"scalp": 7, "forehead": 8}),
+        # numbers in words, compound and "a dozen"; "N in total" is not "N inches"
+        ("Twenty-two skin tags were snipped from the neck.", {"neck": 22}),
+        ("Liquid nitrogen to twenty one AKs of the scalp.", {"scalp": 21}),
+        ("A dozen skin tags were removed by snip excision from the left axilla.", {"axilla": 12}),
+        ("I counted sixteen soft tags in the right axilla; all sixteen were snipped flush with scissors.", {"axilla": 16}),
+        (
+            "Actinic keratoses today: I counted eleven rough papules on the scalp and four on the left cheek, "
+            "fifteen in total, all frozen with liquid nitrogen.",
+            {"scalp": 11, "cheek": 4},
+        ),
     ],
 )
 def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
