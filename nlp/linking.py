@@ -458,7 +458,10 @@ def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Col
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
-        if not (lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)):
+        own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
+        if not own and collected[index].untreated:
+            continue  # "SKs - reassurance only, no tx today": not one of the destroyed lesions
+        if not own:
             lesion.procedure = counted[0]  # else a procedure named outright at that site ("Excision") stays
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
@@ -524,6 +527,7 @@ class _Collected:
     procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
+    untreated: bool = False  # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today")
 
 
 def _diagnosis_source(fact: Fact, text: str) -> str:
@@ -565,6 +569,8 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
         )
         if prior and value.get("behaviour") == "malignant":
             state.prior_biopsy = True
+        if "NOT_TREATED" in fact.modifiers:
+            state.untreated = True
         diagnosis = Diagnosis(
             text=m.text, kind=value.get("kind") or "skin_lesion_nos", behaviour=value.get("behaviour") or "unknown",
             source=source, span=span, certain=not m.uncertain,

@@ -264,6 +264,21 @@ def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
     assert found == counts
 
 
+# -- a lesion the note leaves alone today does not share the visit's destruction or tag removal ----
+@pytest.mark.parametrize(
+    "text, treated",
+    [
+        ("AK of the left temple: LN2 x1, 2 FTC. Seborrheic keratoses of the back: reassured, no treatment.", ["temple"]),
+        ("Cryotherapy to 3 AKs on the scalp. Scattered SKs on the back - observe.", ["scalp"]),
+        ("LN2 to 4 irritated SKs of the right flank. Several other seborrheic keratoses on the chest were left untreated.", ["flank"]),
+        ("A/P: AKs x3 L forearm - LN2, 2 FTC.\nSKs on the back - benign, reassurance given, no tx.", ["forearm"]),
+        ("Skin tags of the neck x6 removed by snip excision. Tags in the left axilla - patient prefers to leave alone.", ["neck"]),
+    ],
+)
+def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[str]) -> None:
+    assert [lesion.site.region for lesion in lesions(pipeline, text)] == treated
+
+
 # -- misspellings of long procedure and diagnosis words still match ------------------------------
 @pytest.mark.parametrize(
     "text, kind, dx",
