@@ -279,6 +279,23 @@ def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[st
     assert [lesion.site.region for lesion in lesions(pipeline, text)] == treated
 
 
+# -- destruction devices name the procedure; a device used for hemostasis does not ---------------
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("Skin tags: R axilla x7, L axilla x8. Hyfrecator, low setting, after a lido wheal at each base.", ["destruction", "destruction"]),
+        ("Two irritated seborrheic keratoses of the left flank were treated with hyfrecation.", ["destruction"]),
+        ("Verruca vulgaris, right index finger: destroyed by electrocautery after local anesthesia.", ["destruction"]),
+        ("AKs x4 on the scalp treated with cryospray, 2 FTC.", ["destruction"]),
+        ("Acrochordons of the neck were fulgurated at the stalk.", ["destruction"]),
+        ("Shave removal of a 6 mm seborrheic keratosis, right shoulder. Hemostasis with electrocautery.", ["shave"]),
+        ("Punch biopsy of a 4 mm papule, left calf; the base was electrodesiccated for hemostasis.", ["biopsy_punch"]),
+    ],
+)
+def test_destruction_devices(pipeline, text: str, kinds: list[str]) -> None:
+    assert [lesion.procedure.kind for lesion in lesions(pipeline, text)] == kinds
+
+
 # -- misspellings of long procedure and diagnosis words still match ------------------------------
 @pytest.mark.parametrize(
     "text, kind, dx",
