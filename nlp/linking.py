@@ -391,7 +391,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
                 fact.lesion = marker
             elif fact.sentence in site_by_sentence:
                 sites = site_by_sentence[fact.sentence]
-                nearest = min(sites, key=lambda s: abs(s.mention.start - fact.mention.start))
+                nearest = min(sites, key=lambda s: _gap(s.mention, fact.mention))
                 fact.lesion = nearest.lesion
             elif len(lesion_ids) == 1:
                 fact.lesion = lesion_ids[0]
@@ -429,6 +429,11 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     for fact in facts:
         fact.lesion = renumber.get(fact.lesion) if fact.lesion is not None else None
     return [replace(lesion, index=renumber[lesion.index]) for lesion in out]
+
+
+def _gap(a: Mention, b: Mention) -> int:
+    """Characters between two mentions ("a BCC of the cheek, and an SCC of the scalp": the SCC's site is the scalp)."""
+    return max(a.start - b.end, b.start - a.end, 0)
 
 
 def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Collected], shared: list[Fact], text: str) -> None:

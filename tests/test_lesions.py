@@ -290,10 +290,27 @@ def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[st
         ("Acrochordons of the neck were fulgurated at the stalk.", ["destruction"]),
         ("Shave removal of a 6 mm seborrheic keratosis, right shoulder. Hemostasis with electrocautery.", ["shave"]),
         ("Punch biopsy of a 4 mm papule, left calf; the base was electrodesiccated for hemostasis.", ["biopsy_punch"]),
+        # "biopsy-proven" is an earlier biopsy, not today's procedure
+        ("Biopsy-proven superficial BCC, left upper back, 8 mm: ED&C x3 cycles.", ["destruction"]),
     ],
 )
 def test_destruction_devices(pipeline, text: str, kinds: list[str]) -> None:
     assert [lesion.procedure.kind for lesion in lesions(pipeline, text)] == kinds
+
+
+# -- a diagnosis in a sentence naming two sites goes to the site it is written next to -------------
+@pytest.mark.parametrize(
+    "text, diagnoses",
+    [
+        (
+            "Curettage and electrodesiccation of two lesions: a basal cell carcinoma of the right cheek, 7 mm across, "
+            "and a squamous cell carcinoma in situ of the left parietal scalp, 1.6 cm across.",
+            {"cheek": "bcc", "scalp": "scc_in_situ"},
+        ),
+    ],
+)
+def test_diagnosis_goes_to_the_adjacent_site(pipeline, text: str, diagnoses: dict[str, str]) -> None:
+    assert {lesion.site.region: lesion.diagnosis.kind for lesion in lesions(pipeline, text)} == diagnoses
 
 
 # -- misspellings of long procedure and diagnosis words still match ------------------------------
