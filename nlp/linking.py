@@ -589,7 +589,8 @@ _CLAUSE_BREAK = re.compile(r";|\b(?:and|but|whereas|while)\b", re.IGNORECASE)
 def _nearest_site(text: str, sites: list[Fact], fact: Fact) -> Fact:
     """The site in the fact's sentence that the fact belongs to.
 
-    A site in the fact's own clause wins; among several (or none), the nearest by start offset.
+    A site in the fact's own clause wins; among several (or none), the nearest (fewest characters
+    between the two).
     """
     def same_clause(site: Fact) -> bool:
         start, end = sorted((site.mention.end, fact.mention.start)) if site.mention.start < fact.mention.start else sorted(
@@ -597,11 +598,8 @@ def _nearest_site(text: str, sites: list[Fact], fact: Fact) -> Fact:
         )
         return not _CLAUSE_BREAK.search(text, start, end) if start < end else True
 
-    def distance(site: Fact) -> int:
-        return abs(site.mention.start - fact.mention.start)
-
     own = [site for site in sites if same_clause(site)]
-    return min(own or sites, key=distance)
+    return min(own or sites, key=lambda site: _gap(site.mention, fact.mention))
 
 
 def _stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:
@@ -667,6 +665,11 @@ def _share_heading_procedure(collected: dict[int, "_Collected"], shared: list[Fa
             for fact in heading:
                 _collect(state, fact, text)
 
+def _gap(a: Mention, b: Mention) -> int:
+    """Characters between two mentions ("a BCC of the cheek, and an SCC of the scalp": the SCC's site is the scalp)."""
+    return max(a.start - b.end, b.start - a.end, 0)
+
+
 
 def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Collected], shared: list[Fact], text: str) -> None:
     """Sites listed for one destruction or skin-tag removal share its procedure and diagnosis.
@@ -695,7 +698,10 @@ def _share_counted_procedure(built: dict[int, Lesion], collected: dict[int, _Col
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
-        if not (lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)):
+        own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
+        if not own and collected[index].untreated:
+            continue  # "SKs - reassurance only, no tx today": not one of the destroyed lesions
+        if not own:
             lesion.procedure = counted[0]  # else a procedure named outright at that site ("Excision") stays
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
@@ -762,6 +768,7 @@ class _Collected:
     titled: set[str] = field(default_factory=set)  # kinds named in the lesion's own numbered item
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
+    untreated: bool = False  # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today")
 
 
 def _diagnosis_source(fact: Fact, text: str) -> str:
@@ -803,6 +810,8 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
         )
         if prior and value.get("behaviour") == "malignant":
             state.prior_biopsy = True
+        if "NOT_TREATED" in fact.modifiers:
+            state.untreated = True
         diagnosis = Diagnosis(
             text=m.text, kind=value.get("kind") or "skin_lesion_nos", behaviour=value.get("behaviour") or "unknown",
             source=source, span=span, certain=not m.uncertain,

@@ -28,17 +28,21 @@ COUNTED_KINDS = frozenset({"destruction", "skin_tag_removal", "incision_drainage
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "dozen": 12, "a dozen": 12,
 }
-_TENS = ("twenty", "thirty", "forty", "fifty")
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-# "twenty-six", "thirty one": a tens word and a units word
-_COMPOUND = r"(?:" + "|".join(_TENS) + r")[- ](?:" + "|".join(_UNITS) + r")\b"
-_NUMBER = r"(\d{1,3}|" + _COMPOUND + "|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
-# "2 in" may be inches, "eleven in the right axilla" and "26 in all" are not
+# "twenty-five", "thirty one", "a dozen", "16", "sixteen"
+_NUMBER = (
+    r"(\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|(?:a\s+)?dozen|"
+    + "|".join(sorted((w for w in _WORDS if w not in _TENS and "dozen" not in w), key=len, reverse=True)) + r")"
+)
+# Numbers that measure the treatment, not the lesions: sizes, times, freeze-thaw cycles, passes.
+# "2 in" may be inches; "eleven in the right axilla" and "26 in all" are not.
 _NOT_A_UNIT = (
-    r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b(?![ \t]+(?:the|his|her|their|each|both|all|total|a|an)\b)|inch|x\b|sq|cc|ml|mg"
-    r"|days?|weeks?|months?|years?|y/?o|cycles?|freeze|seconds?|sec\b))"
+    r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b(?![ \t]+(?:the|his|her|their|each|both|all|total|a|an)\b)|inch|x\b|sq|cc|ml|mg|"
+    r"days?|weeks?|months?|years?|y/?o|cycles?|freeze|ftc|f/t|thaws?|passes|pass\b|rounds?|applications?|times\b|seconds?|secs?\b|s\b|"
+    r"minutes?|mins?\b|stages?|layers?|sutures?|mm?\b))"
 )
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
 _COUNT_AFTER_SITE = re.compile(
@@ -56,13 +60,18 @@ _COUNT_BEFORE_SITE = re.compile(
 )
 # "18 skin tags", "three actinic keratoses", "12 small acrochordons"
 _COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|thin|thick|typical|clinically\s+typical)\s+){0,2}$", re.IGNORECASE)
+# "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
+_COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
     r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
     + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:\w+\s+){0,2}?(?:in\s+total|total|in\s+all)\b"
     # "AKs x14", "skin tags x 20"
-    + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×]\s*" + _NUMBER + r"\b",
+    + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
+    # "I counted sixteen", "all sixteen were removed"
+    + r"|\bcounted\s+" + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"|\ball\s+" + _NUMBER + r"\s+(?:were|was|of\s+them|are)\b",
     re.IGNORECASE,
 )
 
@@ -126,13 +135,15 @@ _CLAUSE_END = re.compile(r"[.;\n]|,\s+(?:but|and)\b")
 
 def number(word: str) -> int | None:
     """``"12"`` or ``"twelve"`` as an int."""
-    word = word.lower()
+    word = " ".join(word.lower().replace("-", " ").split())
     if word.isdigit():
         return int(word)
-    tens, _, units = word.replace("-", " ").partition(" ")
-    if units:
-        return _WORDS[tens] + _WORDS[units] if tens in _WORDS and units in _WORDS else None
-    return _WORDS.get(word)
+    if word in _WORDS:
+        return _WORDS[word]
+    tens, _, unit = word.partition(" ")
+    if tens in _TENS and unit in _UNITS:
+        return _TENS[tens] + _UNITS.index(unit) + 1
+    return None
 
 
 def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
@@ -161,7 +172,9 @@ def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     ]
     total = max((t for t in totals if t), default=None)
     if total and total > sum(found.values()):
-        missing = [lesion for lesion in counted if lesion.index not in found]
+        # A malignant lesion destroyed is one lesion unless its own count says otherwise: a note's
+        # total ("AKs x5") is the premalignant and benign lesions'.
+        missing = [lesion for lesion in counted if lesion.index not in found and not (lesion.diagnosis and lesion.diagnosis.behaviour == "malignant")]
         if missing:
             rest = total - sum(found.values())
             for position, lesion in enumerate(missing):
@@ -187,10 +200,14 @@ def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure
     for dx in lesion.diagnoses:
         if dx.span.start in used_diagnoses:
             continue  # "Twelve skin tags ... from the neck and three more from the chest": the twelve are the neck's
-        match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start)
+        match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start) or _COUNT_AFTER_DX.match(
+            text, dx.span.end, min(len(text), dx.span.end + 24)
+        )
         if match:
-            used_diagnoses.add(dx.span.start)
-            return number(match.group(1))
+            value = number(next(g for g in match.groups() if g))
+            if value:
+                used_diagnoses.add(dx.span.start)
+                return value
     if lesion.procedure is not None and not procedure_shared:
         return _procedure_count(text, lesion)
     return None

@@ -248,11 +248,74 @@ def test_mohs_done_wordings(pipeline, text: str) -> None:
             "PROCEDURE: Destruction of 3 lesions with liquid nitrogen.",
             {"temple": 1, "flank": 2},
         ),
+        # counts after the diagnosis ("AKs x21", "#5"); freeze-thaw cycles and seconds are not lesions
+        ("LN2 today, 2 FTC each: AKs x21 scalp; irritated SKs x 15 trunk.", {"scalp": 21, "trunk": 15}),
+        ("ED&C of a BCC, upper back, curettage x3 cycles. Also cryotherapy to AKs #5, right forearm, 2 FTC.", {"back": 1, "forearm": 5}),
+        ("Cryotherapy to AKs: scalp x 7, forehead x 8, 15 total, 2 freeze-thaw cycles of 10 seconds.", {"scalp": 7, "forehead": 8}),
+        # numbers in words, compound and "a dozen"; "N in total" is not "N inches"
+        ("Twenty-two skin tags were snipped from the neck.", {"neck": 22}),
+        ("Liquid nitrogen to twenty one AKs of the scalp.", {"scalp": 21}),
+        ("A dozen skin tags were removed by snip excision from the left axilla.", {"axilla": 12}),
+        ("I counted sixteen soft tags in the right axilla; all sixteen were snipped flush with scissors.", {"axilla": 16}),
+        (
+            "Actinic keratoses today: I counted eleven rough papules on the scalp and four on the left cheek, "
+            "fifteen in total, all frozen with liquid nitrogen.",
+            {"scalp": 11, "cheek": 4},
+        ),
     ],
 )
 def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
     found = {lesion.site.region: lesion.count for lesion in lesions(pipeline, text)}
     assert found == counts
+
+
+# -- a lesion the note leaves alone today does not share the visit's destruction or tag removal ----
+@pytest.mark.parametrize(
+    "text, treated",
+    [
+        ("AK of the left temple: LN2 x1, 2 FTC. Seborrheic keratoses of the back: reassured, no treatment.", ["temple"]),
+        ("Cryotherapy to 3 AKs on the scalp. Scattered SKs on the back - observe.", ["scalp"]),
+        ("LN2 to 4 irritated SKs of the right flank. Several other seborrheic keratoses on the chest were left untreated.", ["flank"]),
+        ("A/P: AKs x3 L forearm - LN2, 2 FTC.\nSKs on the back - benign, reassurance given, no tx.", ["forearm"]),
+        ("Skin tags of the neck x6 removed by snip excision. Tags in the left axilla - patient prefers to leave alone.", ["neck"]),
+    ],
+)
+def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[str]) -> None:
+    assert [lesion.site.region for lesion in lesions(pipeline, text)] == treated
+
+
+# -- destruction devices name the procedure; a device used for hemostasis does not ---------------
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("Skin tags: R axilla x7, L axilla x8. Hyfrecator, low setting, after a lido wheal at each base.", ["destruction", "destruction"]),
+        ("Two irritated seborrheic keratoses of the left flank were treated with hyfrecation.", ["destruction"]),
+        ("Verruca vulgaris, right index finger: destroyed by electrocautery after local anesthesia.", ["destruction"]),
+        ("AKs x4 on the scalp treated with cryospray, 2 FTC.", ["destruction"]),
+        ("Acrochordons of the neck were fulgurated at the stalk.", ["destruction"]),
+        ("Shave removal of a 6 mm seborrheic keratosis, right shoulder. Hemostasis with electrocautery.", ["shave"]),
+        ("Punch biopsy of a 4 mm papule, left calf; the base was electrodesiccated for hemostasis.", ["biopsy_punch"]),
+        # "biopsy-proven" is an earlier biopsy, not today's procedure
+        ("Biopsy-proven superficial BCC, left upper back, 8 mm: ED&C x3 cycles.", ["destruction"]),
+    ],
+)
+def test_destruction_devices(pipeline, text: str, kinds: list[str]) -> None:
+    assert [lesion.procedure.kind for lesion in lesions(pipeline, text)] == kinds
+
+
+# -- a diagnosis in a sentence naming two sites goes to the site it is written next to -------------
+@pytest.mark.parametrize(
+    "text, diagnoses",
+    [
+        (
+            "Curettage and electrodesiccation of two lesions: a basal cell carcinoma of the right cheek, 7 mm across, "
+            "and a squamous cell carcinoma in situ of the left parietal scalp, 1.6 cm across.",
+            {"cheek": "bcc", "scalp": "scc_in_situ"},
+        ),
+    ],
+)
+def test_diagnosis_goes_to_the_adjacent_site(pipeline, text: str, diagnoses: dict[str, str]) -> None:
+    assert {lesion.site.region: lesion.diagnosis.kind for lesion in lesions(pipeline, text)} == diagnoses
 
 
 # -- misspellings of long procedure and diagnosis words still match ------------------------------
