@@ -119,6 +119,23 @@ _PENDING_CUES = ("pending", "await", "not yet", "to follow")
 _ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
 # Facts that describe the lesion itself (a closure or a wound can sit next to any body part).
 _DESCRIBING_LABELS = frozenset({"LESION_DIAGNOSIS", "PROCEDURE", "LESION_SIZE", "MARGIN", "EXCISED_DIAMETER"})
+# The generic words a note uses for a lesion it does not diagnose: "worrisome skin lesion", "nodule",
+# "ear tag".  Not a diagnosis (the coding layer holds the lesion and asks for one), but with a
+# performed procedure at a skin site it makes the lesion a treated one.  "Mass", "lump" and "tumor"
+# only count with a word that puts them in the skin or under it ("subcutaneous mass", "soft tissue
+# mass", "skin lump"): a bare "mass" at a body site is as often a breast, node, bone or organ mass.
+_GENERIC_LESION = re.compile(
+    r"\b(?<!no )(?<!without )(?:lesions?|growths?|nodules?|papules?|plaques?|bumps?|tags?|neoplasms?"
+    r"|(?:(?P<qualifier>skin|cutaneous|subcutaneous|subdermal|dermal|soft[- ]tissue|subfascial|intramuscular|fatty)\s+(?:\w+\s+)?)"
+    r"(?:mass(?:es)?|lumps?|tumou?rs?))\b",
+    re.IGNORECASE,
+)
+# The qualifiers that put a mass under the skin: a soft-tissue tumour (coding-rules.md 1.8).
+_SOFT_TISSUE_QUALIFIER = re.compile(r"subcutaneous|subdermal|soft[- ]tissue|subfascial|intramuscular|fatty", re.IGNORECASE)
+# Procedure words that only name skin procedures ("punch biopsy", "shave biopsy", "cryotherapy"); a
+# bare "biopsy" or "excision" may be of an artery, a lymph node or the breast.
+SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
+SKIN_TECHNIQUES = frozenset({"biopsy_punch", "biopsy_tangential", "shave", "destruction", "mohs", "skin_tag_removal"})
 # Marks a site mention from a wish or plan that stands in for the site (see _is_wished_site).
 WISHED_SITE = "WISHED_SITE"
 _POSITION_WORDS = frozenset(
@@ -490,7 +507,19 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     if _stranded_facts_to_the_one_lesion(facts, built):
         collected, shared, built = _collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
     _share_counted_procedure(built, collected, [f for f in shared if _usable(f)], text)
-    out = [_with_details(text, lesion, segments) for lesion in built.values() if _is_treated(lesion)]
+    generic = _generic_evidence(text, facts)
+    for index, lesion in built.items():
+        _add_generic_diagnosis(lesion, generic.get(index, []))
+    non_skin = _non_skin_titled(facts, sections)
+    treated = {index for index, lesion in built.items() if _is_treated(lesion) and index not in non_skin}
+    named = [built[index].site for index in treated if built[index].site is not None]
+    for index, lesion in built.items():
+        # A lesion named only generically at the site of a lesion already treated is that lesion
+        # again (a numbered title list, "the skin lesion" in the narrative), not a second one.
+        if index not in treated and index not in non_skin and _is_generic_treated(lesion, collected[index], generic.get(index, [])):
+            if not any(_same_site(lesion.site, site) for site in named):  # type: ignore[arg-type]
+                treated.add(index)
+    out = [_with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]
     out = details.add_counts(text, out)
     # Renumber so lesion indexes are 1..n in order of appearance.
     renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
@@ -722,7 +751,7 @@ def _with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]
         involves = details.involved_structures(scope, lesion.site.region)
         if involves:
             lesion.site = replace(lesion.site, involves=involves)
-    if lesion.diagnosis is not None and lesion.diagnosis.kind == "lipoma":
+    if lesion.diagnosis is not None and lesion.diagnosis.kind in SOFT_TISSUE_KINDS:
         lesion.depth = details.depth_of(scope)  # type: ignore[assignment]
     return lesion
 
@@ -900,6 +929,7 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
             full = any(p.kind in EXCISION_KINDS and "full" in p.text.lower() for p in strong)
             if not full and any(k in state.titled for k in kinds):
                 kinds = [k for k in kinds if k not in EXCISION_KINDS]
+        kinds = [k for k in kinds if k != "other"] or kinds  # a non-skin procedure word names no skin procedure
         chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
         lesion.procedure = next(p for p in strong if p.kind == chosen)
     if state.sizes:
@@ -927,12 +957,75 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
     return lesion
 
 
+def _generic_evidence(text: str, facts: list[Fact]) -> dict[int, list[re.Match[str]]]:
+    """Per lesion, the generic lesion words in the sentences of its asserted site and procedure facts."""
+    sentences: dict[int, dict[int, tuple[int, int]]] = {}
+    for fact in facts:
+        if fact.lesion is None or fact.label not in ("ANATOMIC_SITE", "PROCEDURE") or not _usable(fact):
+            continue
+        span = fact.sentence_span or (max(0, fact.mention.start - 200), min(len(text), fact.mention.end + 200))
+        sentences.setdefault(fact.lesion, {})[fact.sentence] = span
+    return {
+        lesion: [m for start, end in spans.values() for m in _GENERIC_LESION.finditer(text, start, end)]
+        for lesion, spans in sentences.items()
+    }
+
+
+def _add_generic_diagnosis(lesion: Lesion, words: list[re.Match[str]]) -> None:
+    """A "subcutaneous mass" with no named diagnosis is a soft-tissue mass (a sign, never a neoplasm)."""
+    if lesion.diagnoses or lesion.site is None or lesion.procedure is None or lesion.procedure.kind not in EXCISION_KINDS:
+        return
+    for match in words:
+        qualifier = match.group("qualifier")
+        if qualifier and _SOFT_TISSUE_QUALIFIER.fullmatch(qualifier):
+            span = Span(match.start(), match.end(), match.group())
+            dx = Diagnosis(text=match.group(), kind="soft_tissue_mass", behaviour="unknown", source="clinical", span=span)
+            lesion.diagnosis, lesion.diagnoses = dx, [dx]
+            return
+
+
+def _is_generic_treated(lesion: Lesion, state: _Collected, words: list[re.Match[str]]) -> bool:
+    """A performed procedure at an asserted skin site on a lesion the note names only generically.
+
+    "Punch biopsy of right upper chest skin lesion", "Excision of mass, left second toe": no
+    diagnosis and no size, yet a treated lesion; the coding layer codes what needs neither (biopsy)
+    and holds or queries the rest.  Needs a site, and either a skin-only technique named outright
+    (a strong "punch biopsy", not a bare "biopsy") or a generic lesion word beside the site or the
+    procedure.
+    """
+    if lesion.procedure is None or lesion.site is None or lesion.procedure.kind == "other":
+        return False
+    strong = {p.kind for weak, p in state.procedures if not weak}
+    return bool(words) or lesion.procedure.kind in strong & SKIN_TECHNIQUES
+
+
+def _non_skin_titled(facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> set[int]:
+    """Lesions whose procedure words in the note's procedure title are all non-skin procedures.
+
+    "PROCEDURE: Excision of penile skin bridges", "OPERATION: Radical hemivulvectomy", "Excisional
+    breast biopsy with needle localization": what the body then calls "excised" or "removed" is
+    that operation, not a skin lesion's.  A lesion with a skin procedure in the title keeps it.
+    """
+    title = next(((start, end) for name, start, end, _ in sections if name == "procedure"), None)
+    if title is None:
+        return set()
+    kinds: dict[int, set[str]] = {}
+    for fact in facts:
+        if fact.label == "PROCEDURE" and fact.lesion is not None and title[0] <= fact.mention.start < title[1] and _usable(fact):
+            kinds.setdefault(fact.lesion, set()).add(fact.value.get("kind") or "other")
+    return {lesion for lesion, found in kinds.items() if found == {"other"}}
+
+
+def _same_site(a: Site, b: Site) -> bool:
+    return a.region == b.region and (a.laterality is None or b.laterality is None or a.laterality == b.laterality)
+
+
 def _is_treated(lesion: Lesion) -> bool:
     """A lesion counts when a performed procedure is linked to it and it is a skin lesion.
 
     "Skin lesion" means the note names what it is (a diagnosis, even an uncertain one) or
     measures it; an excised lymph node or a bone in an arthroplasty note has neither.
     """
-    if lesion.procedure is None:
-        return False
+    if lesion.procedure is None or lesion.procedure.kind == "other":
+        return False  # no procedure, or only a non-skin one (a D&C, a lymph node biopsy)
     return bool(lesion.diagnoses or lesion.lesion_size or lesion.margin or lesion.excised_diameter)

@@ -669,3 +669,100 @@ def test_att_defect_area_adds_the_stated_parts(pipeline, text: str, area: Decima
     (lesion,) = lesions(pipeline, text)
     assert lesion.closure.closure_class == "adjacent_tissue_transfer"
     assert lesion.defect_area.value_cm == area
+# -- a performed procedure on a lesion named only generically (no diagnosis, no size) ------------
+# (snippet, (region, procedure kind, diagnosis kind), billed-or-held CPT lines, a query that must be raised)
+GENERIC_LESIONS = [
+    pytest.param(
+        "PROCEDURE: Punch biopsy of right upper chest skin lesion. The biopsy site was closed with one suture.",
+        ("chest", "biopsy_punch", None), ["11104:suggested"], "query.diagnosis_missing", id="punch-biopsy-of-skin-lesion",
+    ),
+    pytest.param(
+        "PREOPERATIVE DIAGNOSIS: Worrisome skin lesion, left hand.\nPROCEDURE: A punch biopsy of the lesion was obtained.",
+        ("hand", "biopsy_punch", None), ["11104:suggested"], "query.diagnosis_missing", id="worrisome-skin-lesion",
+    ),
+    pytest.param(
+        "A 3 mm punch biopsy was performed in the left calf. The site was bandaged.",
+        ("leg", "biopsy_punch", None), ["11104:suggested"], "query.diagnosis_missing", id="bare-punch-biopsy-at-a-site",
+    ),
+    pytest.param(
+        "Shave biopsy of a growth on the right forearm.",
+        ("forearm", "biopsy_tangential", None), ["11102:suggested"], "query.diagnosis_missing", id="shave-biopsy-of-a-growth",
+    ),
+    pytest.param(
+        "PROCEDURES: Excise accessory ear tag, right ear.\nDESCRIPTION: The lesion was excised with an elliptical incision.",
+        ("ear", "excision", None), [], "query.size_missing", id="excised-ear-tag-held-for-size",
+    ),
+    pytest.param(
+        "PROCEDURE: Excision of soft tissue mass, right flank. The mass was dissected off the muscle.",
+        ("flank", "excision", "soft_tissue_mass"), [], "query.procedure_size_missing", id="soft-tissue-mass-size-missing",
+    ),
+    pytest.param(
+        "Excision of a 2.5 cm subcutaneous mass of the left upper back; the mass lay above the fascia.",
+        ("back", "excision", "soft_tissue_mass"), ["21930:held"], "query.pathology_pending", id="subcutaneous-mass-held-for-pathology",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, facts, cpt, query", GENERIC_LESIONS)
+def test_generic_lesion_with_a_performed_procedure_is_treated(coder, text: str, facts: tuple, cpt: list[str], query: str) -> None:
+    record = coder.code(text)
+    assert [(les.site.region if les.site else None, les.procedure.kind, les.diagnosis.kind if les.diagnosis else None)
+            for les in record.lesions] == [facts]
+    assert [f"{c.code}:{c.status}" for c in record.codes if c.system == "CPT"] == cpt
+    assert query in {q.rule for q in record.queries}
+
+
+# -- procedures on structures that are not skin make no skin lesion ---------------------------------
+NOT_SKIN = [
+    pytest.param(
+        "PROCEDURE: Left axillary lymph node excisional biopsy.\nTECHNIQUE: The lymph node was excised in its entirety.",
+        id="lymph-node-biopsy",
+    ),
+    pytest.param(
+        "PROCEDURE: Excision of penile skin bridges about 2 cm in size.\n"
+        "DESCRIPTION OF PROCEDURE: We went under the bridges, crushed them and then excised them.",
+        id="penile-skin-bridges",
+    ),
+    pytest.param(
+        "OPERATION: Excision of infected pilonidal cyst.\nPROCEDURE: An elliptical excision of all infected tissue, 3 cm, was performed.",
+        id="pilonidal-cyst",
+    ),
+    pytest.param(
+        "PROCEDURE PERFORMED: Excisional breast biopsy with needle localization.\n"
+        "DESCRIPTION: The lesion having been excised was removed with 1 cm of normal tissue.",
+        id="needle-localised-breast-biopsy",
+    ),
+    pytest.param(
+        "OPERATION PERFORMED: Radical anterior hemivulvectomy for recurrent vulvar melanoma.\n"
+        "DESCRIPTION: After removal of the specimen with 1.5 cm margins the wounds were closed.",
+        id="hemivulvectomy",
+    ),
+    pytest.param("PROCEDURE: Excision of left olecranon bursa, 3 cm.", id="bursa"),
+    pytest.param("Excision of a 1.5 cm ganglion cyst of the right wrist.", id="ganglion"),
+    pytest.param("Excision of mass, left chest wall, down to the ribs.", id="bare-mass-is-not-a-skin-lesion"),
+    pytest.param("Excisional biopsy of a 1 cm lesion of the tongue.", id="tongue"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_SKIN)
+def test_non_skin_procedures_make_no_skin_lesion(coder, text: str) -> None:
+    record = coder.code(text)
+    assert record.lesions == []
+    assert [c.code for c in record.codes if c.system == "CPT"] == []
+
+
+# -- ... while skin lesions on the genitals, the breast or beside a node biopsy stay -----------------
+@pytest.mark.parametrize(
+    "text, facts",
+    [
+        ("A 1.2 cm epidermoid cyst of the left scrotum was excised; no margin.", ("genitalia", "excision", "epidermoid_cyst")),
+        (
+            "Melanoma of the left upper back, 1.0 cm, excised with 1 cm margins, and sentinel lymph node biopsy of the left axilla.",
+            ("back", "excision", "melanoma"),
+        ),
+        ("Shave removal of a 6 mm seborrheic keratosis of the left breast.", ("breast", "shave", "seborrheic_keratosis")),
+        ("Nevus of the bridge of the nose, 4 mm, excised with 1 mm margins.", ("nose", "excision", "melanocytic_nevus")),
+    ],
+)
+def test_skin_lesions_beside_non_skin_words_stay(pipeline, text: str, facts: tuple) -> None:
+    assert [(les.site.region, les.procedure.kind, les.diagnosis.kind) for les in lesions(pipeline, text)] == [facts]

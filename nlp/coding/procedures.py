@@ -153,14 +153,17 @@ def _soft_tissue(ctx: LesionContext, tables: Tables, log: CheckLog) -> list[Draf
     if row.unverified:
         log.add("flag.unverified_code", n, EXCISION)
     size_words = diameter.formula.replace("excised diameter", "tumour size") if diameter.formula else ""
+    # A mass that is not clearly benign waits for pathology like a skin lesion (benign tumour
+    # codes; a malignant one would take the radical-resection codes).
+    status = "held" if ctx.decision.held else "suggested"
     return [
         Draft(
             system="CPT", kind="excision", code=code,
             description=family.description.format(depth=depth, group=row.label, band=band),
             rule=row.id, lesions=[n],
-            parts=[f"{depth} soft-tissue tumour, {size_words}, {band}, {ctx.site_label} ({row.label})"],
-            result=code,
+            parts=[f"{depth} soft-tissue tumour, {size_words}, {band}, {ctx.site_label} ({row.label})" + (f", {ctx.decision.basis}" if status == "held" else "")],
+            result=code, status=status,
             evidence=merge(ctx.base_evidence(), *(evidence(m.span, fact) for fact, m in diameter.used)),
-            rank=(0, FAMILY_RANK["soft_tissue"], 1 if large else 0, n),
+            rank=(0 if status == "suggested" else 2, FAMILY_RANK["soft_tissue"], 1 if large else 0, n),
         )
     ]

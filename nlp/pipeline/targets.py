@@ -176,6 +176,12 @@ class OpnoteTargets:
             "clause_breaks": ids([".", ";", "and", "or"]),
             "landmark_distance": ids(w.lower() for w in filters.landmark_distance_words),
         }
+        # Non-skin phrases as tuples of lower-case ids, by first word (see _names_non_skin).
+        self._non_skin: dict[int, list[tuple[int, ...]]] = {}
+        for phrase in filters.non_skin_structures:
+            key = tuple(strings.add(t.lower_) for t in self.language.make_doc(phrase))
+            self._non_skin.setdefault(key[0], []).append(key)
+        self._clause_breaks = ids([".", ";", ",", "and", "with", "then", "but"])
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id = strings.add("attention")
@@ -233,6 +239,8 @@ class OpnoteTargets:
                 value["weak"] = True
             found.append(Found(Span(doc, start, end, label=label), meta.get("id"), value))
         found = self._merge_adjacent_sites(doc, words, found)
+        if self._non_skin:
+            found = self._drop_non_skin(words, found, sentence_ids, sentence_tokens)
         found = self._drop_weak_closures(found, sentence_ids)
         for item in found:
             set_span_value(doc, item.span, "opnote_rule", item.rule)
@@ -389,6 +397,60 @@ class OpnoteTargets:
         if self.position_verb_ascii is not None and nearby.isascii():
             return self.position_verb_ascii.search(nearby.lower()) is not None
         return bool(self.position_verb_regex.search(nearby))
+
+    def _drop_non_skin(self, words: "_Words", found: list["Found"], sentence_ids, sentence_tokens) -> list["Found"]:
+        """Drop the site and diagnosis words of a non-skin structure; mark its procedure words kind ``other``.
+
+        The procedure word stays (as a non-skin procedure, like a D&C) so that linking knows the
+        lesion's operation was not a skin one ("Excision of penile skin bridges").
+        """
+        sites = [(f.span.start, f.span.end) for f in found if f.span.label_ == SITE]
+        out = []
+        for item in found:
+            if item.span.label_ == PROCEDURE and item.value.get("kind") == "other":
+                out.append(item)
+            elif self._names_non_skin(words, item, sentence_tokens[int(sentence_ids[item.span.start])], sites):
+                if item.span.label_ == PROCEDURE:
+                    out.append(Found(item.span, item.rule, {**item.value, "kind": "other", "not_skin": True}))
+            else:
+                out.append(item)
+        return out
+
+    def _non_skin_phrases(self, lower: list[int], start: int, end: int, sites: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``(start, end)`` token ranges of the non-skin phrases that start inside ``start:end``.
+
+        A phrase inside a site mention is the site's own word ("bridge of the nose"), not an organ.
+        """
+        out = []
+        for i in range(start, end):
+            for phrase in self._non_skin.get(lower[i], ()):
+                e = i + len(phrase)
+                if tuple(lower[i:e]) == phrase and not any(s <= i and e <= t for s, t in sites):
+                    out.append((i, e))
+        return out
+
+    def _names_non_skin(self, words: "_Words", item: "Found", sentence: tuple[int, int], sites: list[tuple[int, int]]) -> bool:
+        """A procedure or diagnosis word in a clause about a non-skin structure, or a site word inside such a phrase.
+
+        "Left axillary lymph node excisional biopsy", "The lymph node was excised", "Excision of
+        infected pilonidal cyst", "Excisional breast biopsy": not skin-lesion facts.  The clause is
+        a few words either side, cut at a comma, "and", "with" or the sentence end, so "wide excision
+        of the melanoma and sentinel lymph node biopsy" keeps its excision.
+        """
+        label, start, end = item.span.label_, item.span.start, item.span.end
+        lower = words.lower
+        if label == SITE:
+            phrases = self._non_skin_phrases(lower, max(sentence[0], start - 3), end, [(start, end)])
+            return any(s <= start < e or start <= s < end for s, e in phrases)
+        if label not in (PROCEDURE, DIAGNOSIS):
+            return False
+        left = start
+        while left > max(sentence[0], start - 6) and lower[left - 1] not in self._clause_breaks:
+            left -= 1
+        right = end
+        while right < min(sentence[1], end + 8) and lower[right] not in self._clause_breaks:
+            right += 1
+        return bool(self._non_skin_phrases(lower, left, right, sites))
 
     def _locates_previous_site(self, words: "_Words", previous: tuple[int, int] | None, start: int) -> bool:
         """"on the left cheek just in front of the ear": a landmark that places the site just named."""
