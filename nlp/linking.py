@@ -566,7 +566,7 @@ class _Collected:
     """Everything linked to one lesion, before the record picks its facts by precedence."""
 
     diagnoses: list[tuple[int, Diagnosis]] = field(default_factory=list)
-    sizes: list[tuple[int, Measure]] = field(default_factory=list)
+    sizes: list[tuple[tuple[int, bool], Measure]] = field(default_factory=list)  # ((section rank, not explicit), size)
     margins: list[Measure] = field(default_factory=list)
     diameters: list[Measure] = field(default_factory=list)
     wounds: list[Measure] = field(default_factory=list)
@@ -594,7 +594,17 @@ def _diagnosis_source(fact: Fact, text: str) -> str:
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
 _SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
-_SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 1}
+# "The lesion measured 1 cm in diameter": an explicit statement of the lesion's size, which beats a
+# size from a title or list item in the same rank of section ("Excision of plantar ulceration 3 cm x
+# 1 cm in size", where 3 cm is the ellipse).
+_MEASURED_LESION = re.compile(
+    r"\b(?:(?:the|this|that|her|his|its)\s+(?:[\w-]+\s+){0,3}?(?:lesions?|tumou?rs?|mass|masses|nev(?:us|i)|naev(?:us|i)|moles?|cysts?"
+    r"|lipomas?|growths?|nodules?|papules?|plaques?|carcinomas?|melanomas?|keratos[ie]s|granulomas?|ulcers?|ulcerations?)|it)"
+    r"\s+(?:itself\s+)?(?:(?:was|is)\s+)?(?:clinically\s+)?(?:measured|measures|measuring|measure|was|is)"
+    r"\s+(?:(?:approximately|about|roughly|at|to\s+be|up\s+to|~)\s+)*$",
+    re.IGNORECASE,
+)
+_SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 0}
 
 
 def _collect(state: _Collected, fact: Fact, text: str) -> None:
@@ -642,7 +652,8 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
         if name == "margin" and m.section in PATHOLOGY_SECTIONS:
             return  # "margins negative (closest 1.5 mm)": histologic clearance, not the surgical margin
         if name == "lesion_size":
-            state.sizes.append((_SIZE_SECTION_RANK.get(m.section, 2), measure))
+            explicit = bool(_MEASURED_LESION.search(_text_before(text, fact)))
+            state.sizes.append(((_SIZE_SECTION_RANK.get(m.section, 2), not explicit), measure))
         elif name == "margin":
             state.margins.append(measure)
         elif name == "excised_diameter":

@@ -536,3 +536,29 @@ def test_proof_of_malignancy_and_pathology_source(pipeline, text: str, behaviour
     lesion = found[-1]
     assert lesion.prior_malignant_biopsy == behaviour_proven
     assert lesion.diagnosis.source == source
+
+
+@pytest.mark.parametrize(
+    "text, size",
+    [
+        # an explicit "the lesion measured" beats a title size that is the ellipse
+        (
+            "PROCEDURE PERFORMED: Excision of plantar ulceration of the left fifth toe 3 cm x 1 cm in size.\n"
+            "DESCRIPTION: The lesion measured 1 cm in diameter at the level of the skin and a 3 cm elliptical "
+            "incision line was drawn. The lesion was excised.",
+            "1",
+        ),
+        # a size under a header the section finder does not know still counts as a body size
+        (
+            "PROCEDURE: Excision of lipoma, left knee.\nGROSS OBSERVATIONS: A 4 cm mass of adipose tissue most likely "
+            "representing a lipoma was found in the left knee.\nDESCRIPTION: The lipoma was excised. A second piece "
+            "of fatty tissue, which resembled a lipoma measuring approximately 1.5 cm x 2 cm, was also excised.",
+            "4",
+        ),
+        # without an explicit statement the largest body size stays
+        ("Excision of a 1.2 cm nevus of the left arm. The 0.8 cm nevus was excised with 2 mm margins.", "1.2"),
+    ],
+)
+def test_which_lesion_size_counts(pipeline, text: str, size: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.lesion_size.value_cm == Decimal(size)
