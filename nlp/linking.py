@@ -93,7 +93,12 @@ _PENDING = re.compile(
     r"\b(?:path(?:ology)?\s+(?:is\s+|was\s+|results?\s+(?:are\s+|is\s+)?)?pending|pending\s+(?:final\s+)?path(?:ology)?|await(?:ing|s)?\s+(?:final\s+)?path(?:ology)?|path(?:ology)?\s+(?:results?\s+)?(?:not\s+yet\s+(?:available|back|returned)|to\s+follow))",
     re.IGNORECASE,
 )
-_PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*|frozen\s+section)\b[^.;]{0,40}?\b(?:show|reveal|return|confirm|demonstrat|report|came\s+back|consistent|diagnos|read|was|is|:)", re.IGNORECASE)
+_PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*|frozen\s+section)\b[^.;]{0,40}?\b(?P<verb>show|reveal|return|confirm|demonstrat|report|came\s+back|consistent|diagnos|read|was|is|:)", re.IGNORECASE)
+# The same words naming what pathology is asked to do or has yet to do, not a result: "submitted to
+# pathology for confirmation of its histology", "pending pathology report", "pathology is pending".
+_PATHOLOGY_PENDING_BEFORE = re.compile(r"\b(?:pending|awaiting|await|awaits)\s+(?:(?:the|a|final|formal)\s+)*$", re.IGNORECASE)
+_PATHOLOGY_PURPOSE = re.compile(r"\bfor\s+(?:(?:a|an|the|its|further|formal|final|histologic(?:al)?)\s+)*$", re.IGNORECASE)
+_PATHOLOGY_PENDING_AFTER = re.compile(r"^\w*\s+(?:(?:is|was|are|were|remains?)\s+)?(?:still\s+)?(?:pending|awaited|to\s+follow|not\s+yet)", re.IGNORECASE)
 # A biopsy result reported before this excision: "biopsy on 3/4 showed", "biopsy-proven", "biopsy
 # confirmed"; and a wide or re-excision of a named cancer, which is only done once it is proven.
 _PRIOR_BIOPSY = re.compile(
@@ -101,7 +106,9 @@ _PRIOR_BIOPSY = re.compile(
     r"|\b(?:biopsy|bx)[- ]prov"
     r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
     # "returns 10 days after excision of a squamous cell carcinoma": an earlier excision's result
-    r"|\b(?:after|following|since)\s+(?:(?:an?|the|his|her|prior|previous|recent|initial)\s+)*(?:excision|removal|mohs)\s+of\s+(?:(?:an?|the|his|her)\s+)*$",
+    r"|\b(?:after|following|since)\s+(?:(?:an?|the|his|her|prior|previous|recent|initial)\s+)*(?:excision|removal|mohs)\s+of\s+(?:(?:an?|the|his|her)\s+)*$"
+    # "previously radiated squamous cell carcinoma": a cancer already treated was proven first
+    r"|\b(?:previously|already)\s+(?:radiated|irradiated|treated|biopsied)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
 # The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)".
@@ -112,7 +119,13 @@ _PRIOR_BIOPSY_AFTER = re.compile(
     r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed)"
     # "MIS L forearm, shave biopsy 3 weeks ago": a dated biopsy named with the diagnosis made it
     r"|\b(?:(?:shave|punch|incisional|tangential|saucerization)\s+)?(?:biops(?:y|ied)|bx)\s+(?:(?:done|performed|taken|obtained)\s+)?"
-    r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month)))",
+    r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month)))"
+    # "... that was diagnosed in the office after two biopsies"
+    r"|^[^.;]{0,120}?\b(?:dx'?d|diagnosed|confirmed|proven|proved)\b[^.;]{0,30}?\b(?:after|by|on|with|via|following|at)\s+"
+    r"(?:(?:a|an|the|two|three|several|multiple|repeat|\d|prior|previous|recent|shave|punch|incisional|tangential|skin)\s+)*(?:biops(?:y|ies)|bx)\b"
+    # "squamous cell carcinoma ... which had previous radiation": treated, so proven before
+    r"|^[^.;]{0,80}?\b(?:which|that|and)\s+(?:had|has|was|were|underwent|received)\s+(?:been\s+)?(?:(?:previous|prior|recent)\s+)?"
+    r"(?:radiation|radiotherapy|irradiation|xrt|radiated|irradiated|treated\s+with\s+radiation)\b",
     re.IGNORECASE,
 )
 _PENDING_CUES = ("pending", "await", "not yet", "to follow")
@@ -393,10 +406,36 @@ def _usable(fact: Fact) -> bool:
     return True
 
 
+_SITE_OF = re.compile(r",?\s*(?:of|on|at|in|over)\s+(?:(?:the|his|her|a|an)\s+)?$", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_TREATED_BEFORE = re.compile(r"\b(?:previously|already)\s+(?:radiated|irradiated|treated|biopsied)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def _proven_history(text: str, fact: Fact) -> bool:
+    """A cancer written as history but proven for this operation: "a history of squamous cell
+    carcinoma ... that was diagnosed in the office after two biopsies", "previously radiated
+    squamous cell carcinoma".  It is the lesion treated now (coding-rules 2.2), as "history of
+    biopsy-proven BCC" already is by the ConText rules; a dated mention stays history."""
+    m = fact.mention
+    if m.label != "LESION_DIAGNOSIS" or not m.historical or "PRIOR_BIOPSY" in fact.modifiers:
+        return False
+    if (m.value or {}).get("behaviour") != "malignant" or m.negated or m.family or m.hypothetical:
+        return False
+    if _YEAR.search(_sentence_text(text, fact)):
+        return False
+    return bool(_PRIOR_BIOPSY_AFTER.search(_text_after(text, fact)) or _TREATED_BEFORE.search(_text_before(text, fact)))
+
+
 def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
     lower = text.lower()
     segments = _lesion_segments(text, find_markers(text, sections, lower), facts)
+    for i, fact in enumerate(facts):
+        if _proven_history(text, fact):
+            fact.modifiers = fact.modifiers | {"PRIOR_BIOPSY"}
+            for site in facts[i + 1 : i + 4]:  # its own site phrase: "... carcinoma of the right forearm"
+                if site.label == "ANATOMIC_SITE" and site.mention.historical and _SITE_OF.match(text, fact.mention.end, site.mention.start):
+                    site.modifiers = site.modifiers | {"PRIOR_BIOPSY"}
 
     def segment_of(offset: int) -> int | None:
         for number, start, end in segments:
@@ -756,6 +795,19 @@ def _with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]
     return lesion
 
 
+def _reports_pathology(sentence: str) -> bool:
+    """Whether the sentence reports a pathology result, not a request or a wait for one."""
+    for match in _PATHOLOGY_CUE.finditer(sentence):
+        if _PATHOLOGY_PENDING_BEFORE.search(sentence, max(0, match.start() - 30), match.start()):
+            continue  # "pending pathology report"
+        if _PATHOLOGY_PURPOSE.search(sentence, match.start(), match.start("verb")):
+            continue  # "submitted to pathology for confirmation"
+        if _PATHOLOGY_PENDING_AFTER.search(sentence[match.end() : match.end() + 40]):
+            continue  # "pathology report is pending"
+        return True
+    return False
+
+
 def _sentence_text(text: str, fact: Fact) -> str:
     if fact.sentence_span is not None:
         return text[fact.sentence_span[0] : fact.sentence_span[1]]
@@ -786,12 +838,13 @@ class _Collected:
     """Everything linked to one lesion, before the record picks its facts by precedence."""
 
     diagnoses: list[tuple[int, Diagnosis]] = field(default_factory=list)
-    sizes: list[tuple[int, Measure]] = field(default_factory=list)
+    sizes: list[tuple[tuple[int, bool], Measure]] = field(default_factory=list)  # ((section rank, not explicit), size)
     margins: list[Measure] = field(default_factory=list)
     diameters: list[Measure] = field(default_factory=list)
     wounds: list[Measure] = field(default_factory=list)
     specimens: list[Measure] = field(default_factory=list)
     areas: list[Measure] = field(default_factory=list)
+    defects: list[Measure] = field(default_factory=list)  # defect or graft written as length x width
     closures: list[Closure] = field(default_factory=list)
     procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
     titled: set[str] = field(default_factory=set)  # kinds named in the lesion's own numbered item
@@ -804,7 +857,7 @@ def _diagnosis_source(fact: Fact, text: str) -> str:
     section = fact.mention.section
     if section in PATHOLOGY_SECTIONS:
         return "pathology"
-    if _PATHOLOGY_CUE.search(_sentence_text(text, fact)):
+    if _reports_pathology(_sentence_text(text, fact)):
         return "pathology"
     if section in POSTOP_SECTIONS:
         return "postoperative"
@@ -815,7 +868,17 @@ def _diagnosis_source(fact: Fact, text: str) -> str:
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
 _SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
-_SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 1}
+# "The lesion measured 1 cm in diameter": an explicit statement of the lesion's size, which beats a
+# size from a title or list item in the same rank of section ("Excision of plantar ulceration 3 cm x
+# 1 cm in size", where 3 cm is the ellipse).
+_MEASURED_LESION = re.compile(
+    r"\b(?:(?:the|this|that|her|his|its)\s+(?:[\w-]+\s+){0,3}?(?:lesions?|tumou?rs?|mass|masses|nev(?:us|i)|naev(?:us|i)|moles?|cysts?"
+    r"|lipomas?|growths?|nodules?|papules?|plaques?|carcinomas?|melanomas?|keratos[ie]s|granulomas?|ulcers?|ulcerations?)|it)"
+    r"\s+(?:itself\s+)?(?:(?:was|is)\s+)?(?:clinically\s+)?(?:measured|measures|measuring|measure|was|is)"
+    r"\s+(?:(?:approximately|about|roughly|at|to\s+be|up\s+to|~)\s+)*$",
+    re.IGNORECASE,
+)
+_SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 0}
 
 
 def _collect(state: _Collected, fact: Fact, text: str) -> None:
@@ -865,7 +928,8 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
         if name == "margin" and m.section in PATHOLOGY_SECTIONS:
             return  # "margins negative (closest 1.5 mm)": histologic clearance, not the surgical margin
         if name == "lesion_size":
-            state.sizes.append((_SIZE_SECTION_RANK.get(m.section, 2), measure))
+            explicit = bool(_MEASURED_LESION.search(_text_before(text, fact)))
+            state.sizes.append(((_SIZE_SECTION_RANK.get(m.section, 2), not explicit), measure))
         elif name == "margin":
             state.margins.append(measure)
         elif name == "excised_diameter":
@@ -874,6 +938,8 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
             state.wounds.append(measure)
         elif name == "specimen_size":
             state.specimens.append(measure)
+        elif not value.get("is_area", True) and len(measure.dimensions) >= 2:
+            state.defects.append(measure)
         else:
             state.areas.append(measure)
 
@@ -947,7 +1013,7 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
     if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
         lesion.defect_area, lesion.defect_parts = details.defect_area(
-            state.wounds, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
+            state.wounds + state.defects, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
         )
     elif state.areas:
         lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)

@@ -408,7 +408,11 @@ def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(pipeline) -> Non
 @pytest.mark.parametrize(
     "text, label, value",
     [
-        ("The 5.0 x 4.0 cm defect was too wide to close, so a FTSG was placed.", "WOUND_LENGTH", "5.0 x 4.0 cm"),
+        # a defect written as length x width is an area (GUIDELINES: WOUND_LENGTH is the closed length)
+        ("The 5.0 x 4.0 cm defect was too wide to close, so a FTSG was placed.", "DEFECT_AREA", "5.0 x 4.0 cm"),
+        ("Final defect 1.8 x 1.5 cm with two layer plastic closure.", "DEFECT_AREA", "1.8 x 1.5 cm"),
+        ("A 3 x 4 cm elliptical skin graft was taken from the left supraclavicular region.", "DEFECT_AREA", "3 x 4 cm"),
+        ("Advancement flaps with the total undermined area being approximately 18cm by 16cm.", "DEFECT_AREA", "18cm by 16cm"),
         ("Layered closure 4-0 Monocryl / 5-0 nylon, 2.5 cm.", "WOUND_LENGTH", "2.5 cm"),
         # misspelled cue words count as the word meant (targets/typos.json), offsets stay the note's
         ("Excison of a lipoma through a 3 cm incison; the lipoma measured 2.6 cm.", "WOUND_LENGTH", "3 cm"),
@@ -557,6 +561,32 @@ def test_a_procedure_not_done_today_makes_no_lesion(pipeline, text: str) -> None
             "cheek",
         ),
         ("BCC of the left temple. The 9 mm papule sits just lateral to the tail of the brow; excised with 4 mm margins.", "temple"),
+        # a direction word before "margins" is a side of the wound, not the nose
+        (
+            "Basal cell carcinoma of the right lower lid, 1.0 cm. An incision was made at the nasal and temporal "
+            "margins of the lesion and it was excised. Path: BCC.",
+            "eyelid",
+        ),
+        (
+            "BCC of the left cheek, 1.2 cm, excised; the nasal margin was then cauterized. Path: BCC.",
+            "cheek",
+        ),
+        # graft and flap donor sites
+        (
+            "SCC of the right temple, 1.1 cm, excised with 4 mm margins and closed with a full thickness skin graft "
+            "closure in the left supraclavicular region. Path: SCC.",
+            "temple",
+        ),
+        (
+            "SCC of the right temple, 1.1 cm, excised with 4 mm margins. A 3 x 4 cm elliptical skin graft was taken "
+            "from the left supraclavicular region and sutured into the defect. Path: SCC.",
+            "temple",
+        ),
+        (
+            "BCC of the left cheek, 1.0 cm, excised and repaired with a dorsal conjunctival flap in the upper lid. "
+            "Path: BCC.",
+            "cheek",
+        ),
     ],
 )
 def test_landmarks_adverbs_and_donors_make_no_lesion(pipeline, text: str, region: str) -> None:
@@ -766,3 +796,116 @@ def test_non_skin_procedures_make_no_skin_lesion(coder, text: str) -> None:
 )
 def test_skin_lesions_beside_non_skin_words_stay(pipeline, text: str, facts: tuple) -> None:
     assert [(les.site.region, les.procedure.kind, les.diagnosis.kind) for les in lesions(pipeline, text)] == [facts]
+# -- measurements, closures and diagnoses as the lesion record reads them ----------------------
+@pytest.mark.parametrize(
+    "text, closure, repair_cm, area",
+    [
+        # a two-dimensional defect is not the closed repair length (coding-rules 4.3): no length
+        (
+            "Excision of the left temple keratotic neoplasm 0.5 x 1 cm, final defect 1.8 x 1.5 cm with two layer "
+            "plastic closure. Path: seborrheic keratosis.",
+            "intermediate", None, None,
+        ),
+        ("Nevus of the back, 1.0 cm, excised; the defect after excision is 1.5 cm x 1.8 cm and was closed in layers, "
+         "final length 3.5 cm. Path: nevus.", "intermediate", "3.5", None),
+        # a graft's size is the graft area
+        (
+            "BCC of the right temple, 1.1 cm, excised with 4 mm margins; repaired with a full thickness skin graft. "
+            "A 3 x 4 cm elliptical skin graft was harvested from the left supraclavicular region. Path: BCC.",
+            "graft", None, "12",
+        ),
+        # a closure of the donor site is not the lesion's closure
+        (
+            "BCC of the right temple, 1.1 cm, excised with 4 mm margins; full thickness skin graft 2 x 2 cm. "
+            "Adjacent tissue transfer closure of the left supraclavicular grafting site. Path: BCC.",
+            "graft", None, "4",
+        ),
+        (
+            "BCC of the right temple, 1.1 cm, excised with 4 mm margins and repaired with a FTSG measuring 2 x 2 cm. "
+            "The donor site was closed in layers. Path: BCC.",
+            "graft", None, "4",
+        ),
+        # an undermined area written as two lengths is the flap area
+        (
+            "SCC of the scalp, 7 cm, excised. Advancement flap closure, with total undermined area 18 centimeters by "
+            "16 centimeters. Path: SCC.",
+            "adjacent_tissue_transfer", None, "288",
+        ),
+    ],
+)
+def test_defect_graft_and_repair_measurements(pipeline, text: str, closure: str, repair_cm, area) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.closure.closure_class == closure
+    assert (str(lesion.repair_length.value_cm) if lesion.repair_length else None) == repair_cm
+    assert (lesion.defect_area.value_cm if lesion.defect_area else None) == (Decimal(area) if area else None)
+
+
+@pytest.mark.parametrize(
+    "text, behaviour_proven, source",
+    [
+        # proof of malignancy written after the diagnosis, or as earlier treatment (coding-rules 2.2)
+        (
+            "INDICATIONS: A history of squamous cell carcinoma of the left cheek, present for months, that was "
+            "diagnosed in the office after two biopsies.\nPROCEDURE: Wide local excision of the left cheek lesion, "
+            "1.5 cm, with 5 mm margins.",
+            True, "preoperative",
+        ),
+        (
+            "INDICATION: A large squamous cell carcinoma on his right cheek, which had previous radiation.\n"
+            "PROCEDURE: The lesion, 1.5 cm, was excised with 3 mm margins.",
+            True, "preoperative",
+        ),
+        ("Excision of a previously radiated squamous cell carcinoma of the right forearm, 1.2 cm, with 4 mm margins.", True, "clinical"),
+        ("Excision of a previously treated basal cell carcinoma of the right forearm, 1.2 cm, with 4 mm margins.", True, "clinical"),
+        # a dated history stays history
+        ("History of squamous cell carcinoma of the right forearm in 2015, which had previous radiation. "
+         "Today a 6 mm nevus of the back was excised.", False, "clinical"),
+        # a re-excision that finds no residual tumour keeps the cancer (coding-rules 2.3, trap 9)
+        (
+            "INDICATION: Squamous cell carcinoma of the right cheek, biopsy-proven.\nPROCEDURE: The 1.5 cm scar was "
+            "excised with 3 mm margins. The specimen was sent to pathology, which revealed only fibrotic tissue and "
+            "no evidence of any residual squamous cell carcinoma.",
+            True, "preoperative",
+        ),
+        # sent to pathology or waiting for it is not a pathology result
+        (
+            "A pyogenic granuloma of the left thigh, 0.7 cm, was excised. This nodule was submitted to pathology for "
+            "confirmation of its histology as a pyogenic granuloma.",
+            False, "clinical",
+        ),
+        ("Darkened mole of the scalp, pending pathology report. A 4 mm punch biopsy of the scalp mole was done.", False, "clinical"),
+        ("A 4 mm punch biopsy of a scalp nevus was done; the pathology report is pending on the nevus.", False, "clinical"),
+        ("A 4 mm punch biopsy of the scalp was done. Pathology showed a compound nevus.", False, "pathology"),
+    ],
+)
+def test_proof_of_malignancy_and_pathology_source(pipeline, text: str, behaviour_proven: bool, source: str) -> None:
+    found = lesions(pipeline, text)
+    lesion = found[-1]
+    assert lesion.prior_malignant_biopsy == behaviour_proven
+    assert lesion.diagnosis.source == source
+
+
+@pytest.mark.parametrize(
+    "text, size",
+    [
+        # an explicit "the lesion measured" beats a title size that is the ellipse
+        (
+            "PROCEDURE PERFORMED: Excision of plantar ulceration of the left fifth toe 3 cm x 1 cm in size.\n"
+            "DESCRIPTION: The lesion measured 1 cm in diameter at the level of the skin and a 3 cm elliptical "
+            "incision line was drawn. The lesion was excised.",
+            "1",
+        ),
+        # a size under a header the section finder does not know still counts as a body size
+        (
+            "PROCEDURE: Excision of lipoma, left knee.\nGROSS OBSERVATIONS: A 4 cm mass of adipose tissue most likely "
+            "representing a lipoma was found in the left knee.\nDESCRIPTION: The lipoma was excised. A second piece "
+            "of fatty tissue, which resembled a lipoma measuring approximately 1.5 cm x 2 cm, was also excised.",
+            "4",
+        ),
+        # without an explicit statement the largest body size stays
+        ("Excision of a 1.2 cm nevus of the left arm. The 0.8 cm nevus was excised with 2 mm margins.", "1.2"),
+    ],
+)
+def test_which_lesion_size_counts(pipeline, text: str, size: str) -> None:
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.lesion_size.value_cm == Decimal(size)

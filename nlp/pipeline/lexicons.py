@@ -57,6 +57,14 @@ class SiteFilters(BaseModel):
     origin_verbs: list[str] = Field(default_factory=list)
     # "FTSG from L inner upper arm", "graft harvested from the thigh": a donor site.
     donor_cues: list[str] = Field(default_factory=list)
+    # "skin graft closure in the left supraclavicular region", "a conjunctival flap in the upper lid":
+    # a graft or flap named just before "in" places the donor there too (verbs such as "taken" do
+    # not: "a biopsy was taken in the left cheek").
+    donor_in_cues: list[str] = Field(default_factory=list)
+    # "at the nasal and temporal margins of the lesion": a site adjective that names a side of the
+    # wound when margin nouns follow it (with other direction words between), not an anatomic site.
+    margin_position_sites: list[str] = Field(default_factory=list)
+    margin_position_nouns: list[str] = Field(default_factory=list)
     # "groin pedicle flap", "forehead flap": a site word that names the flap, one or two words before it.
     flap_words: list[str] = Field(default_factory=list)
     # "once the diagnosis is back", "come back in a week": a site word used as an adverb after these words.
@@ -137,6 +145,8 @@ class ClosureLexicon(BaseModel):
     version: str
     description: str = ""
     summary_preceders: list[str] = Field(default_factory=list)
+    # "the donor site was closed primarily": a closure near these words closes a donor site.
+    donor_site_words: list[str] = Field(default_factory=list)
     closures: list[ClosureEntry]
 
 

@@ -380,6 +380,9 @@ class CueRule(BaseModel):
     priority: int = Field(ge=0, le=20)
     max_distance: int = Field(default=6, ge=0, le=20)
     max_distance_after: int | None = Field(default=None, ge=0, le=20)
+    #: The cue only counts for a measurement written with at least this many numbers: 2 for
+    #: "final defect 1.8 x 1.5 cm", an area, where "final defect 1.8 cm" is a length.
+    min_dimensions: int = Field(default=1, ge=1, le=3)
     per_side: bool = True
     sections: str | None = None
     patterns: list[str] = Field(min_length=1)
@@ -934,7 +937,9 @@ class ParsedMeasurement:
     """One length or area found in a note.
 
     ``value_cm`` is the value that matters for coding: the greatest dimension, or for a margin
-    the narrowest number given (``margins of 1-2 mm`` -> 0.1).  Areas are in square centimetres.
+    the narrowest number given (``margins of 1-2 mm`` -> 0.1).  Areas are in square centimetres,
+    including a defect or graft written as two dimensions (``defect 1.8 x 1.5 cm`` -> 2.70, with
+    ``unit_norm`` cm2 and ``is_area`` false, as it was not written as an area).
     ``dimensions`` keeps every number in centimetres, in the order written (both ends of a range).
     ``unit`` is the final unit as written ("millimeters", "sq cm"); ``unit_norm`` is cm, mm, in,
     cm2, mm2 or in2.  ``rule`` is the grammar rule id (``meas.dims_cm``); ``kind_rule`` the id of
@@ -1170,6 +1175,7 @@ def _classify(
         return _classify_reference(text, found, i, rules, section)
 
     cost = settings.punctuation_cost
+    dims = len(m.numbers)
     best: tuple | None = None
     cues = rules._before.cues
     for k, (start, end) in last.items():
@@ -1178,6 +1184,8 @@ def _classify(
         if best is not None and rule.priority < best[0][0]:
             continue  # its score is at most its priority: it cannot win
         if cue.section_regex is not None and not (section and cue.section_regex.search(section)):
+            continue
+        if rule.min_dimensions > dims:
             continue
         dist = _distance(before[end:], cost)
         if dist <= rule.max_distance:
@@ -1191,6 +1199,8 @@ def _classify(
         if best is not None and rule.priority < best[0][0]:
             continue
         if cue.section_regex is not None and not (section and cue.section_regex.search(section)):
+            continue
+        if rule.min_dimensions > dims:
             continue
         dist = _distance(after[:start], cost)
         limit = rule.max_distance if rule.max_distance_after is None else rule.max_distance_after
@@ -1230,6 +1240,8 @@ def _classify_reference(
     for cue in rules.cues:
         rule = cue.rule
         if cue.section_regex is not None and not (section and cue.section_regex.search(section)):
+            continue
+        if rule.min_dimensions > len(m.numbers):
             continue
         if rule.position != "after":
             last = None
@@ -1293,6 +1305,11 @@ def parse_measurements(
         section = _section_at(ordered_sections, starts, m.start) if ordered_sections else None
         kind, kind_rule, per_side, cue_start, cue_end = _classify(text, found, i, rules, section)
         value = min(m.numbers) if kind == "margin" else max(m.numbers)
+        unit_norm = m.units[-1]
+        if kind == "defect_area" and not m.is_area and m.shape == "dims":
+            # "defect 1.8 x 1.5 cm": length x width, in square centimetres like a stated area
+            value = m.numbers[0] * m.numbers[1]
+            unit_norm = unit_norm + "2"  # type: ignore[assignment]
         out.append(
             ParsedMeasurement(
                 start=m.start,
@@ -1302,7 +1319,7 @@ def parse_measurements(
                 value_cm=value,
                 dimensions=m.numbers,
                 unit=m.unit_text,
-                unit_norm=m.units[-1],
+                unit_norm=unit_norm,
                 is_area=m.is_area,
                 is_range=m.shape == "range",
                 rule=_rule_id(m),

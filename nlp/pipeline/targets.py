@@ -169,10 +169,15 @@ class OpnoteTargets:
             "orientation_cues": ids(self.orientation_cues), "equipment_followers": ids(self.equipment_followers),
             "landmark_cues": ids(self.landmark_cues), "site_modifiers": ids(self.site_modifiers),
             "dx_modifiers": ids(self.dx_modifiers), "subtype_followers": ids(self.subtype_followers),
-            "summary_preceders": ids(self.summary_preceders), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
+            "summary_preceders": ids(self.summary_preceders),
+            "donor_site_words": ids(w.lower() for w in lexicons.closures.donor_site_words), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
             "origin_verbs": ids(w.lower() for w in filters.origin_verbs), "donor_cues": ids(w.lower() for w in filters.donor_cues),
             "flap_words": ids(w.lower() for w in filters.flap_words), "relative_cues": ids(w.lower() for w in filters.relative_cues),
             "organ_followers": ids(w.lower() for w in filters.organ_followers), "locating": ids(LOCATING_PREPOSITIONS),
+            "donor_in_cues": ids(w.lower() for w in filters.donor_in_cues),
+            "margin_position_sites": ids(w.lower() for w in filters.margin_position_sites),
+            "margin_position_nouns": ids(w.lower() for w in filters.margin_position_nouns),
+            "margin_position_links": ids(["and", "or", ",", "/", "&", "-"]),
             "clause_breaks": ids([".", ";", "and", "or"]),
             "landmark_distance": ids(w.lower() for w in filters.landmark_distance_words),
         }
@@ -185,6 +190,7 @@ class OpnoteTargets:
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id = strings.add("attention")
+        self._in_id = strings.add("in")
         self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
         self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
         self._typos_by_id = {strings.add(wrong): meant for wrong, meant in self.typos.items()}
@@ -225,6 +231,8 @@ class OpnoteTargets:
                 start = self._expand_left(words, start, ids["dx_modifiers"])
             elif label == CLOSURE and start > 0 and words.lower[start - 1] in ids["summary_preceders"]:
                 continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
+            elif label == CLOSURE and self._closes_donor_site(words, start, end, sentence_tokens[int(sentence_ids[start])], meta):
+                continue  # "the donor site was closed primarily": not the lesion wound (GUIDELINES)
             elif label == PROCEDURE and meta.get("weak"):
                 start, meta = self._technique_before_aside(words, start, end, meta)
             value = dict(meta.get("value") or {})
@@ -388,6 +396,21 @@ class OpnoteTargets:
             at = next(i for i in range(start - 1, reach_start - 1, -1) if lower[i] == self._from_id)
             if not ids["donor_cues"].isdisjoint(lower[max(sentence[0], at - 5) : at]):
                 return True
+        # "skin graft closure in the left supraclavicular region": the same with "in", a graft or
+        # flap noun at most two words before it and the site right after ("in the").
+        near = lower[max(sentence[0], start - 3) : start]
+        if self._in_id in near:
+            at = max(sentence[0], start - 3) + len(near) - 1 - near[::-1].index(self._in_id)
+            if not ids["donor_in_cues"].isdisjoint(lower[max(sentence[0], at - 2) : at]):
+                return True
+        if end - start == 1 and lower[start] in ids["margin_position_sites"]:
+            # "the nasal and temporal margins of the lesion": sides of the wound, not the nose
+            j, limit = end, min(sentence[1], end + 6)
+            directions = ids["margin_position_links"] | ids["site_modifiers"] | ids["margin_position_sites"]
+            while j < limit and lower[j] in directions:
+                j += 1
+            if j < limit and lower[j] in ids["margin_position_nouns"]:
+                return True
         if ids["possessives"].isdisjoint(window[-3:]) or self._attention_id in window:
             return False  # "attention was turned to the mid back": the next lesion, not positioning
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
@@ -451,6 +474,15 @@ class OpnoteTargets:
         while right < min(sentence[1], end + 8) and lower[right] not in self._clause_breaks:
             right += 1
         return bool(self._non_skin_phrases(lower, left, right, sites))
+
+    def _closes_donor_site(self, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict) -> bool:
+        """"The donor site was closed primarily", "adjacent tissue transfer closure of the left
+        supraclavicular grafting site": a closure (not the graft or flap itself) a few words from a
+        donor-site word in its sentence closes the donor site."""
+        if (meta.get("value") or {}).get("closure_class") in ("graft", "flap"):
+            return False
+        near = words.lower[max(sentence[0], start - 6) : min(sentence[1], end + 7)]
+        return not self._ids["donor_site_words"].isdisjoint(near)
 
     def _locates_previous_site(self, words: "_Words", previous: tuple[int, int] | None, start: int) -> bool:
         """"on the left cheek just in front of the ear": a landmark that places the site just named."""

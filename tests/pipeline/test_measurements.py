@@ -203,7 +203,7 @@ KINDS = [
     ("repair length 2.6 cm", "wound_length", "2.6", "2.6 cm"),
     ("Total repair length: 4.5 cm", "wound_length", "4.5", "4.5 cm"),
     ("a 3.2 cm layered closure", "wound_length", "3.2", "3.2 cm"),
-    ("the defect measuring 1.5 cm x 1.8 cm", "wound_length", "1.8", "1.5 cm x 1.8 cm"),
+    ("the defect measuring 1.8 cm", "wound_length", "1.8", "1.8 cm"),
     ("an incision measuring 4 cm", "wound_length", "4", "4 cm"),
     ("A 3-cm horizontal incision was made", "wound_length", "3", "3-cm"),
     # specimen size
@@ -216,6 +216,19 @@ KINDS = [
     ("the resulting defect of 8 sq cm", "defect_area", "8", "8 sq cm"),
     ("a defect of 3 cm2", "defect_area", "3", "3 cm2"),
     ("100 sq mm", "defect_area", "1", "100 sq mm"),
+    # a defect, graft or undermined area written as two dimensions is length x width, never the
+    # closed repair length (GUIDELINES: WOUND_LENGTH is the final closed length)
+    ("the defect measuring 1.5 cm x 1.8 cm", "defect_area", "2.70", "1.5 cm x 1.8 cm"),
+    ("final defect 1.8 x 1.5 cm with two layer plastic closure", "defect_area", "2.70", "1.8 x 1.5 cm"),
+    ("The defect after excision is 1.5 cm x 1.8 cm.", "defect_area", "2.70", "1.5 cm x 1.8 cm"),
+    ("The resulting defect was 2.0 x 1.5 cm.", "defect_area", "3.00", "2.0 x 1.5 cm"),
+    ("leaving a 15 x 20 mm defect", "defect_area", "3.00", "15 x 20 mm"),
+    ("a 3 x 4 cm elliptical skin graft was taken", "defect_area", "12", "3 x 4 cm"),
+    ("a full-thickness skin graft measuring 2 x 3 cm", "defect_area", "6", "2 x 3 cm"),
+    ("total undermined area 18 centimeters by 16 centimeters", "defect_area", "288", "18 centimeters by 16 centimeters"),
+    ("the total undermined area being approximately 18cm by 16cm", "defect_area", "288", "18cm by 16cm"),
+    ("the final defect measured 2.4 cm", "wound_length", "2.4", "2.4 cm"),  # one length stays a length
+    ("The wound measured 3 x 2 cm", "wound_length", "3", "3 x 2 cm"),  # a wound is not a defect word
     # lesion size
     ("a 4 mm nevus", "lesion_size", "0.4", "4 mm"),
     ("The lesion measuring 0.6 cm was marked.", "lesion_size", "0.6", "0.6 cm"),
