@@ -68,7 +68,8 @@ _MOHS_DONE = re.compile(
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # Lesion markers, as three patterns with literal-ish starts (one alternation of all three made
 # the regex engine try every position of the note): "Lesion #2", "specimen B", "site 3";
-# "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause.
+# "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause (an item
+# may open with its size: "2. 4 MM DARK BROWN PAPULE").
 _NUMBER = r"(?P<n>[1-9]|[A-Ea-e](?![a-z])|one|two|three|four|five)"
 # "lesion 9 mm" is a size, not lesion number 9.
 _MARKER_WORD = re.compile(
@@ -78,7 +79,7 @@ _MARKER_WORD = re.compile(
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
-_MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+[A-Za-z]))")
+_MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+(?:[A-Za-z]|\d+(?:\.\d+)?[ \t]*[mMcC][mM]\b)))")
 # _MARKER_ITEM without its "^" alternative, for offsets after 0 (where "^" never matches): re can
 # then jump from one delimiter to the next; the "^" made it try the pattern at every character.
 _MARKER_ITEM_INNER = (
@@ -1017,7 +1018,15 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         )
     elif state.areas:
         lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
-    lesion.prior_malignant_biopsy = state.prior_biopsy
+    # A re-excision is done because an earlier excision showed the named cancer ("returns after his
+    # dermatologist excised it; the report showed melanoma in situ ... here for re-excision"): the
+    # cancer is proven even when today's pathology finds no residual tumour (coding-rules 2.3).
+    re_excised_cancer = (
+        lesion.procedure is not None
+        and lesion.procedure.kind == "re_excision"
+        and any(d.behaviour == "malignant" and d.certain for d in lesion.diagnoses)
+    )
+    lesion.prior_malignant_biopsy = state.prior_biopsy or re_excised_cancer
     has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
     lesion.pathology_pending = pathology_pending and not has_pathology
     return lesion

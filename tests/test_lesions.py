@@ -909,3 +909,24 @@ def test_proof_of_malignancy_and_pathology_source(pipeline, text: str, behaviour
 def test_which_lesion_size_counts(pipeline, text: str, size: str) -> None:
     (lesion,) = lesions(pipeline, text)
     assert lesion.lesion_size.value_cm == Decimal(size)
+
+
+def test_a_numbered_findings_item_may_open_with_its_size(pipeline) -> None:
+    text = (
+        "PROCEDURES:\n1. EXCISION OF MELANOMA IN SITU, LEFT UPPER BACK, WITH 5 MM MARGINS.\n"
+        "2. EXCISION OF NEVUS, LEFT UPPER ARM, WITH 2 MM MARGINS.\n"
+        "FINDINGS: 1. BIOPSY SITE WITH RESIDUAL PIGMENT, 0.8 CM. 2. 4 MM DARK BROWN PAPULE.\n"
+        "PATHOLOGY: 1. MELANOMA IN SITU, MARGINS CLEAR. 2. COMPOUND NEVUS."
+    )
+    sizes = {lesion.site.region: str(lesion.lesion_size.value_cm) for lesion in lesions(pipeline, text)}
+    assert sizes == {"back": "0.8", "arm": "0.4"}
+
+
+def test_a_re_excision_of_a_named_cancer_is_malignant_without_residual_tumour(pipeline) -> None:
+    text = (
+        "He returns three weeks after his dermatologist excised a macule of the left forehead; the report showed "
+        "melanoma in situ with the peripheral margin involved. He is here for re-excision. The scar measures 1.0 cm; "
+        "5 mm margins. Pathology: scar, no residual melanoma in situ."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == "re_excision" and lesion.prior_malignant_biopsy
