@@ -930,3 +930,13 @@ def test_a_re_excision_of_a_named_cancer_is_malignant_without_residual_tumour(pi
     )
     (lesion,) = lesions(pipeline, text)
     assert lesion.procedure.kind == "re_excision" and lesion.prior_malignant_biopsy
+
+
+def test_misspelled_margin_and_repair_words_still_count(pipeline) -> None:
+    text = (
+        "3.5 mm papule of the right cutaneous upper lip excised with 1 mm margines; deep 5-0 monocryl and "
+        "6-0 prolene, intermediate repiar 1.8 cm. Path: compound nevus."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert str(lesion.margin.value_cm) == "0.1"
+    assert lesion.closure.closure_class == "intermediate" and str(lesion.repair_length.value_cm) == "1.8"
