@@ -940,3 +940,12 @@ def test_misspelled_margin_and_repair_words_still_count(pipeline) -> None:
     (lesion,) = lesions(pipeline, text)
     assert str(lesion.margin.value_cm) == "0.1"
     assert lesion.closure.closure_class == "intermediate" and str(lesion.repair_length.value_cm) == "1.8"
+
+
+def test_a_procedure_discussed_beside_the_one_chosen_is_not_done(pipeline) -> None:
+    text = (
+        "Biopsy-proven superficial BCC of the right malar cheek, 7 mm across. After discussion of excision, "
+        "Mohs surgery and topical therapy, he chose curettage and electrodesiccation, which was performed three times."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.procedure.kind == "destruction"
