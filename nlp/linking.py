@@ -634,20 +634,52 @@ _PLURAL_DONE = re.compile(
 _DONE_TO_SEVERAL_LABELS = frozenset({"PROCEDURE", "MARGIN"})
 
 
+# Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
+_COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
+
+
 def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]]:
-    """Procedure and margin facts said once for every lesion their sentence names, with the other lesions."""
-    lesions_by_sentence: dict[int, set[int]] = {}
+    """Procedure and margin facts said once for several lesions, with the other lesions.
+
+    Either a plural verb after the lesions ("... and a 5 mm nevus on the right shin were excised
+    with 2 mm margins"), or one procedure at sites listed together ("A 3 mm punch biopsy was
+    performed in the left calf and left thigh": two biopsies).
+    """
+    sites_by_sentence: dict[int, list[Fact]] = {}
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None and _usable(fact):
-            lesions_by_sentence.setdefault(fact.sentence, set()).add(fact.lesion)
+            sites_by_sentence.setdefault(fact.sentence, []).append(fact)
     out = []
     for fact in facts:
-        named = lesions_by_sentence.get(fact.sentence, set())
-        if fact.label in _DONE_TO_SEVERAL_LABELS and len(named) >= 2 and fact.lesion in named:
-            cue = _PLURAL_DONE.search(_sentence_text(text, fact))
-            if cue is not None and (fact.sentence_span is None or fact.sentence_span[0] + cue.start() <= fact.mention.start):
-                out.append((fact, named - {fact.lesion}))
+        sites = sites_by_sentence.get(fact.sentence, [])
+        named = {site.lesion for site in sites}
+        if fact.label not in _DONE_TO_SEVERAL_LABELS or len(named) < 2 or fact.lesion not in named:
+            continue
+        cue = _PLURAL_DONE.search(_sentence_text(text, fact))
+        if cue is not None and (fact.sentence_span is None or fact.sentence_span[0] + cue.start() <= fact.mention.start):
+            out.append((fact, named - {fact.lesion}))  # type: ignore[operator]
+        elif fact.label == "PROCEDURE":
+            listed = _listed_with(text, sites, fact.lesion)
+            if listed:
+                out.append((fact, listed))
     return out
+
+
+def _listed_with(text: str, sites: list[Fact], lesion: int | None) -> set[int]:
+    """The other lesions whose sites stand in one list with a site of ``lesion`` ("X and Y", "X, Y and Z")."""
+    ordered = sorted(sites, key=lambda site: site.mention.start)
+    groups: list[list[Fact]] = [[ordered[0]]]
+    for previous, site in zip(ordered, ordered[1:]):
+        between = text[previous.mention.end : site.mention.start]
+        if _COORDINATION.fullmatch(between):
+            groups[-1].append(site)
+        else:
+            groups.append([site])
+    for group in groups:
+        lesions = {site.lesion for site in group}
+        if lesion in lesions and len(lesions) >= 2:
+            return lesions - {lesion}  # type: ignore[return-value]
+    return set()
 
 
 # Where one clause of a sentence ends and the next, about another lesion, begins: "one on the

@@ -100,3 +100,9 @@ def test_attention_turned_to_a_site_moves_the_narrative_to_that_lesion(pipeline)
     by_site = {lesion.site.text.lower(): lesion for lesion in lesions(pipeline, text)}
     assert by_site["left back"].closure.closure_class == "intermediate"
     assert by_site["right mid back"].closure.closure_class == "simple"
+
+
+def test_one_procedure_at_sites_listed_together_treats_each(pipeline) -> None:
+    text = "Worrisome skin lesions. A 3 mm punch biopsy was performed in the left calf and left thigh."
+    found = {lesion.site.region: lesion.procedure.kind for lesion in lesions(pipeline, text)}
+    assert found == {"leg": "biopsy_punch", "thigh": "biopsy_punch"}
