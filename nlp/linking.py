@@ -669,7 +669,7 @@ def _listed_with(text: str, sites: list[Fact], lesion: int | None) -> set[int]:
     """The other lesions whose sites stand in one list with a site of ``lesion`` ("X and Y", "X, Y and Z")."""
     ordered = sorted(sites, key=lambda site: site.mention.start)
     groups: list[list[Fact]] = [[ordered[0]]]
-    for previous, site in zip(ordered, ordered[1:]):
+    for previous, site in zip(ordered, ordered[1:], strict=False):
         between = text[previous.mention.end : site.mention.start]
         if _COORDINATION.fullmatch(between):
             groups[-1].append(site)
