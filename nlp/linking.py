@@ -916,7 +916,17 @@ _SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure"
 
 def _collect(state: _Collected, fact: Fact, text: str) -> None:
     if not _usable(fact):
+        m = fact.mention
+        if (
+            m.label == "PROCEDURE" and m.negated and not _ignored_section(fact)
+            and (m.value or {}).get("kind") in details.COUNTED_KINDS
+        ):
+            # "SKs on the back: pt declined cryo": the lesion's own destruction was declined, so it
+            # does not share the visit's destruction of other lesions.
+            state.untreated = True
         return
+    if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":
+        state.untreated = True  # "Not treated: 2 faint pink macules on the nose"
     m = fact.mention
     value = m.value or {}
     span = Span(m.start, m.end, m.text)

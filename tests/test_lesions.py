@@ -949,3 +949,46 @@ def test_a_procedure_discussed_beside_the_one_chosen_is_not_done(pipeline) -> No
     )
     (lesion,) = lesions(pipeline, text)
     assert lesion.procedure.kind == "destruction"
+
+
+# -- a distractor procedure (declined, discussed, conditional, for hemostasis) does not beat the one done --
+DISTRACTOR_PROCEDURES = [
+    (
+        "1.1 cm crusted nodule of the right dorsal forearm, KA vs SCC. A curette biopsy was performed and sent. "
+        "Hemostasis was with a light touch of the hyfrecator. Pathology: keratoacanthoma.",
+        ["11102:suggested"],
+    ),
+    (
+        "5 mm papule of the right nasal ala, BCC vs nevus. After discussing a shave, she preferred a punch biopsy. "
+        "A 3 mm punch was taken and closed with one simple interrupted suture. Pathology: intradermal nevus.",
+        ["11104:suggested"],
+    ),
+    (
+        "LN2 to AKs x3 R dorsal hand, 3 FTC each.\nSKs on the back x6: pt declined cryo for the SKs, cosmetic only.",
+        ["17000:suggested", "17003:suggested"],
+    ),
+    (
+        "AKs treated with LN2: forehead (3), scalp (2).\nNot treated: 2 faint pink macules on the nose; recheck next visit.",
+        ["17000:suggested", "17003:suggested"],
+    ),
+    (
+        "ED&C of SCCIS, R dorsal forearm, bx-proven. Lesion 1.4 cm. Pt declind excison. Curette x3 with electrodesiccation.",
+        ["17262:suggested"],
+    ),
+    (
+        "Inflamed EIC R upper back, 2 cm, fluctuant. I&D: lido, #11 blade stab, cheesy material expressed. "
+        "Excise cyst wall when calm if he wants.",
+        ["10060:suggested"],
+    ),
+    (
+        "Atypical nevus, R flank, 5 mm: exc today, ellipse w/ 2 mm margins, simple closure. "
+        "Will re-excise w/ 5 mm margins if path shows melanoma.\nPath: dysplastic nevus, margins free.",
+        ["11401:suggested"],
+    ),
+]
+
+
+@pytest.mark.parametrize("text, cpt", DISTRACTOR_PROCEDURES)
+def test_a_distractor_procedure_does_not_beat_the_one_done(coder, text: str, cpt: list[str]) -> None:
+    record = coder.code(text)
+    assert sorted(f"{c.code}:{c.status}" for c in record.codes if c.system == "CPT" and c.status == "suggested") == cpt

@@ -47,6 +47,18 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Pathology: compound nevus, margins clear.", "compound nevus", set()),
         ("A 45-year-old man with a nevus.", "nevus", set()),
         ("Biopsy-proven BCC of the nose.", "BCC", set()),
+        # distractor procedures: a hemostasis device, a discussed option, a misspelt refusal, conditional plans
+        ("Hemostasis was with a light touch of the hyfrecator.", "hyfrecator", {"is_negated"}),
+        ("Bleeding was controlled with gentle pressure and the hyfrecator.", "hyfrecator", {"is_negated"}),
+        ("After discussing a shave, she preferred a punch biopsy.", "shave", {"is_hypothetical"}),
+        ("After discussing a shave, she preferred a punch biopsy.", "punch biopsy", set()),
+        ("After discussing the risks, a shave biopsy was performed.", "shave biopsy", set()),
+        ("Pt declind excison (on apixaban).", "excison", {"is_negated"}),
+        ("Excise cyst wall when calm if he wants.", "Excise", {"is_hypothetical"}),
+        ("Excision of the cyst once quiet.", "Excision", {"is_hypothetical"}),
+        ("Will re-excise w/ 5 mm margins if path shows melanoma.", "melanoma", {"is_hypothetical"}),
+        ("Plan wide excision if bx shows melanoma.", "melanoma", {"is_hypothetical"}),
+        ("Pathology shows melanoma.", "melanoma", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
