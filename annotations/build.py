@@ -61,7 +61,8 @@ SPLITS = ("dev", "test")
 # Further source files read into a split after src/<split>.md (same markup, ids must not clash).
 EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_procedures2.md", "dev_procedures3.md", "dev_procedures4.md",
-                         "dev_procedures5.md", "dev_excisions6.md", "dev_mixed7.md"),
+                         "dev_procedures5.md", "dev_excisions6.md", "dev_mixed7.md",
+                         "dev_real8.md"),
                  "test": ("test_procedures.md",)}
 
 
