@@ -332,8 +332,16 @@ def _merge_step_items(
     that follow each other without a gap (segments stop at section bounds).
     """
     def own_lesion_or_procedure(segment: tuple[int, int, int]) -> bool:
-        return names_a_lesion(segment) or any(
-            f.label == "PROCEDURE" and not (f.value.get("weak")) and segment[1] <= f.mention.start < segment[2] for f in facts
+        # An item that sizes or names a lesion of its own ("2. 5 mm inflamed papule", "3. Gritty
+        # scaly papules") describes a lesion, not a further step (a repair item sizes a wound).
+        return (
+            names_a_lesion(segment)
+            or any(
+                (f.label == "LESION_SIZE" or (f.label == "PROCEDURE" and not f.value.get("weak")))
+                and segment[1] <= f.mention.start < segment[2]
+                for f in facts
+            )
+            or bool(_GENERIC_LESION.search(text, segment[1], min(segment[2], segment[1] + 200)))
         )
 
     def word_marker(segment: tuple[int, int, int]) -> bool:
@@ -410,6 +418,76 @@ def _usable(fact: Fact) -> bool:
 _SITE_OF = re.compile(r",?\s*(?:of|on|at|in|over)\s+(?:(?:the|his|her|a|an)\s+)?$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _TREATED_BEFORE = re.compile(r"\b(?:previously|already)\s+(?:radiated|irradiated|treated|biopsied)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+_SITE_FIELD = re.compile(
+    r"(?:^|\n)[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:location|site)s?[ \t]*:[ \t]*$", re.IGNORECASE
+)
+
+
+def _site_field(text: str, fact: Fact) -> bool:
+    """Whether a site mention is the value of a "Location:" / "Site:" field on its own line."""
+    start = fact.mention.start
+    window = text[max(0, start - 40) : start]
+    newline = window.rfind("\n")
+    if newline == -1 and start > 40:
+        return False
+    if not _SITE_FIELD.search("\n" + window[newline + 1 :]):
+        return False
+    line_end = text.find("\n", fact.mention.end)
+    rest = text[fact.mention.end : line_end if line_end != -1 else len(text)]
+    return len(rest.strip(" \t.,;")) == 0
+
+
+_LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc)(?:e?s)?\b", re.IGNORECASE)
+
+
+class _Referents:
+    """The words each lesion has been called so far, to place a sentence that names no site.
+
+    A sentence is placed only when every such word in it was used for one and the same lesion
+    (the words are learnt from sentences whose site or diagnosis is placed, in note order).
+    """
+
+    def __init__(self, text: str, facts: list[Fact]) -> None:
+        self.text = text
+        self.words: dict[str, set[int]] = {}
+        self.by_sentence: dict[int, list[Fact]] = {}
+        for fact in facts:
+            self.by_sentence.setdefault(fact.sentence, []).append(fact)
+        self.decided: dict[int, int | None] = {}
+
+    def _sentence_words(self, sentence: int) -> set[str]:
+        facts = self.by_sentence.get(sentence, [])
+        if not facts:
+            return set()
+        return {m.group(1).lower().replace("keratoses", "keratosis") for m in _LESION_NOUN.finditer(_sentence_text(self.text, facts[0])[:400])}
+
+    def learn(self, fact: Fact) -> None:
+        if fact.lesion is None or not _usable(fact):
+            return
+        m = fact.mention
+        if fact.label == "LESION_DIAGNOSIS":
+            span = (m.start, m.end)  # "Epidermoid cyst", "ACTINIC KERATOSES"
+        elif fact.label == "ANATOMIC_SITE":
+            span = (max(m.start - 25, 0), m.end + 25)  # "nodule of the vertex scalp"
+            if fact.sentence_span is not None:
+                span = (max(span[0], fact.sentence_span[0]), min(span[1], fact.sentence_span[1]))
+        else:
+            return
+        # A word used in a sentence naming several lesions' sites is used for each of them.
+        lesions = {f.lesion for f in self.by_sentence.get(fact.sentence, []) if f.label == "ANATOMIC_SITE" and f.lesion is not None}
+        for match in _LESION_NOUN.finditer(self.text, *span):
+            word = match.group(1).lower().replace("keratoses", "keratosis")
+            self.words.setdefault(word, set()).update(lesions | {fact.lesion})
+
+    def lesion_of(self, sentence: int) -> int | None:
+        if sentence not in self.decided:
+            found: set[int] = set()
+            for word in self._sentence_words(sentence):
+                found |= self.words.get(word, set())
+            self.decided[sentence] = next(iter(found)) if len(found) == 1 else None
+        return self.decided[sentence]
 
 
 def _proven_history(text: str, fact: Fact) -> bool:
@@ -503,11 +581,16 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # Sentences that say something about a lesion itself; a closure or wound beside a body part
     # ("a pedicle across her forehead", "the donor site was closed") does not.
     lesion_fact_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS and _usable(f)}
+    # A site given as a field of its own ("Location: right nasal tip") is where the lesion is.
+    field_sites = [f for f in anchors if f.lesion is not None and _site_field(text, f)]
+    lesion_fact_sentences |= {f.sentence for f in field_sites}
     # When exactly one lesion is named in the diagnosis headers (else the procedure header), a fact that no
     # marker, site or earlier mention places belongs to it (the others are passing mentions).
     headed = {c.lesion for c in clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
         c.lesion for c in clusters if any(f.mention.section == "procedure" for f in c.facts)
     }
+    if len(headed) != 1 and len({f.lesion for f in field_sites}) == 1:
+        headed = {field_sites[0].lesion}
     if len(headed) != 1:
         # Else the one lesion whose site shares a sentence with its diagnosis, procedure or size:
         # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions.
@@ -516,6 +599,9 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
+    # "The 1.5 cm cyst was removed ...", "THE NODULE WAS EXCISED ...": a sentence with no site or
+    # marker that names its lesion by a word used before for exactly one lesion is about that lesion.
+    referents = _Referents(text, facts) if len(lesion_ids) > 1 else None
     for fact in facts:
         if id(fact) in passing:
             continue
@@ -527,8 +613,13 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
                 fact.lesion = _nearest_site(text, site_by_sentence[fact.sentence], fact).lesion
             elif len(lesion_ids) == 1:
                 fact.lesion = lesion_ids[0]
+            elif referents is not None and (named := referents.lesion_of(fact.sentence)) is not None:
+                fact.lesion = named
+                last_in_section[fact.mention.section] = named
             else:
                 fact.lesion = last_in_section.get(fact.mention.section, primary)
+        if referents is not None:
+            referents.learn(fact)
         # A site mention makes its lesion the current one only when its sentence says something
         # about a lesion: "The left arm was extended on a hand table" must not capture the facts
         # that follow it.

@@ -106,3 +106,47 @@ def test_one_procedure_at_sites_listed_together_treats_each(pipeline) -> None:
     text = "Worrisome skin lesions. A 3 mm punch biopsy was performed in the left calf and left thigh."
     found = {lesion.site.region: lesion.procedure.kind for lesion in lesions(pipeline, text)}
     assert found == {"leg": "biopsy_punch", "thigh": "biopsy_punch"}
+
+
+def _size(measure) -> str | None:
+    return None if measure is None else str(measure.value_cm)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # numbered indication items that only size and describe a lesion are lesions, not steps
+        (
+            "Procedures: 1. Excision, right forearm. 2. Shave removal, left cheek.\n"
+            "Indications: 1. 8 mm changing nevus. 2. 4 mm irritated papule.\n"
+            "Pathology: (1) compound nevus. (2) seborrheic keratosis.",
+            {"forearm": ("0.8", None), "cheek": ("0.4", None)},
+        ),
+        # a sentence naming no site is about the lesion that word was used for
+        (
+            "PROCEDURES: 1. Excision, left cheek. 2. Excision of cyst, upper back, intermediate repair.\n"
+            "DESCRIPTION: At the cheek a 4 mm papule was excised and closed simply. The patient turned prone. "
+            "The 2.0 cm cyst was removed through an ellipse and closed in layers, length 4.5 cm.",
+            {"cheek": ("0.4", None), "back": ("2.0", "4.5")},
+        ),
+        (
+            "PROCEDURES: 1. Excision of squamous cell carcinoma, left temple scalp. 2. Cryotherapy of actinic keratoses, scalp.\n"
+            "FINDINGS: 1.2 cm crusted nodule of the left temple scalp. Scattered scaly papules on the scalp.\n"
+            "PROCEDURE: The nodule was excised with 4 mm margins. The wound was closed in layers, length 4.0 cm. "
+            "The actinic keratoses were then frozen.",
+            {"scalp": ("1.2", "4.0"), "scalp2": (None, None)},
+        ),
+        # a "Location:" field names the lesion's site even beside a second lesion's site later
+        (
+            "MOHS SURGERY NOTE\nTumor: basal cell carcinoma\nLocation: left nasal ala\nPreop size: 0.8 cm\n"
+            "Repair: intermediate, 1.8 cm.\nAlso: a 5 mm scaly papule of the right upper arm was shave biopsied.",
+            {"nose": ("0.8", "1.8"), "arm": ("0.5", None)},
+        ),
+    ],
+)
+def test_facts_in_separate_lists_and_sentences_find_their_lesion(pipeline, text: str, expected: dict) -> None:
+    found: dict = {}
+    for lesion in lesions(pipeline, text):
+        key = lesion.site.region if lesion.site.region not in found else lesion.site.region + "2"
+        found[key] = (_size(lesion.lesion_size), _size(lesion.repair_length))
+    assert found == expected
