@@ -516,6 +516,9 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
+    # "A flat tan macule on the right cheek is a solar lentigo and was left alone": a lesion the
+    # note leaves untreated does not become the current one for the procedure sentences after it.
+    left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
     for fact in facts:
         if id(fact) in passing:
             continue
@@ -533,7 +536,11 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         # about a lesion: "The left arm was extended on a hand table" must not capture the facts
         # that follow it.
         if fact.lesion is not None and (
-            (fact.label == "ANATOMIC_SITE" and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(_text_before(text, fact))))
+            (
+                fact.label == "ANATOMIC_SITE"
+                and fact.sentence not in left_alone
+                and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(_text_before(text, fact)))
+            )
             or segment_of(fact.mention.start) is not None
         ):
             last_in_section[fact.mention.section] = fact.lesion

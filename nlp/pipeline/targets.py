@@ -42,7 +42,9 @@ OF_HEADS = frozenset(
 )
 POSSESSIVES = frozenset("his her their the its".split())
 # A site after one of these is where something is ("on the mid back"), whatever came before.
-LOCATING_PREPOSITIONS = frozenset("on at over".split())
+# Words after an orientation cue that say where a lesion sits, not how an ellipse runs: "along her
+# bra line on the mid back", "three more along the rim of the left ear".
+LOCATING_PREPOSITIONS = frozenset("on at over rim rims".split())
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -382,8 +384,8 @@ class OpnoteTargets:
         window = lower[max(sentence[0], start - 6) : start]
         if not ids["orientation_cues"].isdisjoint(window):
             cue = max(i for i, w in enumerate(window) if w in ids["orientation_cues"])
-            if ids["locating"].isdisjoint(window[cue + 1 :]):
-                return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
+            if ids["locating"].isdisjoint(window[cue + 1 :]) and lower[start] not in ids["locating"]:
+                return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back", "along the rim of the ear")
         if (meta.get("value") or {}).get("structure"):
             cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in ids["landmark_cues"]]
             arising = bool(cues) and window[cues[-1]] == self._from_id and cues[-1] > 0 and window[cues[-1] - 1] in ids["origin_verbs"]
