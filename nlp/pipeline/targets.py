@@ -189,6 +189,7 @@ class OpnoteTargets:
             key = tuple(strings.add(t.lower_) for t in self.language.make_doc(phrase))
             self._non_skin.setdefault(key[0], []).append(key)
         self._clause_breaks = ids([".", ";", ",", "and", "with", "then", "but"])
+        self._comma_id = strings.add(",")
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id = strings.add("attention")
@@ -475,6 +476,12 @@ class OpnoteTargets:
         right = end
         while right < min(sentence[1], end + 8) and lower[right] not in self._clause_breaks:
             right += 1
+        if right == end and right < sentence[1] and lower[right] == self._comma_id:
+            # A title item "Excisional biopsy, left posterior cervical lymph node.": the words after
+            # the comma name what the procedure was done to.
+            right += 1
+            while right < min(sentence[1], end + 9) and lower[right] not in self._clause_breaks:
+                right += 1
         return bool(self._non_skin_phrases(lower, left, right, sites))
 
     def _closes_donor_site(self, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict) -> bool:
