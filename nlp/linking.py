@@ -586,15 +586,24 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     lesion_fact_sentences |= {f.sentence for f in field_sites}
     # When exactly one lesion is named in the diagnosis headers (else the procedure header), a fact that no
     # marker, site or earlier mention places belongs to it (the others are passing mentions).
-    headed = {c.lesion for c in clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
-        c.lesion for c in clusters if any(f.mention.section == "procedure" for f in c.facts)
+    # A site whose sentences name only non-skin operations ("1. Right inguinal hernia repair with
+    # mesh") is that operation's, not a skin lesion heading the note.
+    kinds_by_sentence: dict[int, set[str]] = {}
+    for fact in facts:
+        if fact.label == "PROCEDURE" and _usable(fact):
+            kinds_by_sentence.setdefault(fact.sentence, set()).add(fact.value.get("kind") or "other")
+    skin_clusters = [
+        c for c in clusters if set().union(*(kinds_by_sentence.get(f.sentence, set()) for f in c.facts)) != {"other"}
+    ]
+    headed = {c.lesion for c in skin_clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
+        c.lesion for c in skin_clusters if any(f.mention.section == "procedure" for f in c.facts)
     }
     if len(headed) != 1 and len({f.lesion for f in field_sites}) == 1:
         headed = {field_sites[0].lesion}
     if len(headed) != 1:
         # Else the one lesion whose site shares a sentence with its diagnosis, procedure or size:
         # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions.
-        headed = {c.lesion for c in clusters if any(f.sentence in lesion_fact_sentences for f in c.facts)}
+        headed = {c.lesion for c in skin_clusters if any(f.sentence in lesion_fact_sentences for f in c.facts)}
     primary = next(iter(headed)) if len(headed) == 1 else None
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
@@ -602,6 +611,9 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # "The 1.5 cm cyst was removed ...", "THE NODULE WAS EXCISED ...": a sentence with no site or
     # marker that names its lesion by a word used before for exactly one lesion is about that lesion.
     referents = _Referents(text, facts) if len(lesion_ids) > 1 else None
+    # "A flat tan macule on the right cheek is a solar lentigo and was left alone": a lesion the
+    # note leaves untreated does not become the current one for the procedure sentences after it.
+    left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
     for fact in facts:
         if id(fact) in passing:
             continue
@@ -624,7 +636,11 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         # about a lesion: "The left arm was extended on a hand table" must not capture the facts
         # that follow it.
         if fact.lesion is not None and (
-            (fact.label == "ANATOMIC_SITE" and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(_text_before(text, fact))))
+            (
+                fact.label == "ANATOMIC_SITE"
+                and fact.sentence not in left_alone
+                and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(_text_before(text, fact)))
+            )
             or segment_of(fact.mention.start) is not None
         ):
             last_in_section[fact.mention.section] = fact.lesion
@@ -687,6 +703,8 @@ def _collect_and_build(
             for state in collected.values():
                 _collect(state, fact, text)
     _share_heading_procedure(collected, shared, segments, text)
+    if mohs_done:
+        _share_mohs_title(collected, facts, shared, text)
     if len(collected) >= 2:
         for fact in facts:  # "Pathology: both basal cell carcinoma"
             if fact.label == "LESION_DIAGNOSIS" and _SHARED_DIAGNOSIS.search(_text_before(text, fact)[-40:]):
@@ -727,6 +745,27 @@ _DONE_TO_SEVERAL_LABELS = frozenset({"PROCEDURE", "MARGIN"})
 
 # Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
 _COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
+
+
+def _share_mohs_title(collected: dict[int, "_Collected"], facts: list[Fact], shared: list[Fact], text: str) -> None:
+    """A Mohs title no lesion took ("Mohs surgery report.") goes to the lesion the Mohs work was done on.
+
+    That lesion has a procedure word in a sentence that describes a Mohs stage or its blocks ("the
+    first stage excised with a 2 mm margin, then cut into six blocks"); another lesion of the note
+    (a biopsy while the patient waits) keeps its own procedure.
+    """
+    titles = [f for f in shared if f.label == "PROCEDURE" and f.value.get("kind") == "mohs" and _usable(f)]
+    if not titles:
+        return
+    cues = [m.start() for m in _MOHS_DONE.finditer(text)]
+    owners = {
+        f.lesion for f in facts
+        if f.label == "PROCEDURE" and f.lesion in collected and f.sentence_span is not None and _usable(f)
+        and any(f.sentence_span[0] <= cue < f.sentence_span[1] for cue in cues)
+    }
+    for index in owners:
+        for fact in titles:
+            _collect(collected[index], fact, text)  # type: ignore[index]
 
 
 def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]]:

@@ -262,6 +262,15 @@ def test_mohs_done_wordings(pipeline, text: str) -> None:
             "fifteen in total, all frozen with liquid nitrogen.",
             {"scalp": 11, "cheek": 4},
         ),
+        ("Skin tags: neck x12, R axilla x3. Snip w/ iris scissors. No path.", {"neck": 12, "axilla": 3}),
+        # a positioning phrase ("seated with her chin raised") is no third site
+        (
+            "Skin tags: six on the neck and three in the right axilla. Patient seated with her chin raised; "
+            "each tag was snipped at the base.",
+            {"neck": 6, "axilla": 3},
+        ),
+        # "along the rim of" places lesions; it does not orient an ellipse
+        ("Two AKs along the rim of the right ear were frozen with liquid nitrogen.", {"ear": 2}),
     ],
 )
 def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
@@ -278,6 +287,11 @@ def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
         ("LN2 to 4 irritated SKs of the right flank. Several other seborrheic keratoses on the chest were left untreated.", ["flank"]),
         ("A/P: AKs x3 L forearm - LN2, 2 FTC.\nSKs on the back - benign, reassurance given, no tx.", ["forearm"]),
         ("Skin tags of the neck x6 removed by snip excision. Tags in the left axilla - patient prefers to leave alone.", ["neck"]),
+        (
+            "Eight AKs on the scalp and two along the rim of the left ear. A tan macule on the right cheek is a solar "
+            "lentigo and was left alone. With his glasses removed, liquid nitrogen was applied to all ten AKs.",
+            ["scalp", "ear"],
+        ),
     ],
 )
 def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[str]) -> None:
@@ -311,6 +325,15 @@ def test_destruction_devices(pipeline, text: str, kinds: list[str]) -> None:
             "Curettage and electrodesiccation of two lesions: a basal cell carcinoma of the right cheek, 7 mm across, "
             "and a squamous cell carcinoma in situ of the left parietal scalp, 1.6 cm across.",
             {"cheek": "bcc", "scalp": "scc_in_situ"},
+        ),
+        # an operation on a non-skin structure in the same note does not split the skin lesion's facts
+        (
+            "PREOPERATIVE DIAGNOSES: 1. Left inguinal hernia. 2. Atypical nevus, right upper back.\n"
+            "PROCEDURES: 1. Left inguinal hernia repair with mesh. 2. Excision of atypical nevus, right upper back.\n"
+            "DESCRIPTION: The hernia sac was dissected off and the floor repaired with mesh. The 6 mm nevus was then "
+            "excised with 2 mm margins as an ellipse and closed in layers, final length 2.5 cm.\n"
+            "PATHOLOGY: Dysplastic nevus.",
+            {"back": "dysplastic_nevus"},
         ),
     ],
 )
@@ -347,6 +370,10 @@ def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -
         ("BCC, left nasal ala. I acted as both surgeon and pathologist. The tumour was curetted. Stage I was excised "
          "as three blocks, mapped and processed as frozen sections. Stage II was taken as two blocks and was clear.", "mohs"),
         ("BCC of the right temple removed by micrographic surgery; stage 1, 2 blocks, clear.", "mohs"),
+        # skin-tag removal by scissors ("cut flush", "snip", "clipped off")
+        ("Four skin tags in the right axilla were each lifted with forceps and cut flush with the skin.", "skin_tag_removal"),
+        ("Skin tags, R neck x6. Snip w/ iris scissors, AlCl3 for hemostasis.", "skin_tag_removal"),
+        ("Five acrochordons of the left groin were clipped off with curved scissors.", "skin_tag_removal"),
     ],
 )
 def test_procedure_kind_wordings(pipeline, text: str, kind: str) -> None:
@@ -493,6 +520,11 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
             "Plan: if atypical, excision w/ 5 mm margins.",
             "biopsy_tangential",
         ),
+        (
+            "PROCEDURE: I&D, inflamed epidermoid cyst, upper back.\nEXAM: 1.2 cm fluctuant nodule.\n"
+            "PROCEDURE: stab incision, contents expressed.\nDISPO: discuss elective excision later.",
+            "incision_drainage",
+        ),
     ],
 )
 def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
@@ -517,6 +549,21 @@ def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
             "left lateral nasal skin.\nPROCEDURE: An ellipse was excised from the back. Lastly, trichloroacetic acid "
             "treatment to the left lateral nasal skin was performed.",
             {"back": "excision", "nose": "destruction"},
+        ),
+        # a title item on a lymph node is not the skin lesion's procedure
+        (
+            "PREOPERATIVE DIAGNOSES: 1. Right axillary lymphadenopathy. 2. Scaly papule, right cheek.\n"
+            "PROCEDURES: 1. Excisional biopsy, right axillary lymph node. 2. Punch biopsy, right cheek.\n"
+            "DESCRIPTION: A 4 cm incision was made over the node and the node removed; closed in layers. "
+            "A 3 mm punch biopsy was taken from the cheek papule.\nPATHOLOGY: 1. Reactive node. 2. Actinic keratosis.",
+            {"cheek": "biopsy_punch"},
+        ),
+        # a Mohs title no site sentence took goes to the lesion of the stage sentence, not to the biopsy
+        (
+            "Mohs surgery report. A 1.2 cm SCC of the right dorsal hand was curetted and the first stage excised with "
+            "a 1 mm margin, cut into four blocks and mapped; all clear. While waiting, a 5 mm papule on the left "
+            "shin was sampled by shave biopsy.",
+            {"hand": "mohs", "leg": "biopsy_tangential"},
         ),
     ],
 )
@@ -904,6 +951,12 @@ def test_proof_of_malignancy_and_pathology_source(pipeline, text: str, behaviour
         ),
         # without an explicit statement the largest body size stays
         ("Excision of a 1.2 cm nevus of the left arm. The 0.8 cm nevus was excised with 2 mm margins.", "1.2"),
+        # the erythema around an inflamed cyst is not its size; a later "discuss excision" is a plan
+        (
+            "PROCEDURE: I&D, inflamed epidermoid cyst, upper back.\nEXAM: 1.2 cm fluctuant nodule, surrounding "
+            "erythema 3 cm.\nPROCEDURE: stab incision, contents expressed.\nDISPO: discuss elective excision later.",
+            "1.2",
+        ),
     ],
 )
 def test_which_lesion_size_counts(pipeline, text: str, size: str) -> None:
@@ -992,3 +1045,9 @@ DISTRACTOR_PROCEDURES = [
 def test_a_distractor_procedure_does_not_beat_the_one_done(coder, text: str, cpt: list[str]) -> None:
     record = coder.code(text)
     assert sorted(f"{c.code}:{c.status}" for c in record.codes if c.system == "CPT" and c.status == "suggested") == cpt
+
+
+def test_positioned_for_a_site_keeps_that_site(pipeline) -> None:
+    text = "The patient was seated for the cheek, where a 5 mm tan papule was excised with 1 mm margins. Path: intradermal nevus."
+    (lesion,) = lesions(pipeline, text)
+    assert lesion.site.region == "cheek"

@@ -42,7 +42,9 @@ OF_HEADS = frozenset(
 )
 POSSESSIVES = frozenset("his her their the its".split())
 # A site after one of these is where something is ("on the mid back"), whatever came before.
-LOCATING_PREPOSITIONS = frozenset("on at over".split())
+# Words after an orientation cue that say where a lesion sits, not how an ellipse runs: "along her
+# bra line on the mid back", "three more along the rim of the left ear".
+LOCATING_PREPOSITIONS = frozenset("on at over rim rims".split())
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -187,9 +189,10 @@ class OpnoteTargets:
             key = tuple(strings.add(t.lower_) for t in self.language.make_doc(phrase))
             self._non_skin.setdefault(key[0], []).append(key)
         self._clause_breaks = ids([".", ";", ",", "and", "with", "then", "but"])
+        self._comma_id = strings.add(",")
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
-        self._attention_id = strings.add("attention")
+        self._attention_id, self._for_id = strings.add("attention"), strings.add("for")
         self._in_id = strings.add("in")
         self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
         self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
@@ -382,8 +385,8 @@ class OpnoteTargets:
         window = lower[max(sentence[0], start - 6) : start]
         if not ids["orientation_cues"].isdisjoint(window):
             cue = max(i for i, w in enumerate(window) if w in ids["orientation_cues"])
-            if ids["locating"].isdisjoint(window[cue + 1 :]):
-                return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back")
+            if ids["locating"].isdisjoint(window[cue + 1 :]) and lower[start] not in ids["locating"]:
+                return True  # "oriented along the long axis of the thigh" (but "along her bra line on the mid back", "along the rim of the ear")
         if (meta.get("value") or {}).get("structure"):
             cues = [i for i in range(max(0, len(window) - 3), len(window)) if window[i] in ids["landmark_cues"]]
             arising = bool(cues) and window[cues[-1]] == self._from_id and cues[-1] > 0 and window[cues[-1] - 1] in ids["origin_verbs"]
@@ -413,6 +416,8 @@ class OpnoteTargets:
                 return True
         if ids["possessives"].isdisjoint(window[-3:]) or self._attention_id in window:
             return False  # "attention was turned to the mid back": the next lesion, not positioning
+        if len(window) >= 2 and window[-2] == self._for_id:
+            return False  # "seated for the cheek, where a 5 mm papule was excised": positioned for that site's lesion
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
         # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
         first, last = doc[max(sentence[0], start - 6)], doc[min(sentence[1], end + 6) - 1]
@@ -473,6 +478,12 @@ class OpnoteTargets:
         right = end
         while right < min(sentence[1], end + 8) and lower[right] not in self._clause_breaks:
             right += 1
+        if right == end and right < sentence[1] and lower[right] == self._comma_id:
+            # A title item "Excisional biopsy, left posterior cervical lymph node.": the words after
+            # the comma name what the procedure was done to.
+            right += 1
+            while right < min(sentence[1], end + 9) and lower[right] not in self._clause_breaks:
+                right += 1
         return bool(self._non_skin_phrases(lower, left, right, sites))
 
     def _closes_donor_site(self, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict) -> bool:

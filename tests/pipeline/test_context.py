@@ -59,6 +59,10 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Will re-excise w/ 5 mm margins if path shows melanoma.", "melanoma", {"is_hypothetical"}),
         ("Plan wide excision if bx shows melanoma.", "melanoma", {"is_hypothetical"}),
         ("Pathology shows melanoma.", "melanoma", set()),
+        ("F/u 2 wk, discuss elective excision later.", "excision", {"is_hypothetical"}),
+        ("She is a breast cancer survivor on anastrozole.", "cancer", {"is_historical"}),
+        ("With his glasses removed, liquid nitrogen was applied.", "removed", {"is_negated"}),
+        ("With his glasses removed, liquid nitrogen was applied.", "liquid nitrogen", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
