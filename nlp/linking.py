@@ -320,6 +320,67 @@ def _lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: lis
     return kept if len(lesion_numbers) >= 2 else []
 
 
+def _align_list_numbers(
+    segments: list[tuple[int, int, int]], facts: list[Fact], sections: list[tuple[str, int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """Renumber a list whose items name the procedure list's lesions in another order.
+
+    "DIAGNOSES: 1. Cyst, right lower back. 2. Nevus, left upper back. PROCEDURES: A. Excision
+    of nevus, left upper back. B. Excision of cyst, right lower back": each list counts its
+    own way, so diagnosis 1 is procedure B's lesion.  The procedure list (with the narrative
+    and pathology items that follow its numbering) is the reference; another list is renumbered
+    only when every item's sites match exactly one reference item and no two items match the
+    same one.
+    """
+    def section_name(offset: int) -> str:
+        return next((name for name, start, end, *_ in sections if start <= offset < end), "")
+
+    runs: list[list[tuple[int, int, int]]] = []
+    for segment in segments:
+        if runs and runs[-1][-1][2] == segment[1] and section_name(segment[1]) == section_name(runs[-1][-1][1]):
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    anchors = [f for f in facts if _is_anchor(f)]
+
+    def sites(run: list[tuple[int, int, int]]) -> dict[int, list[tuple[str, str | None, frozenset[str]]]]:
+        out: dict[int, list[tuple[str, str | None, frozenset[str]]]] = {}
+        for number, start, end in run:  # an item's first site is its lesion's; later ones may be passing mentions
+            first = next((f for f in anchors if start <= f.mention.start < end), None)
+            out.setdefault(number, []).extend([_site_key(first.mention)] if first is not None else [])
+        return out
+
+    reference = next((run for run in runs if section_name(run[0][1]).startswith("procedure")), None)
+    if reference is None:
+        return segments
+    ref_sites = sites(reference)
+    if len([n for n, keys in ref_sites.items() if keys]) < 2:
+        return segments
+
+    def matches(a: tuple[str, str | None, frozenset[str]], b: tuple[str, str | None, frozenset[str]]) -> bool:
+        return _Cluster(*b).accepts(*a)
+
+    renumbered: dict[tuple[int, int, int], int] = {}
+    for run in runs:
+        if run is reference:
+            continue
+        run_sites = sites(run)
+        mapping: dict[int, int] = {}
+        for number, keys in run_sites.items():
+            found = {m for m, ref_keys in ref_sites.items() if any(matches(a, b) for a in keys for b in ref_keys)}
+            if len(found) != 1:
+                mapping = {}
+                break
+            mapping[number] = found.pop()
+        if len(mapping) < 2 or len(set(mapping.values())) != len(mapping) or all(k == v for k, v in mapping.items()):
+            continue
+        for segment in run:
+            renumbered[segment] = mapping[segment[0]]
+    if not renumbered:
+        return segments
+    return [(renumbered.get(segment, segment[0]), segment[1], segment[2]) for segment in segments]
+
+
 def _merge_step_items(
     text: str, segments: list[tuple[int, int, int]], facts: list[Fact], names_a_lesion
 ) -> list[tuple[int, int, int]]:
@@ -509,6 +570,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
     lower = text.lower()
     segments = _lesion_segments(text, find_markers(text, sections, lower), facts)
+    segments = _align_list_numbers(segments, facts, sections)
     for i, fact in enumerate(facts):
         if _proven_history(text, fact):
             fact.modifiers = fact.modifiers | {"PRIOR_BIOPSY"}

@@ -1051,3 +1051,23 @@ def test_positioned_for_a_site_keeps_that_site(pipeline) -> None:
     text = "The patient was seated for the cheek, where a 5 mm tan papule was excised with 1 mm margins. Path: intradermal nevus."
     (lesion,) = lesions(pipeline, text)
     assert lesion.site.region == "cheek"
+# -- a diagnosis list that counts the lesions in another order than the procedure list ------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "DIAGNOSES: 1. Seborrheic keratosis, left shin. 2. Basal cell carcinoma, right temple. "
+            "PROCEDURES: 1. Excision, right temple, 4 mm margins. 2. Shave removal, left shin.",
+            [("right", "temple", "bcc", "excision"), ("left", "leg", "seborrheic_keratosis", "shave")],
+        ),
+        (
+            "DIAGNOSES: 1. Epidermal inclusion cyst, left lower back. 2. Atypical nevus, right upper back. "
+            "PROCEDURES: A. Excision of nevus, right upper back. B. Excision of cyst, left lower back. "
+            "Lesion A, 9 mm, right upper back, was excised with 2 mm margins. Lesion B, 1.4 cm, was excised.",
+            [("right", "back", "melanocytic_nevus", "excision"), ("left", "back", "cyst", "excision")],
+        ),
+    ],
+)
+def test_a_diagnosis_list_in_another_order_follows_the_procedure_list(pipeline, text: str, expected: list) -> None:
+    got = [(lesion.site.laterality, lesion.site.region, lesion.diagnosis.kind, lesion.procedure.kind) for lesion in lesions(pipeline, text)]
+    assert got == expected
