@@ -106,6 +106,8 @@ _PRIOR_BIOPSY = re.compile(
     r"\b(?:biops(?:y|ies|ied)|bx)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back|c/w)"
     r"|\b(?:biopsy|bx)[- ]prov"
     r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
+    # "Wide local excision, left dorsal forearm melanoma": the site may stand between
+    r"|\bwide\s+(?:local\s+)?excision,?\s+(?:of\s+)?(?:(?:the|a|his|her)\s+)?(?:[a-z]+\s+){1,4}$"
     # "returns 10 days after excision of a squamous cell carcinoma": an earlier excision's result
     r"|\b(?:after|following|since)\s+(?:(?:an?|the|his|her|prior|previous|recent|initial)\s+)*(?:excision|removal|mohs)\s+of\s+(?:(?:an?|the|his|her)\s+)*$"
     # "previously radiated squamous cell carcinoma": a cancer already treated was proven first
@@ -126,7 +128,9 @@ _PRIOR_BIOPSY_AFTER = re.compile(
     r"(?:(?:a|an|the|two|three|several|multiple|repeat|\d|prior|previous|recent|shave|punch|incisional|tangential|skin)\s+)*(?:biops(?:y|ies)|bx)\b"
     # "squamous cell carcinoma ... which had previous radiation": treated, so proven before
     r"|^[^.;]{0,80}?\b(?:which|that|and)\s+(?:had|has|was|were|underwent|received)\s+(?:been\s+)?(?:(?:previous|prior|recent)\s+)?"
-    r"(?:radiation|radiotherapy|irradiation|xrt|radiated|irradiated|treated\s+with\s+radiation)\b",
+    r"(?:radiation|radiotherapy|irradiation|xrt|radiated|irradiated|treated\s+with\s+radiation)\b"
+    # "Malignant melanoma, left dorsal forearm, Breslow depth 0.9 mm, status post excisional biopsy"
+    r"|^(?:[^.;]|\.\d){0,80}?\b(?:status\s+post|s/p)\s+(?:(?:an?|the|excisional|shave|punch|incisional|tangential|prior|previous|recent)\s+)*(?:biops(?:y|ies)|bx|excision)\b",
     re.IGNORECASE,
 )
 _PENDING_CUES = ("pending", "await", "not yet", "to follow")

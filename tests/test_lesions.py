@@ -904,6 +904,12 @@ def test_defect_graft_and_repair_measurements(pipeline, text: str, closure: str,
         ),
         ("Excision of a previously radiated squamous cell carcinoma of the right forearm, 1.2 cm, with 4 mm margins.", True, "clinical"),
         ("Excision of a previously treated basal cell carcinoma of the right forearm, 1.2 cm, with 4 mm margins.", True, "clinical"),
+        (
+            "PREOPERATIVE DIAGNOSIS: Malignant melanoma, left dorsal forearm, Breslow depth 0.9 mm, status post excisional "
+            "biopsy.\nPROCEDURE: The healed scar, 1.5 cm, was excised with 1 cm margins.",
+            True, "preoperative",
+        ),
+        ("PROCEDURE: Wide local excision, left dorsal forearm melanoma, 1.5 cm scar, 1 cm margins.", True, "clinical"),
         # a dated history stays history
         ("History of squamous cell carcinoma of the right forearm in 2015, which had previous radiation. "
          "Today a 6 mm nevus of the back was excised.", False, "clinical"),
