@@ -507,6 +507,10 @@ def _site_field(text: str, fact: Fact) -> bool:
 _LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc)(?:e?s)?\b", re.IGNORECASE)
 
 
+def _kind_key(fact: Fact) -> str:
+    return "kind:" + str(fact.value.get("kind") or "")
+
+
 class _Referents:
     """The words each lesion has been called so far, to place a sentence that names no site.
 
@@ -526,7 +530,9 @@ class _Referents:
         facts = self.by_sentence.get(sentence, [])
         if not facts:
             return set()
-        return {m.group(1).lower().replace("keratoses", "keratosis") for m in _LESION_NOUN.finditer(_sentence_text(self.text, facts[0])[:400])}
+        words = {m.group(1).lower().replace("keratoses", "keratosis") for m in _LESION_NOUN.finditer(_sentence_text(self.text, facts[0])[:400])}
+        # A diagnosis names its lesion whatever the wording: "basal cell carcinoma" and "BCC" are one kind.
+        return words | {_kind_key(f) for f in facts if f.label == "LESION_DIAGNOSIS" and _usable(f)}
 
     def learn(self, fact: Fact) -> None:
         if fact.lesion is None or not _usable(fact):
@@ -545,6 +551,8 @@ class _Referents:
         for match in _LESION_NOUN.finditer(self.text, *span):
             word = match.group(1).lower().replace("keratoses", "keratosis")
             self.words.setdefault(word, set()).update(lesions | {fact.lesion})
+        if fact.label == "LESION_DIAGNOSIS":
+            self.words.setdefault(_kind_key(fact), set()).update(lesions | {fact.lesion})
 
     def lesion_of(self, sentence: int) -> int | None:
         if sentence not in self.decided:

@@ -150,3 +150,13 @@ def test_facts_in_separate_lists_and_sentences_find_their_lesion(pipeline, text:
         key = lesion.site.region if lesion.site.region not in found else lesion.site.region + "2"
         found[key] = (_size(lesion.lesion_size), _size(lesion.repair_length))
     assert found == expected
+
+
+def test_a_sentence_naming_one_lesions_diagnosis_gives_it_the_size(pipeline) -> None:
+    text = (
+        "PROCEDURES: 1. Electrodesiccation and curettage, biopsy-proven BCC, right upper back. "
+        "2. Cryotherapy, actinic keratoses, right dorsal forearm.\n"
+        "INDICATIONS: He has a 1.3 cm superficial basal cell carcinoma confirmed on shave biopsy last month."
+    )
+    sizes = {lesion.site.region: lesion.lesion_size for lesion in lesions(pipeline, text)}
+    assert str(sizes["back"].value_cm) == "1.3" and sizes["forearm"] is None
