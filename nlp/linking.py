@@ -193,8 +193,8 @@ class _Cluster:
             return False
         if laterality and self.laterality and laterality != self.laterality:
             return False
-        if positions and self.positions and positions != self.positions:
-            return False
+        if positions and self.positions and not (positions <= self.positions or self.positions <= positions):
+            return False  # "right upper arm" and "right posterior upper arm" are one site; "upper" and "lower" are not
         return True
 
     def fit(self, laterality: str | None, positions: frozenset[str]) -> int:

@@ -160,3 +160,12 @@ def test_a_sentence_naming_one_lesions_diagnosis_gives_it_the_size(pipeline) -> 
     )
     sizes = {lesion.site.region: lesion.lesion_size for lesion in lesions(pipeline, text)}
     assert str(sizes["back"].value_cm) == "1.3" and sizes["forearm"] is None
+
+
+def test_a_more_precise_naming_of_the_same_site_is_the_same_lesion(pipeline) -> None:
+    text = (
+        "PROCEDURE: Excision of subcutaneous mass, right upper arm. She has a mobile 2.4 cm mass of the right posterior "
+        "upper arm, clinically a lipoma. The lipoma was removed intact from the subcutaneous fat. Pathology: lipoma."
+    )
+    (lesion,) = lesions(pipeline, text)
+    assert str(lesion.lesion_size.value_cm) == "2.4"
