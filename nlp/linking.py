@@ -769,6 +769,10 @@ def _collect_and_build(
         if fact.lesion is None:
             shared.append(fact)
             continue
+        if fact.label == "WOUND_LENGTH" and _REPAIR_TOTAL.search(_text_before(text, fact)[-60:]):
+            # "Total layered repair 6.2 cm": a sum over the lesions, which the lesion's own length beats
+            _collect(collected[fact.lesion], fact, text, total=True)
+            continue
         _collect(collected[fact.lesion], fact, text)
         if fact.label == "PROCEDURE" and not fact.value.get("weak") and _usable(fact) and segment_of(fact.mention.start) == fact.lesion:
             collected[fact.lesion].titled.add(fact.value.get("kind") or "other")
@@ -791,6 +795,8 @@ def _collect_and_build(
     return collected, shared, {index: _build(index, state, pending, mohs_done) for index, state in collected.items()}
 
 
+# A repair length stated for all the lesions together: "Total layered repair 6.2 cm", "combined length of closure 8 cm".
+_REPAIR_TOTAL = re.compile(r"\b(?:total|totaling|totalling|combined|summed|sum\s+of)\b[^.;:]{0,40}$", re.IGNORECASE)
 # "Next, attention was turned to the mid back": the narrative moves to the lesion at that site.
 _ATTENTION_TO = re.compile(r"\battention\s+(?:was\s+|is\s+)?(?:then\s+|next\s+|now\s+|first\s+|again\s+)?(?:drawn|turned|directed|brought|paid|focused|moved)\s+to\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.IGNORECASE)
 # What a treated lesion may take over from a bare body part, by the record field it would fill.
@@ -1079,6 +1085,7 @@ class _Collected:
     margins: list[Measure] = field(default_factory=list)
     diameters: list[Measure] = field(default_factory=list)
     wounds: list[Measure] = field(default_factory=list)
+    total_wounds: list[Measure] = field(default_factory=list)  # "total repair 6.2 cm": used only when no own length is given
     specimens: list[Measure] = field(default_factory=list)
     areas: list[Measure] = field(default_factory=list)
     defects: list[Measure] = field(default_factory=list)  # defect or graft written as length x width
@@ -1118,7 +1125,7 @@ _MEASURED_LESION = re.compile(
 _SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 0}
 
 
-def _collect(state: _Collected, fact: Fact, text: str) -> None:
+def _collect(state: _Collected, fact: Fact, text: str, *, total: bool = False) -> None:
     if not _usable(fact):
         m = fact.mention
         if (
@@ -1182,7 +1189,7 @@ def _collect(state: _Collected, fact: Fact, text: str) -> None:
         elif name == "excised_diameter":
             state.diameters.append(measure)
         elif name == "repair_length":
-            state.wounds.append(measure)
+            (state.total_wounds if total else state.wounds).append(measure)
         elif name == "specimen_size":
             state.specimens.append(measure)
         elif not value.get("is_area", True) and len(measure.dimensions) >= 2:
@@ -1252,15 +1259,16 @@ def _build(index: int, state: _Collected, pathology_pending: bool, mohs_done: bo
         lesion.margin = min(state.margins, key=lambda m: m.value_cm)
     if state.diameters:
         lesion.excised_diameter = max(state.diameters, key=lambda m: m.value_cm)
-    if state.wounds:
-        lesion.repair_length = max(state.wounds, key=lambda m: m.value_cm)
+    wounds = state.wounds or state.total_wounds
+    if wounds:
+        lesion.repair_length = max(wounds, key=lambda m: m.value_cm)
     if state.specimens:
         lesion.specimen_size = max(state.specimens, key=lambda m: m.value_cm)
     if state.closures:
         lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
     if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
         lesion.defect_area, lesion.defect_parts = details.defect_area(
-            state.wounds + state.defects, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
+            wounds + state.defects, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
         )
     elif state.areas:
         lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)

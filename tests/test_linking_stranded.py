@@ -169,3 +169,21 @@ def test_a_more_precise_naming_of_the_same_site_is_the_same_lesion(pipeline) -> 
     )
     (lesion,) = lesions(pipeline, text)
     assert str(lesion.lesion_size.value_cm) == "2.4"
+
+
+@pytest.mark.parametrize(
+    "text, lengths",
+    [
+        (
+            "Lesion A, the 1.0 cm papule of the left upper back, was excised with 2 mm margins and closed in layers, 3.0 cm. "
+            "Lesion B, the 1.2 cm cyst of the right lower back, was excised and also closed in layers, 3.2 cm. "
+            "Total layered repair 6.2 cm.",
+            {"left": "3.0", "right": "3.2"},
+        ),
+        # a note's only length may be written as the total
+        ("A 1.1 cm nevus of the left thigh was excised with 2 mm margins and closed in layers; total length 4.0 cm.", {"left": "4.0"}),
+    ],
+)
+def test_a_stated_total_repair_is_not_a_lesions_own_length(pipeline, text: str, lengths: dict[str, str]) -> None:
+    found = {lesion.site.laterality: str(lesion.repair_length.value_cm) for lesion in lesions(pipeline, text)}
+    assert found == lengths
