@@ -904,10 +904,10 @@ def _nearest_site(text: str, sites: list[Fact], fact: Fact) -> Fact:
     between the two).
     """
     def same_clause(site: Fact) -> bool:
-        start, end = sorted((site.mention.end, fact.mention.start)) if site.mention.start < fact.mention.start else sorted(
-            (fact.mention.end, site.mention.start)
-        )
-        return not _CLAUSE_BREAK.search(text, start, end) if start < end else True
+        # the text between the two mentions (entity spans never overlap)
+        start = min(site.mention.end, fact.mention.end)
+        end = max(site.mention.start, fact.mention.start)
+        return start >= end or not _CLAUSE_BREAK.search(text, start, end)
 
     own = [site for site in sites if same_clause(site)]
     return min(own or sites, key=lambda site: _gap(site.mention, fact.mention))

@@ -1381,11 +1381,14 @@ class _TypoFix:
     as "incision" does; offsets are mapped back to the note."""
 
     def __init__(self, text: str, edits: list[tuple[int, int, str]]) -> None:
-        parts, last, self.edits = [], 0, []  # (note start, note end, fixed start, fixed end)
+        parts: list[str] = []
+        self.edits: list[tuple[int, int, int, int]] = []  # (note start, note end, fixed start, fixed end)
+        last = length = 0
         for start, end, meant in edits:
+            length += start - last
+            self.edits.append((start, end, length, length + len(meant)))
             parts += [text[last:start], meant]
-            fixed_start = sum(map(len, parts)) - len(meant)
-            self.edits.append((start, end, fixed_start, fixed_start + len(meant)))
+            length += len(meant)
             last = end
         parts.append(text[last:])
         self.text = "".join(parts)
@@ -1397,19 +1400,22 @@ class _TypoFix:
         return cls(text, edits) if edits else None
 
     def to_fixed(self, offset: int) -> int:
-        shift = 0
-        for start, end, fixed_start, fixed_end in self.edits:
-            if offset < end:
-                return fixed_start if offset > start else offset + shift
-            shift = fixed_end - end
-        return offset + shift
+        return self._map(offset, ((start, end, fixed_start, fixed_end) for start, end, fixed_start, fixed_end in self.edits))
 
     def to_note(self, offset: int) -> int:
+        return self._map(offset, ((fixed_start, fixed_end, start, end) for start, end, fixed_start, fixed_end in self.edits))
+
+    @staticmethod
+    def _map(offset: int, edits) -> int:
+        """An offset in one text as an offset in the other; ``edits`` are (from start, from end, to start, to end).
+
+        An offset inside an edited word maps to the start of its replacement.
+        """
         shift = 0
-        for start, end, fixed_start, fixed_end in self.edits:
-            if offset < fixed_end:
-                return start if offset > fixed_start else offset + shift
-            shift = end - fixed_end
+        for start, end, to_start, to_end in edits:
+            if offset < end:
+                return to_start if offset > start else offset + shift
+            shift = to_end - end
         return offset + shift
 
     def section(self, section: tuple) -> tuple:
