@@ -63,6 +63,14 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("She is a breast cancer survivor on anastrozole.", "cancer", {"is_historical"}),
         ("With his glasses removed, liquid nitrogen was applied.", "removed", {"is_negated"}),
         ("With his glasses removed, liquid nitrogen was applied.", "liquid nitrogen", set()),
+        # a procedure word naming a scar dates an earlier operation, not today's
+        ("Mohs scar well healed.", "Mohs", {"is_historical"}),
+        ("Old excision scars on the back.", "excision", {"is_historical"}),
+        ("The biopsy scar was excised with 4 mm margins.", "excised", set()),
+        ("Excision of the scar with 2 mm margins.", "Excision", set()),
+        # ", of the <site>" attaches the site to the lesion named before a negated finding
+        ("Melanoma, Breslow 0.6 mm, no ulceration, of the right upper back.", "right upper back", set()),
+        ("No ulceration of the right upper back.", "right upper back", {"is_negated"}),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
