@@ -4,7 +4,8 @@
 The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev_extra2.md``,
 ``annotations/src/dev_procedures.md``, ``annotations/src/dev_procedures2.md``,
 ``annotations/src/dev_procedures3.md``, ``annotations/src/dev_procedures4.md`` and
-``annotations/src/dev_procedures5.md``, and the test
+``annotations/src/dev_procedures5.md`` (and the later dev sets listed in ``EXTRA_SOURCES``, the
+last being ``annotations/src/dev_destruction10.md``), and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -62,7 +63,7 @@ SPLITS = ("dev", "test")
 EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_procedures2.md", "dev_procedures3.md", "dev_procedures4.md",
                          "dev_procedures5.md", "dev_excisions6.md", "dev_mixed7.md",
-                         "dev_real8.md"),
+                         "dev_real8.md", "dev_destruction10.md"),
                  "test": ("test_procedures.md",)}
 
 
@@ -118,7 +119,8 @@ DIAGNOSES = ("melanocytic_nevus", "dysplastic_nevus", "seborrheic_keratosis",
              "epidermoid_cyst", "pilar_cyst", "sebaceous_cyst", "cyst", "lipoma",
              "pyogenic_granuloma", "hemangioma", "actinic_keratosis", "keratoacanthoma", "bcc",
              "scc", "scc_in_situ", "melanoma", "melanoma_in_situ", "acrochordon",
-             "uncertain_behaviour_neoplasm")
+             "uncertain_behaviour_neoplasm", "wart", "common_wart", "plantar_wart",
+             "molluscum_contagiosum")
 MALIGNANT_DX = {"bcc", "scc", "scc_in_situ", "melanoma", "melanoma_in_situ"}
 SOURCES = ("pathology", "postoperative", "preoperative")
 CLOSURES = ("simple", "intermediate", "complex", "none", "adjacent_tissue_transfer",
@@ -465,7 +467,11 @@ def icd_code(les: dict) -> str:
               "epidermoid_cyst": "L72.0", "pilar_cyst": "L72.11", "sebaceous_cyst": "L72.3",
               "cyst": "L72.9", "pyogenic_granuloma": "L98.0", "hemangioma": "D18.01",
               "actinic_keratosis": "L57.0", "keratoacanthoma": "L85.8",
-              "acrochordon": "L91.8", "uncertain_behaviour_neoplasm": "D48.5"}
+              "acrochordon": "L91.8", "uncertain_behaviour_neoplasm": "D48.5",
+              # tenth set (GUIDELINES.md): viral warts B07.x and molluscum B08.1, leaf codes
+              # checked in the April 1, 2026 ICD-10-CM list; no site or laterality axis
+              "wart": "B07.9", "common_wart": "B07.8", "plantar_wart": "B07.0",
+              "molluscum_contagiosum": "B08.1"}
     if dx in simple:
         return simple[dx]
     if region == "genitalia":
