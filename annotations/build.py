@@ -3,9 +3,10 @@
 
 The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev_extra2.md``,
 ``annotations/src/dev_procedures.md``, ``annotations/src/dev_procedures2.md``,
-``annotations/src/dev_procedures3.md``, ``annotations/src/dev_procedures4.md`` and
-``annotations/src/dev_procedures5.md`` (and the later dev sets listed in ``EXTRA_SOURCES``, the
-last being ``annotations/src/dev_destruction10.md``), and the test
+``annotations/src/dev_procedures3.md``, ``annotations/src/dev_procedures4.md``,
+``annotations/src/dev_procedures5.md``, ``annotations/src/dev_excisions6.md``,
+``annotations/src/dev_mixed7.md``, ``annotations/src/dev_real8.md``,
+``annotations/src/dev_biopsy9.md`` and ``annotations/src/dev_destruction10.md``, and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -63,7 +64,7 @@ SPLITS = ("dev", "test")
 EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_procedures2.md", "dev_procedures3.md", "dev_procedures4.md",
                          "dev_procedures5.md", "dev_excisions6.md", "dev_mixed7.md",
-                         "dev_real8.md", "dev_destruction10.md"),
+                         "dev_real8.md", "dev_biopsy9.md", "dev_destruction10.md"),
                  "test": ("test_procedures.md",)}
 
 
