@@ -13,6 +13,16 @@ def pipeline():
 
 
 @pytest.fixture(scope="session")
+def lesions(pipeline):
+    """``lesions(text)``: the lesion records the session pipeline links for a note text."""
+
+    def link(text: str):
+        return pipeline(text)._.opnote_facts.lesions
+
+    return link
+
+
+@pytest.fixture(scope="session")
 def coder(pipeline):
     from nlp.service import Coder
 

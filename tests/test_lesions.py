@@ -9,18 +9,14 @@ import pytest
 from nlp.linking import find_markers
 
 
-def lesions(pipeline, text: str):
-    return pipeline(text)._.opnote_facts.lesions
-
-
-def test_single_lesion_collects_its_facts(pipeline) -> None:
+def test_single_lesion_collects_its_facts(lesions) -> None:
     text = (
         "PREOPERATIVE DIAGNOSIS: Rule out melanoma, left upper back.\n"
         "DESCRIPTION OF PROCEDURE: The 8 mm pigmented lesion of the left upper back was excised with 2 mm margins. "
         "The wound was closed in layers; final length 2.8 cm.\n"
         "PATHOLOGY: Compound dysplastic nevus with moderate atypia, margins clear."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.site.region == "back" and lesion.site.laterality == "left"
     assert lesion.diagnosis.kind == "dysplastic_nevus" and lesion.diagnosis.source == "pathology"
     assert lesion.lesion_size.value_cm == Decimal("0.8")
@@ -30,61 +26,61 @@ def test_single_lesion_collects_its_facts(pipeline) -> None:
     assert lesion.procedure.kind == "excision"
 
 
-def test_two_numbered_lesions(pipeline) -> None:
+def test_two_numbered_lesions(lesions) -> None:
     text = (
         "PROCEDURE: 1. Excision of 4 mm lesion, left cheek, with 1 mm margins. "
         "2. Excision of 1.2 cm cyst, upper back, with 2 mm margins, layered closure, 3.0 cm.\n"
         "PATHOLOGY: 1. Intradermal nevus. 2. Epidermoid cyst."
     )
-    first, second = lesions(pipeline, text)
+    first, second = lesions(text)
     assert (first.site.region, first.diagnosis.kind, first.lesion_size.value_cm) == ("cheek", "melanocytic_nevus", Decimal("0.4"))
     assert (second.site.region, second.diagnosis.kind, second.lesion_size.value_cm) == ("back", "epidermoid_cyst", Decimal("1.2"))
     assert first.closure is None
     assert second.closure.closure_class == "intermediate"
 
 
-def test_lesion_hash_markers_and_lettered_pathology(pipeline) -> None:
+def test_lesion_hash_markers_and_lettered_pathology(lesions) -> None:
     text = (
         "Lesion #1: right forearm, 6 mm, excised with 2 mm margins, simple closure.\n"
         "Lesion #2: left shin, 5 mm, excised with 1 mm margins, simple closure.\n"
         "PATHOLOGY: A. Seborrheic keratosis. B. Dermatofibroma."
     )
-    first, second = lesions(pipeline, text)
+    first, second = lesions(text)
     assert first.site.region == "forearm" and first.diagnosis.kind == "seborrheic_keratosis"
     assert second.site.region == "leg" and second.diagnosis.kind == "dermatofibroma"
 
 
-def test_history_lesion_is_not_a_treated_lesion(pipeline) -> None:
+def test_history_lesion_is_not_a_treated_lesion(lesions) -> None:
     text = (
         "History of basal cell carcinoma of the nose in 2019. "
         "Today a 5 mm nevus of the right arm was excised with 1 mm margins."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.site.region == "arm"
     assert lesion.diagnosis.kind == "melanocytic_nevus"
 
 
-def test_prior_malignant_biopsy_is_flagged(pipeline) -> None:
+def test_prior_malignant_biopsy_is_flagged(lesions) -> None:
     text = "Biopsy-proven BCC of the left cheek, 6 mm, excised with 3 mm margins."
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.prior_malignant_biopsy
     assert lesion.diagnosis.kind == "bcc"
 
 
-def test_pathology_pending(pipeline) -> None:
+def test_pathology_pending(lesions) -> None:
     text = "Suspicious 7 mm pigmented lesion of the left calf excised with 2 mm margins. Pathology pending."
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.pathology_pending
     assert lesion.diagnosis is None or not lesion.diagnosis.certain
 
 
-def test_final_pathology_beats_preoperative(pipeline) -> None:
+def test_final_pathology_beats_preoperative(lesions) -> None:
     text = (
         "PREOPERATIVE DIAGNOSIS: Seborrheic keratosis, right temple.\n"
         "PROCEDURE: Excision, 5 mm lesion, 1 mm margins.\n"
         "PATHOLOGY: Basal cell carcinoma, nodular type."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.diagnosis.kind == "bcc" and lesion.diagnosis.source == "pathology"
 
 
@@ -111,17 +107,17 @@ def test_markers(text: str, numbers: list[int]) -> None:
         ("BCC of the nasal tip treated with Mohs surgery: stage 1, 3 blocks, clear. The defect was repaired.", "mohs"),
     ],
 )
-def test_mohs_offered_is_not_mohs_done(pipeline, text: str, kind: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_mohs_offered_is_not_mohs_done(lesions, text: str, kind: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == kind
 
 
-def test_numbered_procedure_list_of_one_lesion(pipeline) -> None:
+def test_numbered_procedure_list_of_one_lesion(lesions) -> None:
     text = (
         "PROCEDURES: 1. Wide local excision of melanoma, right mid back, with 1 cm margins. "
         "2. Intermediate repair, 11.0 cm.\nDESCRIPTION: The biopsy scar measured 1.4 cm."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.repair_length.value_cm == Decimal("11.0")
     assert lesion.lesion_size.value_cm == Decimal("1.4")
 
@@ -156,8 +152,8 @@ FAMILY_FACTS = [
 
 
 @pytest.mark.parametrize("text, expected", FAMILY_FACTS)
-def test_family_facts(pipeline, text: str, expected: tuple[str, str, str | None]) -> None:
-    found = lesions(pipeline, text)
+def test_family_facts(lesions, text: str, expected: tuple[str, str, str | None]) -> None:
+    found = lesions(text)
     assert found, "no treated lesion"
     region, kind, dx = expected
     first = found[0]
@@ -166,36 +162,36 @@ def test_family_facts(pipeline, text: str, expected: tuple[str, str, str | None]
     assert all(lesion.procedure.kind == kind for lesion in found)
 
 
-def test_drained_cysts_at_two_listed_sites_are_two_lesions(pipeline) -> None:
+def test_drained_cysts_at_two_listed_sites_are_two_lesions(lesions) -> None:
     text = FAMILY_FACTS[4].values[0]
-    assert [lesion.site.laterality for lesion in lesions(pipeline, text)] == ["right", "left"]
+    assert [lesion.site.laterality for lesion in lesions(text)] == ["right", "left"]
 
 
-def test_conditional_pathology_does_not_set_the_diagnosis(pipeline) -> None:
+def test_conditional_pathology_does_not_set_the_diagnosis(lesions) -> None:
     text = (
         "Shave removal of a 7 mm papule of the left temple. We will re-excise if the pathology shows "
         "a melanoma.\nPathology: seborrheic keratosis."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.diagnosis.kind == "seborrheic_keratosis"
     assert [d.kind for d in lesion.diagnoses] == ["seborrheic_keratosis"]
 
 
-def test_a_closure_too_tight_to_do_is_not_the_closure(pipeline) -> None:
+def test_a_closure_too_tight_to_do_is_not_the_closure(pipeline, lesions) -> None:
     text = "SCC L dorsal hand 1.4 cm excised with 4 mm margins; too tight for primary closure; FTSG placed."
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.closure.closure_class == "graft"
     doc = pipeline(text)
     primary = [e for e in doc.ents if e.text == "primary closure"]
     assert primary and primary[0]._.is_negated
 
 
-def test_a_donor_site_passing_mention_leaves_pathology_with_the_lesion(pipeline) -> None:
+def test_a_donor_site_passing_mention_leaves_pathology_with_the_lesion(lesions) -> None:
     text = (
         "A 1.1 cm SCC of the right cheek was excised with 4 mm margins. To spare the lower eyelid the defect "
         "was closed with a pedicle flap from the nasolabial fold. Pathology: squamous cell carcinoma, clear."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert (lesion.site.region, lesion.diagnosis.kind, lesion.diagnosis.source) == ("cheek", "scc", "pathology")
 
 
@@ -212,8 +208,8 @@ def test_a_donor_site_passing_mention_leaves_pathology_with_the_lesion(pipeline)
         ("A 5 mm lesion of the left helix was excised; the cartilage was left intact. Path: nevus.", ()),
     ],
 )
-def test_structures_the_excision_took_in(pipeline, text: str, involves: tuple[str, ...]) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_structures_the_excision_took_in(lesions, text: str, involves: tuple[str, ...]) -> None:
+    (lesion,) = lesions(text)
     assert lesion.site.involves == involves
 
 
@@ -227,8 +223,8 @@ def test_structures_the_excision_took_in(pipeline, text: str, involves: tuple[st
         "Micrographic surgery of a BCC of the right temple with horizontal frozen sections: stage I, 3 blocks; stage II, 1 block, clear.",
     ],
 )
-def test_mohs_done_wordings(pipeline, text: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_mohs_done_wordings(lesions, text: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == "mohs"
 
 
@@ -273,8 +269,8 @@ def test_mohs_done_wordings(pipeline, text: str) -> None:
         ("Two AKs along the rim of the right ear were frozen with liquid nitrogen.", {"ear": 2}),
     ],
 )
-def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
-    found = {lesion.site.region: lesion.count for lesion in lesions(pipeline, text)}
+def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
+    found = {lesion.site.region: lesion.count for lesion in lesions(text)}
     assert found == counts
 
 
@@ -294,8 +290,8 @@ def test_counts_per_site(pipeline, text: str, counts: dict[str, int]) -> None:
         ),
     ],
 )
-def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[str]) -> None:
-    assert [lesion.site.region for lesion in lesions(pipeline, text)] == treated
+def test_untreated_lesions_are_not_records(lesions, text: str, treated: list[str]) -> None:
+    assert [lesion.site.region for lesion in lesions(text)] == treated
 
 
 # -- destruction devices name the procedure; a device used for hemostasis does not ---------------
@@ -313,8 +309,8 @@ def test_untreated_lesions_are_not_records(pipeline, text: str, treated: list[st
         ("Biopsy-proven superficial BCC, left upper back, 8 mm: ED&C x3 cycles.", ["destruction"]),
     ],
 )
-def test_destruction_devices(pipeline, text: str, kinds: list[str]) -> None:
-    assert [lesion.procedure.kind for lesion in lesions(pipeline, text)] == kinds
+def test_destruction_devices(lesions, text: str, kinds: list[str]) -> None:
+    assert [lesion.procedure.kind for lesion in lesions(text)] == kinds
 
 
 # -- a diagnosis in a sentence naming two sites goes to the site it is written next to -------------
@@ -337,8 +333,8 @@ def test_destruction_devices(pipeline, text: str, kinds: list[str]) -> None:
         ),
     ],
 )
-def test_diagnosis_goes_to_the_adjacent_site(pipeline, text: str, diagnoses: dict[str, str]) -> None:
-    assert {lesion.site.region: lesion.diagnosis.kind for lesion in lesions(pipeline, text)} == diagnoses
+def test_diagnosis_goes_to_the_adjacent_site(lesions, text: str, diagnoses: dict[str, str]) -> None:
+    assert {lesion.site.region: lesion.diagnosis.kind for lesion in lesions(text)} == diagnoses
 
 
 # -- misspellings of long procedure and diagnosis words still match ------------------------------
@@ -350,8 +346,8 @@ def test_diagnosis_goes_to_the_adjacent_site(pipeline, text: str, diagnoses: dic
         ("Liquid nitorgen to 3 itchy seborhheic keratoses of the back.", "destruction", "seborrheic_keratosis"),
     ],
 )
-def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) -> None:
+    (lesion,) = lesions(text)
     assert (lesion.procedure.kind, lesion.diagnosis.kind) == (kind, dx)
 
 
@@ -376,13 +372,13 @@ def test_misspelled_words_still_match(pipeline, text: str, kind: str, dx: str) -
         ("Five acrochordons of the left groin were clipped off with curved scissors.", "skin_tag_removal"),
     ],
 )
-def test_procedure_kind_wordings(pipeline, text: str, kind: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == kind
 
 
-def test_mohs_shorthand_stages_and_blocks(pipeline) -> None:
-    (lesion,) = lesions(pipeline, "Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.")
+def test_mohs_shorthand_stages_and_blocks(lesions) -> None:
+    (lesion,) = lesions("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.")
     assert (lesion.mohs_stages, lesion.mohs_blocks) == (2, (3, 1))
 
 
@@ -393,8 +389,8 @@ def test_mohs_shorthand_stages_and_blocks(pipeline) -> None:
         "Melanoma in situ of the left upper arm, shave bx on 3/12, margins involved. Wide excision with 5 mm margins of the 1.1 cm scar.",
     ],
 )
-def test_a_dated_earlier_biopsy_proves_the_cancer(pipeline, text: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.prior_malignant_biopsy
 
 
@@ -423,12 +419,12 @@ def test_a_heading_procedure_covers_the_numbered_lesions(pipeline, text: str, ex
     assert linked == {region for region, _ in expected}  # the declined shin joins no lesion
 
 
-def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(pipeline) -> None:
+def test_an_earlier_excision_proves_the_cancer_of_a_re_excision(lesions) -> None:
     text = (
         "Seen 9 days after excision of a squamous cell carcinoma of the left shin with a positive margin. "
         "The 3 cm scar was re-excised with 4 mm margins. Pathology: scar, no residual carcinoma."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.prior_malignant_biopsy and lesion.procedure.kind == "re_excision"
 
 
@@ -462,8 +458,8 @@ def test_measurement_kinds_in_closure_wordings(pipeline, text: str, label: str, 
         ("DIAGNOSIS: BCC, RIGHT TEMPLE, RECURRENT AFTER EXCISION IN 2019. MOHS STAGE 1: 3 BLOCKS, CLEAR.", "temple"),
     ],
 )
-def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -> None:
-    assert [lesion.site.region for lesion in lesions(pipeline, text)] == [region]
+def test_only_the_lesion_site_makes_a_lesion(lesions, text: str, region: str) -> None:
+    assert [lesion.site.region for lesion in lesions(text)] == [region]
 
 
 # -- the procedure actually done, not the one offered, discussed or planned ----------------------
@@ -527,8 +523,8 @@ def test_only_the_lesion_site_makes_a_lesion(pipeline, text: str, region: str) -
         ),
     ],
 )
-def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_the_procedure_done_today(lesions, text: str, kind: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == kind
 
 
@@ -567,8 +563,8 @@ def test_the_procedure_done_today(pipeline, text: str, kind: str) -> None:
         ),
     ],
 )
-def test_the_numbered_title_names_the_procedure(pipeline, text: str, kinds: dict[str, str]) -> None:
-    assert {lesion.site.region: lesion.procedure.kind for lesion in lesions(pipeline, text)} == kinds
+def test_the_numbered_title_names_the_procedure(lesions, text: str, kinds: dict[str, str]) -> None:
+    assert {lesion.site.region: lesion.procedure.kind for lesion in lesions(text)} == kinds
 
 
 # -- a procedure planned in the plan, or reported by a discharge summary, is not done today ---------
@@ -585,8 +581,8 @@ def test_the_numbered_title_names_the_procedure(pipeline, text: str, kinds: dict
         "HPI: The patient underwent a punch biopsy of a 5 mm nevus of the left arm on 6/11/2009.",
     ],
 )
-def test_a_procedure_not_done_today_makes_no_lesion(pipeline, text: str) -> None:
-    assert lesions(pipeline, text) == []
+def test_a_procedure_not_done_today_makes_no_lesion(lesions, text: str) -> None:
+    assert lesions(text) == []
 
 
 @pytest.mark.parametrize(
@@ -636,34 +632,34 @@ def test_a_procedure_not_done_today_makes_no_lesion(pipeline, text: str) -> None
         ),
     ],
 )
-def test_landmarks_adverbs_and_donors_make_no_lesion(pipeline, text: str, region: str) -> None:
-    assert [lesion.site.region for lesion in lesions(pipeline, text)] == [region]
+def test_landmarks_adverbs_and_donors_make_no_lesion(lesions, text: str, region: str) -> None:
+    assert [lesion.site.region for lesion in lesions(text)] == [region]
 
 
-def test_a_lesion_size_is_not_a_lesion_number(pipeline) -> None:
+def test_a_lesion_size_is_not_a_lesion_number(lesions) -> None:
     text = (
         "Procedures: (1) Excision of basal cell carcinoma, left nasal ala, lesion 9 mm, 3 mm margins. "
         "(2) Reconstruction with a melolabial interpolation flap.\nFinal pathology: basal cell carcinoma."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.lesion_size.value_cm == Decimal("0.9") and lesion.closure.closure_class == "flap"
 
 
-def test_a_positioning_verb_far_from_the_site_leaves_it_alone(pipeline) -> None:
+def test_a_positioning_verb_far_from_the_site_leaves_it_alone(lesions) -> None:
     text = (
         "The first, on the right upper back, is a known epidermoid cyst that turned red and fluctuant four days ago; "
         "it measures 2.5 cm. It was incised and drained."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.site.region == "back" and lesion.procedure.kind == "incision_drainage"
 
 
-def test_organ_parts_and_gynecologic_curettage_are_not_skin(pipeline) -> None:
+def test_organ_parts_and_gynecologic_curettage_are_not_skin(lesions) -> None:
     text = (
         "OPERATION: 1. Dilatation and curettage. 2. Excision of a 1.2 cm pigmented nevus, inner right thigh.\n"
         "PROCEDURE: The polyp on the posterior lip of the cervix was excised. The thigh nevus was excised with 2 mm margins."
     )
-    found = lesions(pipeline, text)
+    found = lesions(text)
     assert [(lesion.site.region, lesion.procedure.kind) for lesion in found] == [("thigh", "excision")]
 
 
@@ -672,36 +668,36 @@ def test_organ_parts_and_gynecologic_curettage_are_not_skin(pipeline) -> None:
     "text, laterality",
     [("Nevus on the Rt. upper back, 6 mm, excised. Path: nevus.", "right"), ("BCC of the L. cheek, 7 mm, excised. Path: BCC.", "left")],
 )
-def test_side_abbreviations_with_a_period(pipeline, text: str, laterality: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_side_abbreviations_with_a_period(lesions, text: str, laterality: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.site.laterality == laterality
 
 
-def test_an_unnamed_layered_closure_with_a_suture_line_length(pipeline) -> None:
+def test_an_unnamed_layered_closure_with_a_suture_line_length(lesions) -> None:
     text = (
         "Excision of a 1.8 cm epidermoid cyst, right upper back. The subcutaneous tissue was closed with 3-0 Vicryl "
         "and the skin with 4-0 nylon, leaving a suture line of 3.5 cm. Pathology: epidermoid cyst."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.closure.closure_class == "intermediate" and lesion.repair_length.value_cm == Decimal("3.5")
 
 
-def test_a_removal_word_in_the_history_is_not_todays_procedure(pipeline) -> None:
+def test_a_removal_word_in_the_history_is_not_todays_procedure(lesions) -> None:
     text = (
         "INDICATIONS: , The cyst drained foul material twice last winter.,PROCEDURE: , Excision of a 2 cm epidermoid "
         "cyst of the right upper back with 1 mm margins.,PATHOLOGY: , Epidermoid cyst."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == "excision"
 
 
-def test_the_report_diagnosis_field_and_the_addendum_win(pipeline) -> None:
+def test_the_report_diagnosis_field_and_the_addendum_win(lesions) -> None:
     text = (
         "Excision of an 8 mm papule of the right calf with 2 mm margins.\n"
         "Pathology (preliminary): spindle-cell proliferation, favour dermatofibroma.\n"
         "ADDENDUM (4 days later): Diagnosis: basal cell carcinoma, morpheaform."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert (lesion.diagnosis.kind, lesion.diagnosis.source) == ("bcc", "pathology")
 
 
@@ -723,8 +719,8 @@ def test_the_report_diagnosis_field_and_the_addendum_win(pipeline) -> None:
         ),
     ],
 )
-def test_a_repair_item_joins_the_lesion_listed_before_it(pipeline, text: str, repairs: list) -> None:
-    found = [(lesion.site.region, lesion.repair_length.value_cm if lesion.repair_length else None) for lesion in lesions(pipeline, text)]
+def test_a_repair_item_joins_the_lesion_listed_before_it(lesions, text: str, repairs: list) -> None:
+    found = [(lesion.site.region, lesion.repair_length.value_cm if lesion.repair_length else None) for lesion in lesions(text)]
     assert found == repairs
 
 
@@ -742,8 +738,8 @@ def test_a_repair_item_joins_the_lesion_listed_before_it(pipeline, text: str, re
         ("SCC of the left upper back excised; the 9 sq cm defect was closed with a rotation flap (9 sq cm). Path: SCC.", Decimal("9")),
     ],
 )
-def test_att_defect_area_adds_the_stated_parts(pipeline, text: str, area: Decimal) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_att_defect_area_adds_the_stated_parts(lesions, text: str, area: Decimal) -> None:
+    (lesion,) = lesions(text)
     assert lesion.closure.closure_class == "adjacent_tissue_transfer"
     assert lesion.defect_area.value_cm == area
 # -- a performed procedure on a lesion named only generically (no diagnosis, no size) ------------
@@ -841,8 +837,8 @@ def test_non_skin_procedures_make_no_skin_lesion(coder, text: str) -> None:
         ("Nevus of the bridge of the nose, 4 mm, excised with 1 mm margins.", ("nose", "excision", "melanocytic_nevus")),
     ],
 )
-def test_skin_lesions_beside_non_skin_words_stay(pipeline, text: str, facts: tuple) -> None:
-    assert [(les.site.region, les.procedure.kind, les.diagnosis.kind) for les in lesions(pipeline, text)] == [facts]
+def test_skin_lesions_beside_non_skin_words_stay(lesions, text: str, facts: tuple) -> None:
+    assert [(les.site.region, les.procedure.kind, les.diagnosis.kind) for les in lesions(text)] == [facts]
 # -- measurements, closures and diagnoses as the lesion record reads them ----------------------
 @pytest.mark.parametrize(
     "text, closure, repair_cm, area",
@@ -880,8 +876,8 @@ def test_skin_lesions_beside_non_skin_words_stay(pipeline, text: str, facts: tup
         ),
     ],
 )
-def test_defect_graft_and_repair_measurements(pipeline, text: str, closure: str, repair_cm, area) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_defect_graft_and_repair_measurements(lesions, text: str, closure: str, repair_cm, area) -> None:
+    (lesion,) = lesions(text)
     assert lesion.closure.closure_class == closure
     assert (str(lesion.repair_length.value_cm) if lesion.repair_length else None) == repair_cm
     assert (lesion.defect_area.value_cm if lesion.defect_area else None) == (Decimal(area) if area else None)
@@ -931,8 +927,8 @@ def test_defect_graft_and_repair_measurements(pipeline, text: str, closure: str,
         ("A 4 mm punch biopsy of the scalp was done. Pathology showed a compound nevus.", False, "pathology"),
     ],
 )
-def test_proof_of_malignancy_and_pathology_source(pipeline, text: str, behaviour_proven: bool, source: str) -> None:
-    found = lesions(pipeline, text)
+def test_proof_of_malignancy_and_pathology_source(lesions, text: str, behaviour_proven: bool, source: str) -> None:
+    found = lesions(text)
     lesion = found[-1]
     assert lesion.prior_malignant_biopsy == behaviour_proven
     assert lesion.diagnosis.source == source
@@ -965,48 +961,48 @@ def test_proof_of_malignancy_and_pathology_source(pipeline, text: str, behaviour
         ),
     ],
 )
-def test_which_lesion_size_counts(pipeline, text: str, size: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_which_lesion_size_counts(lesions, text: str, size: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.lesion_size.value_cm == Decimal(size)
 
 
-def test_a_numbered_findings_item_may_open_with_its_size(pipeline) -> None:
+def test_a_numbered_findings_item_may_open_with_its_size(lesions) -> None:
     text = (
         "PROCEDURES:\n1. EXCISION OF MELANOMA IN SITU, LEFT UPPER BACK, WITH 5 MM MARGINS.\n"
         "2. EXCISION OF NEVUS, LEFT UPPER ARM, WITH 2 MM MARGINS.\n"
         "FINDINGS: 1. BIOPSY SITE WITH RESIDUAL PIGMENT, 0.8 CM. 2. 4 MM DARK BROWN PAPULE.\n"
         "PATHOLOGY: 1. MELANOMA IN SITU, MARGINS CLEAR. 2. COMPOUND NEVUS."
     )
-    sizes = {lesion.site.region: str(lesion.lesion_size.value_cm) for lesion in lesions(pipeline, text)}
+    sizes = {lesion.site.region: str(lesion.lesion_size.value_cm) for lesion in lesions(text)}
     assert sizes == {"back": "0.8", "arm": "0.4"}
 
 
-def test_a_re_excision_of_a_named_cancer_is_malignant_without_residual_tumour(pipeline) -> None:
+def test_a_re_excision_of_a_named_cancer_is_malignant_without_residual_tumour(lesions) -> None:
     text = (
         "He returns three weeks after his dermatologist excised a macule of the left forehead; the report showed "
         "melanoma in situ with the peripheral margin involved. He is here for re-excision. The scar measures 1.0 cm; "
         "5 mm margins. Pathology: scar, no residual melanoma in situ."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == "re_excision" and lesion.prior_malignant_biopsy
 
 
-def test_misspelled_margin_and_repair_words_still_count(pipeline) -> None:
+def test_misspelled_margin_and_repair_words_still_count(lesions) -> None:
     text = (
         "3.5 mm papule of the right cutaneous upper lip excised with 1 mm margines; deep 5-0 monocryl and "
         "6-0 prolene, intermediate repiar 1.8 cm. Path: compound nevus."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert str(lesion.margin.value_cm) == "0.1"
     assert lesion.closure.closure_class == "intermediate" and str(lesion.repair_length.value_cm) == "1.8"
 
 
-def test_a_procedure_discussed_beside_the_one_chosen_is_not_done(pipeline) -> None:
+def test_a_procedure_discussed_beside_the_one_chosen_is_not_done(lesions) -> None:
     text = (
         "Biopsy-proven superficial BCC of the right malar cheek, 7 mm across. After discussion of excision, "
         "Mohs surgery and topical therapy, he chose curettage and electrodesiccation, which was performed three times."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.procedure.kind == "destruction"
 
 
@@ -1053,9 +1049,9 @@ def test_a_distractor_procedure_does_not_beat_the_one_done(coder, text: str, cpt
     assert sorted(f"{c.code}:{c.status}" for c in record.codes if c.system == "CPT" and c.status == "suggested") == cpt
 
 
-def test_positioned_for_a_site_keeps_that_site(pipeline) -> None:
+def test_positioned_for_a_site_keeps_that_site(lesions) -> None:
     text = "The patient was seated for the cheek, where a 5 mm tan papule was excised with 1 mm margins. Path: intradermal nevus."
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.site.region == "cheek"
 # -- a diagnosis list that counts the lesions in another order than the procedure list ------------
 @pytest.mark.parametrize(
@@ -1074,6 +1070,6 @@ def test_positioned_for_a_site_keeps_that_site(pipeline) -> None:
         ),
     ],
 )
-def test_a_diagnosis_list_in_another_order_follows_the_procedure_list(pipeline, text: str, expected: list) -> None:
-    got = [(lesion.site.laterality, lesion.site.region, lesion.diagnosis.kind, lesion.procedure.kind) for lesion in lesions(pipeline, text)]
+def test_a_diagnosis_list_in_another_order_follows_the_procedure_list(lesions, text: str, expected: list) -> None:
+    got = [(lesion.site.laterality, lesion.site.region, lesion.diagnosis.kind, lesion.procedure.kind) for lesion in lesions(text)]
     assert got == expected

@@ -5,10 +5,6 @@ from __future__ import annotations
 import pytest
 
 
-def lesions(pipeline, text: str):
-    return pipeline(text)._.opnote_facts.lesions
-
-
 @pytest.mark.parametrize(
     "text, closure_class",
     [
@@ -25,39 +21,39 @@ def lesions(pipeline, text: str):
         ),
     ],
 )
-def test_a_closure_beside_another_body_part_closes_the_one_lesion(pipeline, text: str, closure_class: str) -> None:
-    (lesion,) = lesions(pipeline, text)
+def test_a_closure_beside_another_body_part_closes_the_one_lesion(lesions, text: str, closure_class: str) -> None:
+    (lesion,) = lesions(text)
     assert lesion.closure is not None and lesion.closure.closure_class == closure_class
 
 
-def test_a_declined_flap_does_not_replace_the_closure_used(pipeline) -> None:
+def test_a_declined_flap_does_not_replace_the_closure_used(lesions) -> None:
     text = (
         "A 1.0 cm basal cell carcinoma of the nasal tip was excised with 3 mm margins. "
         "A paramedian forehead flap would match best, but she declined a pedicle across her forehead. "
         "We therefore used a full-thickness skin graft to close the defect."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.closure.closure_class == "graft"
 
 
-def test_a_size_beside_a_passing_body_part_is_the_lesion_size(pipeline) -> None:
+def test_a_size_beside_a_passing_body_part_is_the_lesion_size(lesions) -> None:
     text = (
         "PROCEDURE: Excision of mass, left volar forearm.\n"
         "INDICATIONS: A 1.8 cm firm nodule that is tender when she rests her arm on the desk.\n"
         "DESCRIPTION: The nodule was dissected out intact and the skin closed with simple interrupted sutures.\n"
         "PATHOLOGY: Epidermoid cyst."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.site.region == "forearm"
     assert lesion.lesion_size is not None and str(lesion.lesion_size.value_cm) == "1.8"
 
 
-def test_the_size_of_a_lesion_left_alone_is_not_borrowed(pipeline) -> None:
+def test_the_size_of_a_lesion_left_alone_is_not_borrowed(lesions) -> None:
     text = (
         "A cyst of the left upper back was excised and closed with simple interrupted sutures. Pathology: epidermoid cyst. "
         "A 6 mm seborrheic keratosis of the right arm was left alone."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert lesion.site.region == "back"
     assert lesion.lesion_size is None
 
@@ -76,35 +72,35 @@ def test_the_size_of_a_lesion_left_alone_is_not_borrowed(pipeline) -> None:
         ),
     ],
 )
-def test_a_size_belongs_to_the_site_of_its_own_clause(pipeline, text: str, sizes: dict[str, str]) -> None:
-    found = {lesion.site.region: str(lesion.lesion_size.value_cm) for lesion in lesions(pipeline, text)}
+def test_a_size_belongs_to_the_site_of_its_own_clause(lesions, text: str, sizes: dict[str, str]) -> None:
+    found = {lesion.site.region: str(lesion.lesion_size.value_cm) for lesion in lesions(text)}
     assert found == sizes
 
 
-def test_a_pathology_line_for_both_lesions_gives_each_its_diagnosis(pipeline) -> None:
+def test_a_pathology_line_for_both_lesions_gives_each_its_diagnosis(lesions) -> None:
     text = (
         "A 7 mm lesion of the left nasal sidewall and a 5 mm lesion of the right cheek were excised with 3 mm margins. "
         "Pathology: both basal cell carcinoma, nodular, margins clear."
     )
-    found = {lesion.site.region: (lesion.diagnosis.kind, lesion.diagnosis.source) for lesion in lesions(pipeline, text)}
+    found = {lesion.site.region: (lesion.diagnosis.kind, lesion.diagnosis.source) for lesion in lesions(text)}
     assert found == {"nose": ("bcc", "pathology"), "cheek": ("bcc", "pathology")}
 
 
-def test_attention_turned_to_a_site_moves_the_narrative_to_that_lesion(pipeline) -> None:
+def test_attention_turned_to_a_site_moves_the_narrative_to_that_lesion(lesions) -> None:
     text = (
         "PROCEDURES: 1. Excision of left back nevus 2 cm. 2. Excision of right mid back nevus 1 cm.\n"
         "DESCRIPTION: Attention was first drawn to the left back. An elliptical incision was made and the skin closed "
         "in layers, 4.0 cm. Next, attention was turned to the mid back. The lesion was excised and the skin closed "
         "with simple interrupted sutures."
     )
-    by_site = {lesion.site.text.lower(): lesion for lesion in lesions(pipeline, text)}
+    by_site = {lesion.site.text.lower(): lesion for lesion in lesions(text)}
     assert by_site["left back"].closure.closure_class == "intermediate"
     assert by_site["right mid back"].closure.closure_class == "simple"
 
 
-def test_one_procedure_at_sites_listed_together_treats_each(pipeline) -> None:
+def test_one_procedure_at_sites_listed_together_treats_each(lesions) -> None:
     text = "Worrisome skin lesions. A 3 mm punch biopsy was performed in the left calf and left thigh."
-    found = {lesion.site.region: lesion.procedure.kind for lesion in lesions(pipeline, text)}
+    found = {lesion.site.region: lesion.procedure.kind for lesion in lesions(text)}
     assert found == {"leg": "biopsy_punch", "thigh": "biopsy_punch"}
 
 
@@ -144,30 +140,30 @@ def _size(measure) -> str | None:
         ),
     ],
 )
-def test_facts_in_separate_lists_and_sentences_find_their_lesion(pipeline, text: str, expected: dict) -> None:
+def test_facts_in_separate_lists_and_sentences_find_their_lesion(lesions, text: str, expected: dict) -> None:
     found: dict = {}
-    for lesion in lesions(pipeline, text):
+    for lesion in lesions(text):
         key = lesion.site.region if lesion.site.region not in found else lesion.site.region + "2"
         found[key] = (_size(lesion.lesion_size), _size(lesion.repair_length))
     assert found == expected
 
 
-def test_a_sentence_naming_one_lesions_diagnosis_gives_it_the_size(pipeline) -> None:
+def test_a_sentence_naming_one_lesions_diagnosis_gives_it_the_size(lesions) -> None:
     text = (
         "PROCEDURES: 1. Electrodesiccation and curettage, biopsy-proven BCC, right upper back. "
         "2. Cryotherapy, actinic keratoses, right dorsal forearm.\n"
         "INDICATIONS: He has a 1.3 cm superficial basal cell carcinoma confirmed on shave biopsy last month."
     )
-    sizes = {lesion.site.region: lesion.lesion_size for lesion in lesions(pipeline, text)}
+    sizes = {lesion.site.region: lesion.lesion_size for lesion in lesions(text)}
     assert str(sizes["back"].value_cm) == "1.3" and sizes["forearm"] is None
 
 
-def test_a_more_precise_naming_of_the_same_site_is_the_same_lesion(pipeline) -> None:
+def test_a_more_precise_naming_of_the_same_site_is_the_same_lesion(lesions) -> None:
     text = (
         "PROCEDURE: Excision of subcutaneous mass, right upper arm. She has a mobile 2.4 cm mass of the right posterior "
         "upper arm, clinically a lipoma. The lipoma was removed intact from the subcutaneous fat. Pathology: lipoma."
     )
-    (lesion,) = lesions(pipeline, text)
+    (lesion,) = lesions(text)
     assert str(lesion.lesion_size.value_cm) == "2.4"
 
 
@@ -184,6 +180,6 @@ def test_a_more_precise_naming_of_the_same_site_is_the_same_lesion(pipeline) -> 
         ("A 1.1 cm nevus of the left thigh was excised with 2 mm margins and closed in layers; total length 4.0 cm.", {"left": "4.0"}),
     ],
 )
-def test_a_stated_total_repair_is_not_a_lesions_own_length(pipeline, text: str, lengths: dict[str, str]) -> None:
-    found = {lesion.site.laterality: str(lesion.repair_length.value_cm) for lesion in lesions(pipeline, text)}
+def test_a_stated_total_repair_is_not_a_lesions_own_length(lesions, text: str, lengths: dict[str, str]) -> None:
+    found = {lesion.site.laterality: str(lesion.repair_length.value_cm) for lesion in lesions(text)}
     assert found == lengths

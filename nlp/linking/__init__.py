@@ -1,0 +1,71 @@
+"""Lesion linking: group a note's facts into one record per treated lesion.
+
+Pure Python over :class:`~nlp.records.Mention` objects (no spaCy), so it can be tested with
+hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of its own:
+
+1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "second lesion", numbered
+   or lettered list items — open a segment that belongs to that lesion until the next marker or
+   section.
+2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
+   laterality and position words; a cluster seen inside a marker segment takes that marker's
+   lesion number.
+3. **Assignment** (:mod:`.assignment`, :mod:`.referents`) — every other fact goes to the lesion
+   of its marker segment, else of the nearest site in its sentence, else (one lesion) to it,
+   else to the lesion its lesion words name, else of the last lesion named in its section, else
+   to the note's primary lesion.
+4. **Records** (:mod:`.build`, :mod:`.sharing`, :mod:`.pathology`) — per lesion, the diagnosis by
+   precedence pathology > postoperative > preoperative, the largest operative lesion size, the
+   narrowest margin, the most complex closure, and so on; facts said once for several lesions go
+   to each.  Negated, historical, family and hypothetical mentions never create a fact
+   (:mod:`.facts`); uncertain diagnoses are kept but marked not certain.
+5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
+   described or generically named lesion are returned, renumbered 1..n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nlp import procedure_details as details
+from nlp.linking.assignment import assign_facts
+from nlp.linking.build import mohs_performed, with_details
+from nlp.linking.clusters import cluster_sites, lesion_anchors
+from nlp.linking.facts import Fact, usable
+from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, segment_lookup
+from nlp.linking.pathology import mark_proven_history, pathology_pending
+from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
+from nlp.linking.treated import treated_lesions
+from nlp.records import Lesion
+
+__all__ = ["Fact", "find_markers", "link_lesions"]
+
+
+def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
+    """Assign ``fact.lesion`` for every fact and return the lesion records."""
+    lower = text.lower()
+    # 1: marker segments.
+    segments = lesion_segments(text, find_markers(text, sections, lower), facts)
+    segments = align_list_numbers(segments, facts, sections)
+    mark_proven_history(text, facts)
+    segment_of = segment_lookup(segments)
+    # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
+    anchors, passing = lesion_anchors(facts, segments, segment_of)
+    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of)
+    # 3: assign every other fact.
+    assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of)
+    # 4: build the records.
+    pending = pathology_pending(text, lower)
+    mohs_done = mohs_performed(text, lower, facts)
+    collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
+    if stranded_facts_to_the_one_lesion(facts, built):
+        collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
+    share_counted_procedure(built, collected, [f for f in shared if usable(f)], text)
+    # 5: keep the treated lesions.
+    treated = treated_lesions(text, facts, sections, built, collected)
+    out = [with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]
+    out = details.add_counts(text, out)
+    # Renumber so lesion indexes are 1..n in order of appearance.
+    renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
+    for fact in facts:
+        fact.lesion = renumber.get(fact.lesion) if fact.lesion is not None else None
+    return [replace(lesion, index=renumber[lesion.index]) for lesion in out]

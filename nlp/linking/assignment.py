@@ -1,0 +1,153 @@
+"""Step 3: every fact the sites left unplaced goes to one lesion.
+
+A fact goes to the lesion of its marker segment, else of the nearest site in its sentence (its
+own clause first), else to the only lesion, else to the lesion its sentence's lesion words
+name (:mod:`nlp.linking.referents`), else to the lesion last made current in its section, else
+to the note's primary lesion.  Only a site in a sentence that describes a lesion (or a site the
+narrative turns its attention to) makes its lesion the current one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from nlp.linking.clusters import Cluster
+from nlp.linking.facts import DIAGNOSIS_HEADER_SECTIONS, Fact, text_before, usable
+from nlp.linking.referents import Referents
+from nlp.records import Mention
+
+# Facts that describe the lesion itself (a closure or a wound can sit next to any body part).
+_DESCRIBING_LABELS = frozenset({"LESION_DIAGNOSIS", "PROCEDURE", "LESION_SIZE", "MARGIN", "EXCISED_DIAMETER"})
+# "Next, attention was turned to the mid back": the narrative moves to the lesion at that site.
+_ATTENTION_TO = re.compile(r"\battention\s+(?:was\s+|is\s+)?(?:then\s+|next\s+|now\s+|first\s+|again\s+)?(?:drawn|turned|directed|brought|paid|focused|moved)\s+to\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.IGNORECASE)
+# Where one clause of a sentence ends and the next, about another lesion, begins: "one on the
+# left nasal sidewall measuring 7 mm and one on the right cheek measuring 5 mm".
+_CLAUSE_BREAK = re.compile(r";|\b(?:and|but|whereas|while)\b", re.IGNORECASE)
+_SITE_FIELD = re.compile(
+    r"(?:^|\n)[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:location|site)s?[ \t]*:[ \t]*$", re.IGNORECASE
+)
+
+
+def assign_facts(
+    text: str,
+    facts: list[Fact],
+    anchors: list[Fact],
+    passing: set[int],
+    clusters: list[Cluster],
+    lesion_ids: list[int],
+    segment_of: Callable[[int], int | None],
+) -> None:
+    """Set ``fact.lesion`` on every fact that is not a passing site (see the module docstring)."""
+    last_in_section: dict[str | None, int] = {}
+    site_by_sentence: dict[int, list[Fact]] = {}
+    # Sentences that say something about a lesion itself; a closure or wound beside a body part
+    # ("a pedicle across her forehead", "the donor site was closed") does not.
+    lesion_fact_sentences = {f.sentence for f in facts if f.label in _DESCRIBING_LABELS and usable(f)}
+    # A site given as a field of its own ("Location: right nasal tip") is where the lesion is.
+    field_sites = [f for f in anchors if f.lesion is not None and _site_field(text, f)]
+    lesion_fact_sentences |= {f.sentence for f in field_sites}
+    primary = _primary_lesion(facts, clusters, field_sites, lesion_fact_sentences)
+    for fact in facts:
+        if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
+            site_by_sentence.setdefault(fact.sentence, []).append(fact)
+    # "The 1.5 cm cyst was removed ...", "THE NODULE WAS EXCISED ...": a sentence with no site or
+    # marker that names its lesion by a word used before for exactly one lesion is about that lesion.
+    referents = Referents(text, facts) if len(lesion_ids) > 1 else None
+    # "A flat tan macule on the right cheek is a solar lentigo and was left alone": a lesion the
+    # note leaves untreated does not become the current one for the procedure sentences after it.
+    left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
+    for fact in facts:
+        if id(fact) in passing:
+            continue
+        if fact.lesion is None:
+            marker = segment_of(fact.mention.start)
+            if marker is not None:
+                fact.lesion = marker
+            elif fact.sentence in site_by_sentence:
+                fact.lesion = _nearest_site(text, site_by_sentence[fact.sentence], fact).lesion
+            elif len(lesion_ids) == 1:
+                fact.lesion = lesion_ids[0]
+            elif referents is not None and (named := referents.lesion_of(fact.sentence)) is not None:
+                fact.lesion = named
+                last_in_section[fact.mention.section] = named
+            else:
+                fact.lesion = last_in_section.get(fact.mention.section, primary)
+        if referents is not None:
+            referents.learn(fact)
+        # A site mention makes its lesion the current one only when its sentence says something
+        # about a lesion: "The left arm was extended on a hand table" must not capture the facts
+        # that follow it.
+        if fact.lesion is not None and (
+            (
+                fact.label == "ANATOMIC_SITE"
+                and fact.sentence not in left_alone
+                and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(text_before(text, fact)))
+            )
+            or segment_of(fact.mention.start) is not None
+        ):
+            last_in_section[fact.mention.section] = fact.lesion
+
+
+def _primary_lesion(
+    facts: list[Fact], clusters: list[Cluster], field_sites: list[Fact], lesion_fact_sentences: set[int]
+) -> int | None:
+    """The lesion a fact belongs to when no marker, site or earlier mention places it, if there is one.
+
+    When exactly one lesion is named in the diagnosis headers (else the procedure header), a fact
+    that no marker, site or earlier mention places belongs to it (the others are passing mentions).
+    A site whose sentences name only non-skin operations ("1. Right inguinal hernia repair with
+    mesh") is that operation's, not a skin lesion heading the note.
+    """
+    kinds_by_sentence: dict[int, set[str]] = {}
+    for fact in facts:
+        if fact.label == "PROCEDURE" and usable(fact):
+            kinds_by_sentence.setdefault(fact.sentence, set()).add(fact.value.get("kind") or "other")
+    skin_clusters = [
+        c for c in clusters if set().union(*(kinds_by_sentence.get(f.sentence, set()) for f in c.facts)) != {"other"}
+    ]
+    headed = {c.lesion for c in skin_clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
+        c.lesion for c in skin_clusters if any(f.mention.section == "procedure" for f in c.facts)
+    }
+    if len(headed) != 1 and len({f.lesion for f in field_sites}) == 1:
+        headed = {field_sites[0].lesion}
+    if len(headed) != 1:
+        # Else the one lesion whose site shares a sentence with its diagnosis, procedure or size:
+        # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions.
+        headed = {c.lesion for c in skin_clusters if any(f.sentence in lesion_fact_sentences for f in c.facts)}
+    return next(iter(headed)) if len(headed) == 1 else None
+
+
+def _site_field(text: str, fact: Fact) -> bool:
+    """Whether a site mention is the value of a "Location:" / "Site:" field on its own line."""
+    start = fact.mention.start
+    window = text[max(0, start - 40) : start]
+    newline = window.rfind("\n")
+    if newline == -1 and start > 40:
+        return False
+    if not _SITE_FIELD.search("\n" + window[newline + 1 :]):
+        return False
+    line_end = text.find("\n", fact.mention.end)
+    rest = text[fact.mention.end : line_end if line_end != -1 else len(text)]
+    return len(rest.strip(" \t.,;")) == 0
+
+
+def _nearest_site(text: str, sites: list[Fact], fact: Fact) -> Fact:
+    """The site in the fact's sentence that the fact belongs to.
+
+    A site in the fact's own clause wins; among several (or none), the nearest (fewest characters
+    between the two).
+    """
+    def same_clause(site: Fact) -> bool:
+        # the text between the two mentions (entity spans never overlap)
+        start = min(site.mention.end, fact.mention.end)
+        end = max(site.mention.start, fact.mention.start)
+        return start >= end or not _CLAUSE_BREAK.search(text, start, end)
+
+    own = [site for site in sites if same_clause(site)]
+    return min(own or sites, key=lambda site: _gap(site.mention, fact.mention))
+
+
+def _gap(a: Mention, b: Mention) -> int:
+    """Characters between two mentions ("a BCC of the cheek, and an SCC of the scalp": the SCC's site is the scalp)."""
+    return max(a.start - b.end, b.start - a.end, 0)

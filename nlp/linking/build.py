@@ -1,0 +1,274 @@
+"""Step 4: one record per lesion from the facts linked to it.
+
+:class:`Collected` gathers everything linked to one lesion; :func:`build_lesion` then picks by
+precedence: the diagnosis by source (pathology > postoperative > clinical > preoperative),
+the procedure by kind (Mohs > re-excision > excision), the largest operative lesion size, the
+narrowest margin, the most complex closure.  :func:`with_details` adds what the coding layer
+needs beyond that (:mod:`nlp.procedure_details`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from nlp import procedure_details as details
+from nlp.linking.facts import NARRATIVE_SECTIONS, PATHOLOGY_SECTIONS, Fact, ignored_section, text_before, usable
+from nlp.linking.pathology import diagnosis_source, prior_biopsy_named
+from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
+
+MEASURE_FIELDS = {
+    "LESION_SIZE": "lesion_size",
+    "MARGIN": "margin",
+    "EXCISED_DIAMETER": "excised_diameter",
+    "WOUND_LENGTH": "repair_length",
+    "SPECIMEN_SIZE": "specimen_size",
+    "DEFECT_AREA": "defect_area",
+}
+CLOSURE_RANK = {
+    "adjacent_tissue_transfer": 7, "flap": 7, "graft": 6, "complex": 5, "intermediate": 4, "simple": 3,
+    "secondary_intention": 2, "adhesive_strips": 1, "none": 0,
+}
+# When a lesion has several procedure words, the first kind here that occurs wins: Mohs
+# includes the excision; an excision outranks the biopsy that preceded it.
+PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
+EXCISION_KINDS = ("re_excision", "excision")
+# Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
+MOHS_DONE = re.compile(
+    r"\b(?:stage|stg)\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?(?:blocks?|blks?)\b|\bmohs\s+(?:stage|layer|defect|map)"
+    r"|\b(?:micrographic|mohs)\s+(?:surgery\s+|procedure\s+|excision\s+)?(?:was|were)\s+(?:performed|done|completed|carried\s+out)"
+    r"|\bsurgeon\s+and\s+(?:the\s+)?(?:dermato)?pathologist\b"
+    r"|\b(?:[1-9]|one|two|three|four|five)\s+(?:mohs\s+)?(?:stages|layers)\b"
+    r"|\b(?:first|second|third|final|each|every)\s+(?:surgical\s+|mohs\s+)?(?:stage|layer)\b"
+    r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
+    re.IGNORECASE,
+)
+SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
+
+
+def mohs_performed(text: str, lower: str, facts: Iterable[Fact]) -> bool:
+    """Whether the note did Mohs today rather than offer it (``lower`` is ``text.lower()``).
+
+    Mohs must be named, outright or by what defines it ("the surgeon acted as both surgeon and
+    pathologist"), and its stages, layers or blocks described (``MOHS_DONE``).
+    """
+    mohs_named = "mohs" in lower or any(f.label == "PROCEDURE" and f.value.get("kind") == "mohs" and usable(f) for f in facts)
+    return mohs_named and bool(MOHS_DONE.search(text))
+
+
+@dataclass
+class Collected:
+    """Everything linked to one lesion, before the record picks its facts by precedence."""
+
+    diagnoses: list[tuple[int, Diagnosis]] = field(default_factory=list)
+    sizes: list[tuple[tuple[int, bool], Measure]] = field(default_factory=list)  # ((section rank, not explicit), size)
+    margins: list[Measure] = field(default_factory=list)
+    diameters: list[Measure] = field(default_factory=list)
+    wounds: list[Measure] = field(default_factory=list)
+    total_wounds: list[Measure] = field(default_factory=list)  # "total repair 6.2 cm": used only when no own length is given
+    specimens: list[Measure] = field(default_factory=list)
+    areas: list[Measure] = field(default_factory=list)
+    defects: list[Measure] = field(default_factory=list)  # defect or graft written as length x width
+    closures: list[Closure] = field(default_factory=list)
+    procedures: list[tuple[bool, Procedure]] = field(default_factory=list)  # (weak, procedure)
+    titled: set[str] = field(default_factory=set)  # kinds named in the lesion's own numbered item
+    sites: list[Site] = field(default_factory=list)
+    prior_biopsy: bool = False
+    untreated: bool = False  # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today")
+
+
+_FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
+_SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
+# "The lesion measured 1 cm in diameter": an explicit statement of the lesion's size, which beats a
+# size from a title or list item in the same rank of section ("Excision of plantar ulceration 3 cm x
+# 1 cm in size", where 3 cm is the ellipse).
+_MEASURED_LESION = re.compile(
+    r"\b(?:(?:the|this|that|her|his|its)\s+(?:[\w-]+\s+){0,3}?(?:lesions?|tumou?rs?|mass|masses|nev(?:us|i)|naev(?:us|i)|moles?|cysts?"
+    r"|lipomas?|growths?|nodules?|papules?|plaques?|carcinomas?|melanomas?|keratos[ie]s|granulomas?|ulcers?|ulcerations?)|it)"
+    r"\s+(?:itself\s+)?(?:(?:was|is)\s+)?(?:clinically\s+)?(?:measured|measures|measuring|measure|was|is)"
+    r"\s+(?:(?:approximately|about|roughly|at|to\s+be|up\s+to|~)\s+)*$",
+    re.IGNORECASE,
+)
+_SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 0}
+
+
+def collect(state: Collected, fact: Fact, text: str, *, total: bool = False) -> None:
+    """Add one fact to its lesion's ``state``; ``total`` marks a repair length stated for all the lesions together."""
+    if not usable(fact):
+        m = fact.mention
+        if (
+            m.label == "PROCEDURE" and m.negated and not ignored_section(fact)
+            and (m.value or {}).get("kind") in details.COUNTED_KINDS
+        ):
+            # "SKs on the back: pt declined cryo": the lesion's own destruction was declined, so it
+            # does not share the visit's destruction of other lesions.
+            state.untreated = True
+        return
+    if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":
+        state.untreated = True  # "Not treated: 2 faint pink macules on the nose"
+    m = fact.mention
+    value = m.value or {}
+    span = Span(m.start, m.end, m.text)
+    if m.label == "ANATOMIC_SITE":
+        state.sites.append(
+            Site(
+                text=m.text, region=value.get("region") or "", span=span, subsite=value.get("subsite"),
+                laterality=value.get("laterality"), eyelid_part=value.get("eyelid_part"),
+            )
+        )
+    elif m.label == "LESION_DIAGNOSIS":
+        source = diagnosis_source(fact, text)
+        prior = "PRIOR_BIOPSY" in fact.modifiers or (source != "pathology" and prior_biopsy_named(text, fact))
+        if prior and value.get("behaviour") == "malignant":
+            state.prior_biopsy = True
+        if "NOT_TREATED" in fact.modifiers:
+            state.untreated = True
+        diagnosis = Diagnosis(
+            text=m.text, kind=value.get("kind") or "skin_lesion_nos", behaviour=value.get("behaviour") or "unknown",
+            source=source, span=span, certain=not m.uncertain,
+        )
+        rank = _SOURCE_RANK[source]
+        if source == "pathology" and (m.section == "addendum" or _FINAL_DX.search(text_before(text, fact))):
+            rank = -1  # an addendum or a "Final diagnosis" revises the preliminary report
+        state.diagnoses.append((rank, diagnosis))
+    elif m.label == "PROCEDURE":
+        if value.get("weak") and m.section in NARRATIVE_SECTIONS:
+            return  # "it drained foul material twice last winter": the story, not today's procedure
+        state.procedures.append((bool(value.get("weak")), Procedure(kind=value.get("kind") or "other", text=m.text, span=span)))
+    elif m.label == "CLOSURE_TYPE":
+        state.closures.append(
+            Closure(closure_class=value.get("closure_class") or "simple", text=m.text, span=span, detail=tuple(value.get("detail") or ()))
+        )
+    elif m.label in MEASURE_FIELDS:
+        measure = _measure(m)
+        if measure is None:
+            return
+        name = MEASURE_FIELDS[m.label]
+        if name == "margin" and m.section in PATHOLOGY_SECTIONS:
+            return  # "margins negative (closest 1.5 mm)": histologic clearance, not the surgical margin
+        if name == "lesion_size":
+            explicit = bool(_MEASURED_LESION.search(text_before(text, fact)))
+            state.sizes.append(((_SIZE_SECTION_RANK.get(m.section, 2), not explicit), measure))
+        elif name == "margin":
+            state.margins.append(measure)
+        elif name == "excised_diameter":
+            state.diameters.append(measure)
+        elif name == "repair_length":
+            (state.total_wounds if total else state.wounds).append(measure)
+        elif name == "specimen_size":
+            state.specimens.append(measure)
+        elif not value.get("is_area", True) and len(measure.dimensions) >= 2:
+            state.defects.append(measure)
+        else:
+            state.areas.append(measure)
+
+
+_MEASURE_KINDS = {
+    "LESION_SIZE": "lesion_size", "MARGIN": "margin", "EXCISED_DIAMETER": "excised_diameter",
+    "WOUND_LENGTH": "wound_length", "SPECIMEN_SIZE": "specimen_size", "DEFECT_AREA": "defect_area",
+}
+
+
+def _measure(m: Mention) -> Measure | None:
+    value = m.value or {}
+    try:
+        cm = Decimal(str(value["value_cm"]))
+    except (KeyError, ArithmeticError, ValueError):
+        return None
+    dims = tuple(Decimal(str(d)) for d in value.get("dimensions") or ())
+    kind = _MEASURE_KINDS[m.label]
+    return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
+
+
+def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_done: bool) -> Lesion:
+    """The record of lesion ``index``: each field picked from ``state`` by precedence."""
+    lesion = Lesion(index=index)
+    if state.sites:
+        # The most informative mention: with laterality and subsite if any mention has them.
+        best = max(state.sites, key=lambda s: (s.laterality is not None, s.subsite is not None, s.eyelid_part is not None, len(s.text)))
+        laterality = best.laterality or next((s.laterality for s in state.sites if s.laterality), None)
+        part = best.eyelid_part or next((s.eyelid_part for s in state.sites if s.eyelid_part), None)
+        lesion.site = replace(best, laterality=laterality, eyelid_part=part)
+    if state.diagnoses:
+        ordered = sorted(state.diagnoses, key=lambda item: (not item[1].certain, item[0]))
+        lesion.diagnosis = ordered[0][1]
+        lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
+    if state.procedures:
+        # Weak words ("removed", "delivered intact") stand for the procedure only when nothing
+        # stronger names it.
+        strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
+        kinds = [p.kind for p in strong]
+        if "mohs" in kinds and not mohs_done and any(k != "mohs" for k in kinds):
+            # "She preferred excision to Mohs surgery", "a shave biopsy was done; we talked about
+            # Mohs if this proves to be a BCC": Mohs named as the road not taken (or the next
+            # step), while no stage, layer or block says it was done today.
+            kinds = [k for k in kinds if k != "mohs"]
+        if "shave" in kinds and "biopsy_tangential" in kinds:
+            # A shave named as a removal ("Shave removal ... by deep shave (saucerization)") is one;
+            # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
+            removal = any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong)
+            kinds = [k for k in kinds if k != ("biopsy_tangential" if removal else "shave")]
+        if state.titled and not state.titled & {"mohs", *EXCISION_KINDS} and any(k in EXCISION_KINDS for k in kinds):
+            # "3. Shave excision of the right nasal ala" names what was done to that lesion; an
+            # "excision" elsewhere ("These required standard excision, the smaller lesion ... a
+            # shave") does not outrank it, unless it says the excision went full thickness.
+            full = any(p.kind in EXCISION_KINDS and "full" in p.text.lower() for p in strong)
+            if not full and any(k in state.titled for k in kinds):
+                kinds = [k for k in kinds if k not in EXCISION_KINDS]
+        kinds = [k for k in kinds if k != "other"] or kinds  # a non-skin procedure word names no skin procedure
+        chosen = next((k for k in PROCEDURE_PRECEDENCE if k in kinds), kinds[0])
+        lesion.procedure = next(p for p in strong if p.kind == chosen)
+    if state.sizes:
+        best_rank = min(rank for rank, _ in state.sizes)
+        lesion.lesion_size = max((m for rank, m in state.sizes if rank == best_rank), key=lambda m: m.value_cm)
+    if state.margins:
+        lesion.margin = min(state.margins, key=lambda m: m.value_cm)
+    if state.diameters:
+        lesion.excised_diameter = max(state.diameters, key=lambda m: m.value_cm)
+    wounds = state.wounds or state.total_wounds
+    if wounds:
+        lesion.repair_length = max(wounds, key=lambda m: m.value_cm)
+    if state.specimens:
+        lesion.specimen_size = max(state.specimens, key=lambda m: m.value_cm)
+    if state.closures:
+        lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
+    if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
+        lesion.defect_area, lesion.defect_parts = details.defect_area(
+            wounds + state.defects, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
+        )
+    elif state.areas:
+        lesion.defect_area = max(state.areas, key=lambda m: m.value_cm)
+    # A re-excision is done because an earlier excision showed the named cancer ("returns after his
+    # dermatologist excised it; the report showed melanoma in situ ... here for re-excision"): the
+    # cancer is proven even when today's pathology finds no residual tumour (coding-rules 2.3).
+    re_excised_cancer = (
+        lesion.procedure is not None
+        and lesion.procedure.kind == "re_excision"
+        and any(d.behaviour == "malignant" and d.certain for d in lesion.diagnoses)
+    )
+    lesion.prior_malignant_biopsy = state.prior_biopsy or re_excised_cancer
+    has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
+    lesion.pathology_pending = pathology_pending and not has_pathology
+    return lesion
+
+
+def with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]]) -> Lesion:
+    """Add the procedure details the coding layer needs (see :mod:`nlp.procedure_details`)."""
+    own = [(start, end) for number, start, end in segments if number == lesion.index]
+    scope = "".join(text[start:end] for start, end in own) if own else text
+    kind = lesion.procedure.kind if lesion.procedure else None
+    if kind == "mohs":
+        lesion.mohs_stages, lesion.mohs_blocks = details.mohs_details(scope)
+    if kind == "incision_drainage":
+        lesion.complicated = details.drainage_complicated(scope)
+    if kind == "re_excision":
+        lesion.prior_excision_days = details.prior_excision_days(scope)
+    if lesion.site is not None:
+        involves = details.involved_structures(scope, lesion.site.region)
+        if involves:
+            lesion.site = replace(lesion.site, involves=involves)
+    if lesion.diagnosis is not None and lesion.diagnosis.kind in SOFT_TISSUE_KINDS:
+        lesion.depth = details.depth_of(scope)  # type: ignore[assignment]
+    return lesion

@@ -1,0 +1,142 @@
+"""Step 2: the sites that make lesions, grouped into one cluster per lesion.
+
+Asserted site mentions are grouped by region, laterality and position words ("right upper arm"
+and "right posterior upper arm" are one site; "upper" and "lower" back are two); a cluster seen
+inside a marker segment takes that marker's lesion number, the others are numbered after the
+markers.  A site whose sentence only declines or plans a procedure is a passing mention, not
+a lesion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nlp.linking.facts import IGNORED_SECTIONS, WISHED_SITE, Fact, is_anchor, is_wished_site, usable
+from nlp.records import Mention
+
+_POSITION_WORDS = frozenset(
+    "upper lower mid middle central medial lateral anterior posterior dorsal ventral volar proximal distal inferior superior plantar palmar".split()
+)
+
+
+@dataclass
+class Cluster:
+    """The site mentions taken for one lesion's site: a region, a side and position words."""
+
+    region: str
+    laterality: str | None
+    positions: frozenset[str]
+    facts: list[Fact] = field(default_factory=list)
+    lesion: int | None = None
+
+    def accepts(self, region: str, laterality: str | None, positions: frozenset[str]) -> bool:
+        if region != self.region:
+            return False
+        if laterality and self.laterality and laterality != self.laterality:
+            return False
+        if positions and self.positions and not (positions <= self.positions or self.positions <= positions):
+            return False  # "right upper arm" and "right posterior upper arm" are one site; "upper" and "lower" are not
+        return True
+
+    def fit(self, laterality: str | None, positions: frozenset[str]) -> int:
+        """How much of a mention this cluster matches beyond accepting it: "mid back" fits
+        "right mid back" better than "left back"."""
+        return (bool(positions) and positions == self.positions) + (bool(laterality) and laterality == self.laterality)
+
+
+def site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
+    value = mention.value or {}
+    words = frozenset(w for w in re.findall(r"[a-z]+", mention.text.lower()) if w in _POSITION_WORDS)
+    return value.get("region") or "", value.get("laterality"), words
+
+
+def lesion_anchors(
+    facts: list[Fact], segments: list[tuple[int, int, int]], segment_of: Callable[[int], int | None]
+) -> tuple[list[Fact], set[int]]:
+    """The site facts that make lesions, and the ids of the site facts that are only passing mentions.
+
+    "L shin: flat scaly patch, pt declined bx today": a site whose sentence names a procedure
+    only as declined, negated or planned is a lesion left untreated, not a treated one's site.
+    Inside a numbered item such a site would otherwise join the item's lesion, unless the item
+    does something to it elsewhere ("(1) L upper back: EIC, never I&D. Exc'd intact.").
+    Where the note asserts no site at all, a site named in a wish or plan stands in (marked
+    ``WISHED_SITE``).
+    """
+    untreated = _untreated_sentences(facts) if segments else set()
+    treated_items = {
+        segment_of(f.mention.start) for f in facts if f.label == "PROCEDURE" and f.sentence not in untreated and usable(f)
+    } - {None}
+    passing = {
+        id(f)
+        for f in facts
+        if f.label == "ANATOMIC_SITE" and f.sentence in untreated and segment_of(f.mention.start) not in treated_items | {None}
+    }
+    anchors = [f for f in facts if is_anchor(f) and id(f) not in passing]
+    if not anchors:
+        anchors = [f for f in facts if is_wished_site(f)]
+        for fact in anchors:
+            fact.modifiers = fact.modifiers | {WISHED_SITE}
+    return anchors, passing
+
+
+def cluster_sites(
+    anchors: list[Fact], segments: list[tuple[int, int, int]], segment_of: Callable[[int], int | None]
+) -> tuple[list[Cluster], list[int]]:
+    """Group the anchor sites into clusters, one per lesion, and number the lesions.
+
+    A cluster with a site inside a marker segment takes that marker's number; the others are
+    numbered after the markers in note order (a lone cluster beside a lone marker number takes
+    that number).  Sets ``fact.lesion`` on every anchor; returns the clusters and every lesion
+    number (at least ``[1]``).
+    """
+    clusters: list[Cluster] = []
+    for fact in anchors:
+        region, laterality, positions = site_key(fact.mention)
+        marker = segment_of(fact.mention.start)
+        candidates = [c for c in clusters if c.accepts(region, laterality, positions)]
+        if marker is not None:
+            bound = [c for c in candidates if c.lesion == marker]
+            cluster = bound[0] if bound else next((c for c in candidates if c.lesion is None), None)
+        else:
+            cluster = max(candidates, key=lambda c: c.fit(laterality, positions), default=None)
+        if cluster is None:
+            cluster = Cluster(region, laterality, positions)
+            clusters.append(cluster)
+        if marker is not None and cluster.lesion is None:
+            cluster.lesion = marker
+        cluster.laterality = cluster.laterality or laterality
+        cluster.positions = cluster.positions or positions
+        cluster.facts.append(fact)
+
+    numbers = sorted({n for n, _, _ in segments})
+    next_number = (max(numbers) if numbers else 0) + 1
+    for cluster in clusters:
+        if cluster.lesion is None:
+            if len(clusters) == 1 and len(numbers) == 1:
+                cluster.lesion = numbers[0]
+            else:
+                cluster.lesion = next_number
+                next_number += 1
+        for fact in cluster.facts:
+            fact.lesion = segment_of(fact.mention.start) or cluster.lesion
+    lesion_ids = sorted({c.lesion for c in clusters if c.lesion is not None} | set(numbers))
+    if not lesion_ids:
+        lesion_ids = [1]
+    return clusters, lesion_ids
+
+
+def _untreated_sentences(facts: list[Fact]) -> set[int]:
+    """Sentences whose procedure mentions are all declined, negated or planned (and not a wish)."""
+    treated: set[int] = set()
+    untreated: set[int] = set()
+    for fact in facts:
+        if fact.label != "PROCEDURE" or fact.mention.section in IGNORED_SECTIONS:
+            continue
+        m = fact.mention
+        if usable(fact):
+            treated.add(fact.sentence)
+        elif m.negated or m.hypothetical:
+            untreated.add(fact.sentence)
+    return untreated - treated

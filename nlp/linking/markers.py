@@ -1,0 +1,286 @@
+"""Step 1: lesion markers, and the text segments they open.
+
+"Lesion #2", "Specimen B", "second lesion" and numbered or lettered list items each open a
+segment that belongs to one lesion until the next marker or section.  The marker patterns are
+tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
+list that is only steps on one lesion is merged back into it, and a list that counts the
+lesions in another order than the procedure list is renumbered to match it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from nlp.linking.clusters import Cluster, site_key
+from nlp.linking.facts import GENERIC_LESION, Fact, is_anchor
+
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+# Lesion markers, as three patterns with literal-ish starts (one alternation of all three made
+# the regex engine try every position of the note): "Lesion #2", "specimen B", "site 3";
+# "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause (an item
+# may open with its size: "2. 4 MM DARK BROWN PAPULE").
+_NUMBER = r"(?P<n>[1-9]|[A-Ea-e](?![a-z])|one|two|three|four|five)"
+# "lesion 9 mm" is a size, not lesion number 9.
+_MARKER_WORD = re.compile(
+    r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b(?!\s*(?:mm|cm|millim|centim|in\b|inch|x\s*\d|\.\d))",
+    re.IGNORECASE,
+)
+_MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
+# The delimiter before a list item is consumed rather than looked behind for: a lookbehind
+# alternative makes the engine test every position of the note (four times slower).
+_MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+(?:[A-Za-z]|\d+(?:\.\d+)?[ \t]*[mMcC][mM]\b)))")
+# _MARKER_ITEM without its "^" alternative, for offsets after 0 (where "^" never matches): re can
+# then jump from one delimiter to the next; the "^" made it try the pattern at every character.
+_MARKER_ITEM_INNER = (
+    re.compile("(?:" + _MARKER_ITEM.pattern.removeprefix("(?:^|"), _MARKER_ITEM.flags)
+    if _MARKER_ITEM.pattern.startswith("(?:^|") and not _MARKER_ITEM.flags & re.MULTILINE
+    else None
+)
+_MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
+_MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
+_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth")
+
+
+def _marker_number(raw: str) -> int:
+    raw = raw.lower()
+    if raw.isdigit():
+        return int(raw)
+    if raw in _WORD_NUMBERS:
+        return _WORD_NUMBERS[raw]
+    return ord(raw) - ord("a") + 1
+
+
+def _keyword_starts(lower: str) -> list[int]:
+    """Offsets in ``lower`` where one of ``_MARKER_KEYWORDS`` starts, in order."""
+    starts = set()
+    for word in _MARKER_KEYWORDS:
+        i = lower.find(word)
+        while i != -1:
+            starts.add(i)
+            i = lower.find(word, i + 1)
+    return sorted(starts)
+
+
+def _finditer_at(pattern: re.Pattern[str], lower: str, starts: list[int]) -> list[re.Match[str]]:
+    """``pattern.finditer(lower)`` for a lower-case marker pattern, tried only at ``starts`` (:func:`_keyword_starts`).
+
+    Every match of the marker patterns starts with one of ``_MARKER_KEYWORDS`` (``find_markers``
+    relies on that already); ``re`` cannot skip ahead to them (the patterns start with ``\\b``),
+    so ``finditer`` tries the whole pattern at every character.  ``match`` at an offset sees the
+    text before it as ``finditer`` does (for ``\\b``), so the matches are the same.
+    """
+    out, end = [], 0
+    for start in starts:
+        if start < end:  # inside the previous match: finditer goes on after it
+            continue
+        match = pattern.match(lower, start)
+        if match is not None:
+            out.append(match)
+            end = match.end()
+    return out
+
+
+def _marker_items(text: str) -> list[re.Match[str]]:
+    """``_MARKER_ITEM.finditer(text)``: the full pattern at offset 0, the one without "^" after it."""
+    if _MARKER_ITEM_INNER is None:
+        return list(_MARKER_ITEM.finditer(text))
+    first = _MARKER_ITEM.match(text)
+    if first is None:
+        return list(_MARKER_ITEM_INNER.finditer(text))
+    return [first, *_MARKER_ITEM_INNER.finditer(text, first.end())]
+
+
+def find_markers(
+    text: str, sections: list[tuple[str, int, int, int]], lower: str | None = None
+) -> list[tuple[int, int, int]]:
+    """Return ``(number, start, end)`` segments opened by lesion markers.
+
+    List-item markers ("1.", "(A)") only count when at least two distinct numbers occur in the
+    same section, so a lone "1." in a one-lesion note does not split anything.  ``lower`` is
+    ``text.lower()`` when the caller already has it.
+    """
+    raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
+    lower = text.lower() if lower is None else lower
+    if any(word in lower for word in _MARKER_KEYWORDS):
+        # Case-blind matching is several times slower than matching the lower-cased text, which
+        # keeps the offsets whenever lower-casing does not change the length (it can, for a few
+        # non-ASCII letters).
+        same_offsets = len(lower) == len(text)
+        patterns = (_MARKER_WORD_LOWER, _MARKER_ORDINAL_LOWER) if same_offsets else (_MARKER_WORD, _MARKER_ORDINAL)
+        starts = _keyword_starts(lower) if same_offsets else []
+        for pattern in patterns:
+            found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
+            for match in found:
+                raw.append((_marker_number(match.group("n")), match.start(), False))
+    for match in _marker_items(text):
+        start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
+        raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
+    raw.sort(key=lambda item: item[1])
+    if not raw:
+        return []
+    bounds = sorted({s[1] for s in sections} | {s[2] for s in sections} | {len(text)})
+
+    def section_of(offset: int) -> int:
+        for i, (_, start, end, _) in enumerate(sections):
+            if start <= offset < end:
+                return i
+        return -1
+
+    by_section: dict[int, set[int]] = {}
+    for number, start, _ in raw:
+        by_section.setdefault(section_of(start), set()).add(number)
+    kept = [(n, s) for n, s, item in raw if not item or len(by_section.get(section_of(s), ())) >= 2]
+    # Explicit markers ("lesion 2") count even alone only when some other marker shows a second lesion.
+    if len({n for n, _ in kept}) < 2:
+        return []
+    segments = []
+    for i, (number, start) in enumerate(kept):
+        next_marker = kept[i + 1][1] if i + 1 < len(kept) else len(text)
+        next_bound = next((b for b in bounds if b > start), len(text))
+        segments.append((number, start, min(next_marker, next_bound)))
+    return segments
+
+
+def segment_lookup(segments: list[tuple[int, int, int]]) -> Callable[[int], int | None]:
+    """``segment_of(offset)``: the lesion number of the marker segment at ``offset``, else None."""
+
+    def segment_of(offset: int) -> int | None:
+        for number, start, end in segments:
+            if start <= offset < end:
+                return number
+        return None
+
+    return segment_of
+
+
+def lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: list[Fact]) -> list[tuple[int, int, int]]:
+    """Keep the marker segments that stand for a lesion.
+
+    A number stands for a lesion when some segment with that number is a word marker ("Lesion
+    2", "the second lesion", "Specimen B") or names a site or a diagnosis; then every segment
+    with that number counts ("#2: excised with 2 mm margins").  "2. Intermediate repair,
+    11.0 cm" in a numbered procedure list, with no site anywhere under number 2, is the second
+    procedure on the first lesion, not a second lesion.
+    """
+    def names_a_lesion(segment: tuple[int, int, int]) -> bool:
+        head = text[segment[1] : segment[1] + 40]
+        return bool(_MARKER_WORD.match(head.lstrip(" \t\n:;,.")) or _MARKER_ORDINAL.search(head)) or any(
+            f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS") and segment[1] <= f.mention.start < segment[2] for f in facts
+        )
+
+    lesion_numbers = {segment[0] for segment in segments if names_a_lesion(segment)}
+    segments = _merge_step_items(text, segments, facts, names_a_lesion)
+    kept = [segment for segment in segments if segment[0] in lesion_numbers]
+    return kept if len(lesion_numbers) >= 2 else []
+
+
+def align_list_numbers(
+    segments: list[tuple[int, int, int]], facts: list[Fact], sections: list[tuple[str, int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """Renumber a list whose items name the procedure list's lesions in another order.
+
+    "DIAGNOSES: 1. Cyst, right lower back. 2. Nevus, left upper back. PROCEDURES: A. Excision
+    of nevus, left upper back. B. Excision of cyst, right lower back": each list counts its
+    own way, so diagnosis 1 is procedure B's lesion.  The procedure list (with the narrative
+    and pathology items that follow its numbering) is the reference; another list is renumbered
+    only when every item's sites match exactly one reference item and no two items match the
+    same one.
+    """
+    def section_name(offset: int) -> str:
+        return next((name for name, start, end, *_ in sections if start <= offset < end), "")
+
+    runs: list[list[tuple[int, int, int]]] = []
+    for segment in segments:
+        if runs and runs[-1][-1][2] == segment[1] and section_name(segment[1]) == section_name(runs[-1][-1][1]):
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    anchors = [f for f in facts if is_anchor(f)]
+
+    def sites(run: list[tuple[int, int, int]]) -> dict[int, list[tuple[str, str | None, frozenset[str]]]]:
+        out: dict[int, list[tuple[str, str | None, frozenset[str]]]] = {}
+        for number, start, end in run:  # an item's first site is its lesion's; later ones may be passing mentions
+            first = next((f for f in anchors if start <= f.mention.start < end), None)
+            out.setdefault(number, []).extend([site_key(first.mention)] if first is not None else [])
+        return out
+
+    reference = next((run for run in runs if section_name(run[0][1]).startswith("procedure")), None)
+    if reference is None:
+        return segments
+    ref_sites = sites(reference)
+    if len([n for n, keys in ref_sites.items() if keys]) < 2:
+        return segments
+
+    def matches(a: tuple[str, str | None, frozenset[str]], b: tuple[str, str | None, frozenset[str]]) -> bool:
+        return Cluster(*b).accepts(*a)
+
+    renumbered: dict[tuple[int, int, int], int] = {}
+    for run in runs:
+        if run is reference:
+            continue
+        run_sites = sites(run)
+        mapping: dict[int, int] = {}
+        for number, keys in run_sites.items():
+            found = {m for m, ref_keys in ref_sites.items() if any(matches(a, b) for a in keys for b in ref_keys)}
+            if len(found) != 1:
+                mapping = {}
+                break
+            mapping[number] = found.pop()
+        if len(mapping) < 2 or len(set(mapping.values())) != len(mapping) or all(k == v for k, v in mapping.items()):
+            continue
+        for segment in run:
+            renumbered[segment] = mapping[segment[0]]
+    if not renumbered:
+        return segments
+    return [(renumbered.get(segment, segment[0]), segment[1], segment[2]) for segment in segments]
+
+
+def _merge_step_items(
+    text: str, segments: list[tuple[int, int, int]], facts: list[Fact], names_a_lesion
+) -> list[tuple[int, int, int]]:
+    """A list item that is a further step on the lesion of the item before it joins that item.
+
+    "PROCEDURES: 1. Mohs surgery, left arm. 2. Intermediate repair, 5.2 cm. 3. Shave biopsy,
+    right cheek": item 2 names no site, diagnosis or procedure of its own while its list
+    names lesions item by item, so it is the repair of item 1's lesion, not of the lesion
+    that happens to be number 2 in the diagnosis list.  Items of one list are the segments
+    that follow each other without a gap (segments stop at section bounds).
+    """
+    def own_lesion_or_procedure(segment: tuple[int, int, int]) -> bool:
+        # An item that sizes or names a lesion of its own ("2. 5 mm inflamed papule", "3. Gritty
+        # scaly papules") describes a lesion, not a further step (a repair item sizes a wound).
+        return (
+            names_a_lesion(segment)
+            or any(
+                (f.label == "LESION_SIZE" or (f.label == "PROCEDURE" and not f.value.get("weak")))
+                and segment[1] <= f.mention.start < segment[2]
+                for f in facts
+            )
+            or bool(GENERIC_LESION.search(text, segment[1], min(segment[2], segment[1] + 200)))
+        )
+
+    def word_marker(segment: tuple[int, int, int]) -> bool:
+        head = text[segment[1] : segment[1] + 40].lstrip(" \t\n:;,.")
+        return bool(_MARKER_WORD.match(head) or _MARKER_ORDINAL.search(head))
+
+    runs: list[list[tuple[int, int, int]]] = []
+    for segment in segments:
+        if runs and runs[-1][-1][2] == segment[1]:
+            runs[-1].append(segment)
+        else:
+            runs.append([segment])
+    out: list[tuple[int, int, int]] = []
+    for run in runs:
+        if len(run) < 2 or not any(names_a_lesion(s) for s in run):
+            out.extend(run)
+            continue
+        merged: list[tuple[int, int, int]] = []
+        for segment in run:
+            if merged and not word_marker(segment) and not own_lesion_or_procedure(segment):
+                number, start, _ = merged[-1]
+                merged[-1] = (number, start, segment[2])
+            else:
+                merged.append(segment)
+        out.extend(merged)
+    return out

@@ -1,0 +1,132 @@
+"""What the note says about pathology: the source of a diagnosis, a pending report, a proven cancer.
+
+A diagnosis is a pathology result when it stands in a pathology section or in a sentence that
+reports one (not one that asks for or awaits it); a report still to come marks the note
+pending; a biopsy result named before this operation, or a cancer written as history but
+proven for it, makes a malignant diagnosis proven (coding-rules 2.2).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.linking.facts import (
+    PATHOLOGY_SECTIONS,
+    POSTOP_SECTIONS,
+    PREOP_SECTIONS,
+    Fact,
+    sentence_text,
+    text_after,
+    text_before,
+)
+
+_PENDING = re.compile(
+    r"\b(?:path(?:ology)?\s+(?:is\s+|was\s+|results?\s+(?:are\s+|is\s+)?)?pending|pending\s+(?:final\s+)?path(?:ology)?|await(?:ing|s)?\s+(?:final\s+)?path(?:ology)?|path(?:ology)?\s+(?:results?\s+)?(?:not\s+yet\s+(?:available|back|returned)|to\s+follow))",
+    re.IGNORECASE,
+)
+_PATHOLOGY_CUE = re.compile(r"\b(?:path(?:ology)?|histolog\w*|dermatopatholog\w*|frozen\s+section)\b[^.;]{0,40}?\b(?P<verb>show|reveal|return|confirm|demonstrat|report|came\s+back|consistent|diagnos|read|was|is|:)", re.IGNORECASE)
+# The same words naming what pathology is asked to do or has yet to do, not a result: "submitted to
+# pathology for confirmation of its histology", "pending pathology report", "pathology is pending".
+_PATHOLOGY_PENDING_BEFORE = re.compile(r"\b(?:pending|awaiting|await|awaits)\s+(?:(?:the|a|final|formal)\s+)*$", re.IGNORECASE)
+_PATHOLOGY_PURPOSE = re.compile(r"\bfor\s+(?:(?:a|an|the|its|further|formal|final|histologic(?:al)?)\s+)*$", re.IGNORECASE)
+_PATHOLOGY_PENDING_AFTER = re.compile(r"^\w*\s+(?:(?:is|was|are|were|remains?)\s+)?(?:still\s+)?(?:pending|awaited|to\s+follow|not\s+yet)", re.IGNORECASE)
+# A biopsy result reported before this excision: "biopsy on 3/4 showed", "biopsy-proven", "biopsy
+# confirmed"; and a wide or re-excision of a named cancer, which is only done once it is proven.
+_PRIOR_BIOPSY = re.compile(
+    r"\b(?:biops(?:y|ies|ied)|bx)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back|c/w)"
+    r"|\b(?:biopsy|bx)[- ]prov"
+    r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
+    # "Wide local excision, left dorsal forearm melanoma": the site may stand between
+    r"|\bwide\s+(?:local\s+)?excision,?\s+(?:of\s+)?(?:(?:the|a|his|her)\s+)?(?:[a-z]+\s+){1,4}$"
+    # "returns 10 days after excision of a squamous cell carcinoma": an earlier excision's result
+    r"|\b(?:after|following|since)\s+(?:(?:an?|the|his|her|prior|previous|recent|initial)\s+)*(?:excision|removal|mohs)\s+of\s+(?:(?:an?|the|his|her)\s+)*$"
+    # "previously radiated squamous cell carcinoma": a cancer already treated was proven first
+    r"|\b(?:previously|already)\s+(?:radiated|irradiated|treated|biopsied)\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)".
+_PRIOR_BIOPSY_AFTER = re.compile(
+    r"^[^.;]{0,40}?(?:\b(?:dx'?d|diagnosed|confirmed|proven|proved)\s+(?:on|by|with|via)\s+(?:(?:a|prior|previous|recent)\s+)*"
+    r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov"
+    r"|\b(?:(?:previous|prior|recent)\s+)?(?:positive\s+)(?:(?:shave|punch)\s+)?(?:biopsy|bx)"
+    r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed)"
+    # "MIS L forearm, shave biopsy 3 weeks ago": a dated biopsy named with the diagnosis made it
+    r"|\b(?:(?:shave|punch|incisional|tangential|saucerization)\s+)?(?:biops(?:y|ied)|bx)\s+(?:(?:done|performed|taken|obtained)\s+)?"
+    r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month)))"
+    # "... that was diagnosed in the office after two biopsies"
+    r"|^[^.;]{0,120}?\b(?:dx'?d|diagnosed|confirmed|proven|proved)\b[^.;]{0,30}?\b(?:after|by|on|with|via|following|at)\s+"
+    r"(?:(?:a|an|the|two|three|several|multiple|repeat|\d|prior|previous|recent|shave|punch|incisional|tangential|skin)\s+)*(?:biops(?:y|ies)|bx)\b"
+    # "squamous cell carcinoma ... which had previous radiation": treated, so proven before
+    r"|^[^.;]{0,80}?\b(?:which|that|and)\s+(?:had|has|was|were|underwent|received)\s+(?:been\s+)?(?:(?:previous|prior|recent)\s+)?"
+    r"(?:radiation|radiotherapy|irradiation|xrt|radiated|irradiated|treated\s+with\s+radiation)\b"
+    # "Malignant melanoma, left dorsal forearm, Breslow depth 0.9 mm, status post excisional biopsy"
+    r"|^(?:[^.;]|\.\d){0,80}?\b(?:status\s+post|s/p)\s+(?:(?:an?|the|excisional|shave|punch|incisional|tangential|prior|previous|recent)\s+)*(?:biops(?:y|ies)|bx|excision)\b",
+    re.IGNORECASE,
+)
+_PENDING_CUES = ("pending", "await", "not yet", "to follow")
+_SITE_OF = re.compile(r",?\s*(?:of|on|at|in|over)\s+(?:(?:the|his|her|a|an)\s+)?$", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_TREATED_BEFORE = re.compile(r"\b(?:previously|already)\s+(?:radiated|irradiated|treated|biopsied)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def pathology_pending(text: str, lower: str) -> bool:
+    """Whether the note says its pathology report is still to come (``lower`` is ``text.lower()``)."""
+    return any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
+
+
+def prior_biopsy_named(text: str, fact: Fact) -> bool:
+    """Whether the diagnosis's sentence names a biopsy result from before this operation ("biopsy-proven BCC",
+    "MIS L cheek dx'd on shave bx"), or a re-excision that implies one."""
+    return bool(_PRIOR_BIOPSY.search(text_before(text, fact)) or _PRIOR_BIOPSY_AFTER.search(text_after(text, fact)))
+
+
+def mark_proven_history(text: str, facts: list[Fact]) -> None:
+    """Mark ``PRIOR_BIOPSY`` on each proven cancer written as history, and on its own site phrase."""
+    for i, fact in enumerate(facts):
+        if _proven_history(text, fact):
+            fact.modifiers = fact.modifiers | {"PRIOR_BIOPSY"}
+            for site in facts[i + 1 : i + 4]:  # its own site phrase: "... carcinoma of the right forearm"
+                if site.label == "ANATOMIC_SITE" and site.mention.historical and _SITE_OF.match(text, fact.mention.end, site.mention.start):
+                    site.modifiers = site.modifiers | {"PRIOR_BIOPSY"}
+
+
+def _proven_history(text: str, fact: Fact) -> bool:
+    """A cancer written as history but proven for this operation: "a history of squamous cell
+    carcinoma ... that was diagnosed in the office after two biopsies", "previously radiated
+    squamous cell carcinoma".  It is the lesion treated now (coding-rules 2.2), as "history of
+    biopsy-proven BCC" already is by the ConText rules; a dated mention stays history."""
+    m = fact.mention
+    if m.label != "LESION_DIAGNOSIS" or not m.historical or "PRIOR_BIOPSY" in fact.modifiers:
+        return False
+    if (m.value or {}).get("behaviour") != "malignant" or m.negated or m.family or m.hypothetical:
+        return False
+    if _YEAR.search(sentence_text(text, fact)):
+        return False
+    return bool(_PRIOR_BIOPSY_AFTER.search(text_after(text, fact)) or _TREATED_BEFORE.search(text_before(text, fact)))
+
+
+def _reports_pathology(sentence: str) -> bool:
+    """Whether the sentence reports a pathology result, not a request or a wait for one."""
+    for match in _PATHOLOGY_CUE.finditer(sentence):
+        if _PATHOLOGY_PENDING_BEFORE.search(sentence, max(0, match.start() - 30), match.start()):
+            continue  # "pending pathology report"
+        if _PATHOLOGY_PURPOSE.search(sentence, match.start(), match.start("verb")):
+            continue  # "submitted to pathology for confirmation"
+        if _PATHOLOGY_PENDING_AFTER.search(sentence[match.end() : match.end() + 40]):
+            continue  # "pathology report is pending"
+        return True
+    return False
+
+
+def diagnosis_source(fact: Fact, text: str) -> str:
+    """Where a diagnosis comes from: ``pathology``, ``postoperative``, ``preoperative`` or ``clinical``."""
+    section = fact.mention.section
+    if section in PATHOLOGY_SECTIONS:
+        return "pathology"
+    if _reports_pathology(sentence_text(text, fact)):
+        return "pathology"
+    if section in POSTOP_SECTIONS:
+        return "postoperative"
+    if section in PREOP_SECTIONS:
+        return "preoperative"
+    return "clinical"

@@ -1,0 +1,70 @@
+"""The lesion a sentence names by a word alone ("The 1.5 cm cyst was removed").
+
+A sentence with no site or marker may still be about one lesion: the one that word ("cyst",
+"nodule", "BCC", or a diagnosis of the same kind) was used for before.  :class:`Referents`
+learns those words in note order as facts are placed, for the assignment step.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.linking.facts import Fact, sentence_text, usable
+
+_LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc)(?:e?s)?\b", re.IGNORECASE)
+
+
+def _kind_key(fact: Fact) -> str:
+    return "kind:" + str(fact.value.get("kind") or "")
+
+
+class Referents:
+    """The words each lesion has been called so far, to place a sentence that names no site.
+
+    A sentence is placed only when every such word in it was used for one and the same lesion
+    (the words are learnt from sentences whose site or diagnosis is placed, in note order).
+    """
+
+    def __init__(self, text: str, facts: list[Fact]) -> None:
+        self.text = text
+        self.words: dict[str, set[int]] = {}
+        self.by_sentence: dict[int, list[Fact]] = {}
+        for fact in facts:
+            self.by_sentence.setdefault(fact.sentence, []).append(fact)
+        self.decided: dict[int, int | None] = {}
+
+    def _sentence_words(self, sentence: int) -> set[str]:
+        facts = self.by_sentence.get(sentence, [])
+        if not facts:
+            return set()
+        words = {m.group(1).lower().replace("keratoses", "keratosis") for m in _LESION_NOUN.finditer(sentence_text(self.text, facts[0])[:400])}
+        # A diagnosis names its lesion whatever the wording: "basal cell carcinoma" and "BCC" are one kind.
+        return words | {_kind_key(f) for f in facts if f.label == "LESION_DIAGNOSIS" and usable(f)}
+
+    def learn(self, fact: Fact) -> None:
+        if fact.lesion is None or not usable(fact):
+            return
+        m = fact.mention
+        if fact.label == "LESION_DIAGNOSIS":
+            span = (m.start, m.end)  # "Epidermoid cyst", "ACTINIC KERATOSES"
+        elif fact.label == "ANATOMIC_SITE":
+            span = (max(m.start - 25, 0), m.end + 25)  # "nodule of the vertex scalp"
+            if fact.sentence_span is not None:
+                span = (max(span[0], fact.sentence_span[0]), min(span[1], fact.sentence_span[1]))
+        else:
+            return
+        # A word used in a sentence naming several lesions' sites is used for each of them.
+        lesions = {f.lesion for f in self.by_sentence.get(fact.sentence, []) if f.label == "ANATOMIC_SITE" and f.lesion is not None}
+        for match in _LESION_NOUN.finditer(self.text, *span):
+            word = match.group(1).lower().replace("keratoses", "keratosis")
+            self.words.setdefault(word, set()).update(lesions | {fact.lesion})
+        if fact.label == "LESION_DIAGNOSIS":
+            self.words.setdefault(_kind_key(fact), set()).update(lesions | {fact.lesion})
+
+    def lesion_of(self, sentence: int) -> int | None:
+        if sentence not in self.decided:
+            found: set[int] = set()
+            for word in self._sentence_words(sentence):
+                found |= self.words.get(word, set())
+            self.decided[sentence] = next(iter(found)) if len(found) == 1 else None
+        return self.decided[sentence]

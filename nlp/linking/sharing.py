@@ -1,0 +1,244 @@
+"""Facts said once for several lesions, handed to each of them.
+
+Collection gives every fact to the one lesion it was assigned; some facts speak for more:
+"both wounds were closed in layers", "Pathology: both basal cell carcinoma", a Mohs title or a
+procedure heading above a numbered list, one destruction for sites listed together, one verb
+after several lesions ("... were excised with 2 mm margins").  And a closure or size that
+landed on a body part which is no lesion belongs to the one treated lesion.
+:func:`collect_and_build` runs collection with these hand-overs and builds the records.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from nlp import procedure_details as details
+from nlp.linking.build import MOHS_DONE, Collected, build_lesion, collect
+from nlp.linking.facts import Fact, sentence_text, text_before, usable
+from nlp.linking.treated import described_and_treated
+from nlp.records import Lesion
+
+# A repair length stated for all the lesions together: "Total layered repair 6.2 cm", "combined length of closure 8 cm".
+_REPAIR_TOTAL = re.compile(r"\b(?:total|totaling|totalling|combined|summed|sum\s+of)\b[^.;:]{0,40}$", re.IGNORECASE)
+_ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
+# What a treated lesion may take over from a bare body part, by the record field it would fill.
+_STRANDED_FIELDS = {
+    "CLOSURE_TYPE": "closure", "LESION_SIZE": "lesion_size", "EXCISED_DIAMETER": "excised_diameter",
+    "MARGIN": "margin", "WOUND_LENGTH": "repair_length",
+}
+# A diagnosis said of every lesion at once: "both basal cell carcinoma", "both biopsy-proven basal
+# cell carcinomas", "all three: seborrheic keratosis" (the words just before the diagnosis).  A bare
+# number is not enough: "the two seborrheic keratoses on the back" counts one lesion's items.
+_SHARED_DIAGNOSIS = re.compile(
+    r"\b(?:both|each|all(?:\s+(?:two|three|four|\d))?)\b(?:\s+(?:of\s+(?:the\s+)?)?(?:lesions?|specimens?|sites?|were|are|showed?|(?:biopsy|bx)[- ]proven)|\s*[:,])*\s*$",
+    re.IGNORECASE,
+)
+# One verb for the lesions a sentence lists: "a 7 mm nevus on the left forearm and a 5 mm nevus on
+# the right shin were excised with 2 mm margins".
+_PLURAL_DONE = re.compile(
+    r"\b(?:were|both|each|all)\s+(?:(?:then|also|completely|sharply|separately|individually|each)\s+)?"
+    r"(?:excised|removed|shaved|destroyed|treated|biopsied|curetted|frozen|cauterized|snipped)\b",
+    re.IGNORECASE,
+)
+_DONE_TO_SEVERAL_LABELS = frozenset({"PROCEDURE", "MARGIN"})
+# Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
+_COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
+
+
+def collect_and_build(
+    text: str,
+    facts: list[Fact],
+    lesion_ids: list[int],
+    segments: list[tuple[int, int, int]],
+    segment_of: Callable[[int], int | None],
+    pending: bool,
+    mohs_done: bool,
+) -> tuple[dict[int, Collected], list[Fact], dict[int, Lesion]]:
+    """Collect every fact into its lesion's state and build one record per lesion.
+
+    ``segment_of`` gives the lesion number of the marker segment at an offset (a procedure named
+    in the lesion's own numbered item is its title).
+    """
+    collected = {i: Collected() for i in lesion_ids}
+    shared: list[Fact] = []
+    for fact in facts:
+        if fact.lesion is None:
+            shared.append(fact)
+            continue
+        if fact.label == "WOUND_LENGTH" and _REPAIR_TOTAL.search(text_before(text, fact)[-60:]):
+            # "Total layered repair 6.2 cm": a sum over the lesions, which the lesion's own length beats
+            collect(collected[fact.lesion], fact, text, total=True)
+            continue
+        collect(collected[fact.lesion], fact, text)
+        if fact.label == "PROCEDURE" and not fact.value.get("weak") and usable(fact) and segment_of(fact.mention.start) == fact.lesion:
+            collected[fact.lesion].titled.add(fact.value.get("kind") or "other")
+    for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
+        if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(sentence_text(text, fact)):
+            for state in collected.values():
+                collect(state, fact, text)
+    _share_heading_procedure(collected, shared, segments, text)
+    if mohs_done:
+        _share_mohs_title(collected, facts, shared, text)
+    if len(collected) >= 2:
+        for fact in facts:  # "Pathology: both basal cell carcinoma"
+            if fact.label == "LESION_DIAGNOSIS" and _SHARED_DIAGNOSIS.search(text_before(text, fact)[-40:]):
+                for index, state in collected.items():
+                    if index != fact.lesion:
+                        collect(state, fact, text)
+        for fact, others in _done_to_several(text, facts):
+            for index in others:
+                collect(collected[index], fact, text)
+    return collected, shared, {index: build_lesion(index, state, pending, mohs_done) for index, state in collected.items()}
+
+
+def _share_mohs_title(collected: dict[int, Collected], facts: list[Fact], shared: list[Fact], text: str) -> None:
+    """A Mohs title no lesion took ("Mohs surgery report.") goes to the lesion the Mohs work was done on.
+
+    That lesion has a procedure word in a sentence that describes a Mohs stage or its blocks ("the
+    first stage excised with a 2 mm margin, then cut into six blocks"); another lesion of the note
+    (a biopsy while the patient waits) keeps its own procedure.
+    """
+    titles = [f for f in shared if f.label == "PROCEDURE" and f.value.get("kind") == "mohs" and usable(f)]
+    if not titles:
+        return
+    cues = [m.start() for m in MOHS_DONE.finditer(text)]
+    owners = {
+        f.lesion for f in facts
+        if f.label == "PROCEDURE" and f.lesion in collected and f.sentence_span is not None and usable(f)
+        and any(f.sentence_span[0] <= cue < f.sentence_span[1] for cue in cues)
+    }
+    for index in owners:
+        for fact in titles:
+            collect(collected[index], fact, text)  # type: ignore[index]
+
+
+def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]]:
+    """Procedure and margin facts said once for several lesions, with the other lesions.
+
+    Either a plural verb after the lesions ("... and a 5 mm nevus on the right shin were excised
+    with 2 mm margins"), or one procedure at sites listed together ("A 3 mm punch biopsy was
+    performed in the left calf and left thigh": two biopsies).
+    """
+    sites_by_sentence: dict[int, list[Fact]] = {}
+    for fact in facts:
+        if fact.label == "ANATOMIC_SITE" and fact.lesion is not None and usable(fact):
+            sites_by_sentence.setdefault(fact.sentence, []).append(fact)
+    out = []
+    for fact in facts:
+        sites = sites_by_sentence.get(fact.sentence, [])
+        named = {site.lesion for site in sites}
+        if fact.label not in _DONE_TO_SEVERAL_LABELS or len(named) < 2 or fact.lesion not in named:
+            continue
+        cue = _PLURAL_DONE.search(sentence_text(text, fact))
+        if cue is not None and (fact.sentence_span is None or fact.sentence_span[0] + cue.start() <= fact.mention.start):
+            out.append((fact, named - {fact.lesion}))  # type: ignore[operator]
+        elif fact.label == "PROCEDURE":
+            listed = _listed_with(text, sites, fact.lesion)
+            if listed:
+                out.append((fact, listed))
+    return out
+
+
+def _listed_with(text: str, sites: list[Fact], lesion: int | None) -> set[int]:
+    """The other lesions whose sites stand in one list with a site of ``lesion`` ("X and Y", "X, Y and Z")."""
+    ordered = sorted(sites, key=lambda site: site.mention.start)
+    groups: list[list[Fact]] = [[ordered[0]]]
+    for previous, site in zip(ordered, ordered[1:], strict=False):
+        between = text[previous.mention.end : site.mention.start]
+        if _COORDINATION.fullmatch(between):
+            groups[-1].append(site)
+        else:
+            groups.append([site])
+    for group in groups:
+        lesions = {site.lesion for site in group}
+        if lesion in lesions and len(lesions) >= 2:
+            return lesions - {lesion}  # type: ignore[return-value]
+    return set()
+
+
+def stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:
+    """Give facts that landed on a body part which is no lesion to the one treated lesion.
+
+    "... a melolabial interpolation flap ..., leaving the pedicle bridging the cheek" and "a
+    1.8 cm nodule that is tender when she rests her arm on the desk": the cheek and the arm
+    are no lesions (nothing names, treats or diagnoses anything there), so the flap and the size
+    are the treated lesion's.  Only a field the lesion lacks is filled (a flap named beside the
+    closure actually used, "a forehead flap ... she declined", stays where it is), and with several
+    treated lesions the owner is not known, so nothing moves.  Returns whether a fact moved (the
+    records must then be built again).
+    """
+    treated = [index for index, lesion in built.items() if described_and_treated(lesion)]
+    if len(treated) != 1:
+        return False
+    owner = built[treated[0]]
+    bare = {index for index, lesion in built.items() if index != treated[0] and lesion.procedure is None and not lesion.diagnoses}
+    moved = False
+    for fact in facts:
+        field_name = _STRANDED_FIELDS.get(fact.label)
+        if field_name and fact.lesion in bare and getattr(owner, field_name) is None and usable(fact):
+            fact.lesion = treated[0]
+            moved = True
+    return moved
+
+
+def _share_heading_procedure(collected: dict[int, Collected], shared: list[Fact], segments: list[tuple[int, int, int]], text: str) -> None:
+    """A procedure named above a numbered list of lesions is each listed lesion's procedure.
+
+    "Shave bx x2. 1) R nasal ala ... 2) L dorsal hand ...": the heading names what was done to
+    every numbered lesion.  A lesion that names its own procedure keeps it; a bare "shaved" or a
+    removal word ("removed") under the heading is the heading's procedure in other words.
+    """
+    if not segments:
+        return
+    first = min(start for _, start, _ in segments)
+    heading = [
+        f for f in shared
+        if f.label == "PROCEDURE" and f.mention.end <= first and not f.value.get("weak") and usable(f)
+    ]
+    if not heading:
+        return
+    for number in {n for n, _, _ in segments}:
+        state = collected.get(number)
+        if state is None:
+            continue
+        own = [p for weak, p in state.procedures if not weak]
+        if all(p.kind == "shave" and len(p.text.split()) == 1 for p in own):
+            for fact in heading:
+                collect(state, fact, text)
+
+
+def share_counted_procedure(built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact], text: str) -> None:
+    """Sites listed for one destruction or skin-tag removal share its procedure and diagnosis.
+
+    "Cryotherapy to AKs of the scalp (10) and forehead (6)": the procedure and diagnosis sit
+    with one site (or none), yet every listed site is a treated lesion of the same kind.
+    """
+    loose = Collected()
+    for fact in shared:
+        if fact.label in ("PROCEDURE", "LESION_DIAGNOSIS"):
+            collect(loose, fact, text)
+    states = list(collected.values()) + [loose]
+    kinds = details.COUNTED_KINDS
+    diagnoses = [d for state in states for _, d in state.diagnoses if d.certain]
+    if diagnoses and all(d.kind == "skin_tag" for d in diagnoses):
+        kinds = kinds | {"excision"}  # "Removal of skin tags by scissor excision": the removal is the tags'
+    named = [(weak, p) for state in states for weak, p in state.procedures if p.kind in kinds]
+    # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
+    counted = [p for weak, p in named if not weak] or [p for _, p in named]
+    if not counted:
+        return
+    donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
+    diagnosis = next((lesion.diagnosis for lesion in donors if lesion.diagnosis), None) or next(
+        (d for state in states for _, d in state.diagnoses if d.certain), None
+    )
+    for index, lesion in built.items():
+        if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
+            continue
+        own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
+        if not own and collected[index].untreated:
+            continue  # "SKs - reassurance only, no tx today": not one of the destroyed lesions
+        if not own:
+            lesion.procedure = counted[0]  # else a procedure named outright at that site ("Excision") stays
+        if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
+            lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]

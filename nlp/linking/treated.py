@@ -1,0 +1,131 @@
+"""Step 5: which built records are treated lesions, and so become lesion records.
+
+"Treated" has two definitions; both need a performed procedure linked to the lesion that is not
+a non-skin one (a D&C, a lymph node biopsy), and in :func:`treated_lesions` neither keeps a
+lesion whose procedure words in the note's procedure title are all non-skin:
+
+- :func:`described_and_treated`: the note describes the lesion, by a diagnosis (even an
+  uncertain one) or a measurement (size, margin, excised diameter).  Stranded facts move only
+  to such a lesion (:func:`nlp.linking.sharing.stranded_facts_to_the_one_lesion`).
+- :func:`_generic_and_treated`: the note names the lesion only generically ("skin lesion",
+  "mass") at an asserted site, or names a skin-only technique ("punch biopsy").  Checked second,
+  and kept only when no described treated lesion has the same site (it is that lesion again).
+
+They stay two functions because neither can serve both callers with the same output: the
+generic one needs the lesion's collected facts and the generic words of its sentences, and
+letting the stranded-facts step count a generically named lesion as well moves facts the
+current rules keep where they are (checked on the dev and real notes: 1 of 491 records
+changes; deciding with either test alone changes 5 or 167).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.linking.build import EXCISION_KINDS, Collected
+from nlp.linking.facts import GENERIC_LESION, Fact, usable
+from nlp.records import Diagnosis, Lesion, Site, Span
+
+# The qualifiers that put a mass under the skin: a soft-tissue tumour (coding-rules.md 1.8).
+_SOFT_TISSUE_QUALIFIER = re.compile(r"subcutaneous|subdermal|soft[- ]tissue|subfascial|intramuscular|fatty", re.IGNORECASE)
+# Procedure words that only name skin procedures ("punch biopsy", "shave biopsy", "cryotherapy"); a
+# bare "biopsy" or "excision" may be of an artery, a lymph node or the breast.
+SKIN_TECHNIQUES = frozenset({"biopsy_punch", "biopsy_tangential", "shave", "destruction", "mohs", "skin_tag_removal"})
+
+
+def treated_lesions(
+    text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]], built: dict[int, Lesion], collected: dict[int, Collected]
+) -> set[int]:
+    """The indexes of the built records that are treated lesions.
+
+    Gives a generically named soft-tissue mass its diagnosis first (the records are changed in place).
+    """
+    generic = _generic_evidence(text, facts)
+    for index, lesion in built.items():
+        _add_generic_diagnosis(lesion, generic.get(index, []))
+    non_skin = _non_skin_titled(facts, sections)
+    treated = {index for index, lesion in built.items() if described_and_treated(lesion) and index not in non_skin}
+    named = [built[index].site for index in treated if built[index].site is not None]
+    for index, lesion in built.items():
+        # A lesion named only generically at the site of a lesion already treated is that lesion
+        # again (a numbered title list, "the skin lesion" in the narrative), not a second one.
+        if index not in treated and index not in non_skin and _generic_and_treated(lesion, collected[index], generic.get(index, [])):
+            if not any(_same_site(lesion.site, site) for site in named):  # type: ignore[arg-type]
+                treated.add(index)
+    return treated
+
+
+def _generic_evidence(text: str, facts: list[Fact]) -> dict[int, list[re.Match[str]]]:
+    """Per lesion, the generic lesion words in the sentences of its asserted site and procedure facts."""
+    sentences: dict[int, dict[int, tuple[int, int]]] = {}
+    for fact in facts:
+        if fact.lesion is None or fact.label not in ("ANATOMIC_SITE", "PROCEDURE") or not usable(fact):
+            continue
+        span = fact.sentence_span or (max(0, fact.mention.start - 200), min(len(text), fact.mention.end + 200))
+        sentences.setdefault(fact.lesion, {})[fact.sentence] = span
+    return {
+        lesion: [m for start, end in spans.values() for m in GENERIC_LESION.finditer(text, start, end)]
+        for lesion, spans in sentences.items()
+    }
+
+
+def _add_generic_diagnosis(lesion: Lesion, words: list[re.Match[str]]) -> None:
+    """A "subcutaneous mass" with no named diagnosis is a soft-tissue mass (a sign, never a neoplasm)."""
+    if lesion.diagnoses or lesion.site is None or lesion.procedure is None or lesion.procedure.kind not in EXCISION_KINDS:
+        return
+    for match in words:
+        qualifier = match.group("qualifier")
+        if qualifier and _SOFT_TISSUE_QUALIFIER.fullmatch(qualifier):
+            span = Span(match.start(), match.end(), match.group())
+            dx = Diagnosis(text=match.group(), kind="soft_tissue_mass", behaviour="unknown", source="clinical", span=span)
+            lesion.diagnosis, lesion.diagnoses = dx, [dx]
+            return
+
+
+def described_and_treated(lesion: Lesion) -> bool:
+    """Treated, first definition: a performed skin procedure on a lesion the note describes.
+
+    A lesion counts when a performed procedure is linked to it and it is a skin lesion.  "Skin
+    lesion" means the note names what it is (a diagnosis, even an uncertain one) or measures it;
+    an excised lymph node or a bone in an arthroplasty note has neither.  Needs nothing but the
+    record, so stranded facts are placed by it before the records are final.
+    """
+    if lesion.procedure is None or lesion.procedure.kind == "other":
+        return False  # no procedure, or only a non-skin one (a D&C, a lymph node biopsy)
+    return bool(lesion.diagnoses or lesion.lesion_size or lesion.margin or lesion.excised_diameter)
+
+
+def _generic_and_treated(lesion: Lesion, state: Collected, words: list[re.Match[str]]) -> bool:
+    """Treated, second definition: a performed procedure at an asserted skin site on a lesion the note names only generically.
+
+    Asked only of a lesion :func:`described_and_treated` rejected.  "Punch biopsy of right upper chest skin lesion", "Excision of mass, left second toe": no
+    diagnosis and no size, yet a treated lesion; the coding layer codes what needs neither (biopsy)
+    and holds or queries the rest.  Needs a site, and either a skin-only technique named outright
+    (a strong "punch biopsy", not a bare "biopsy") or a generic lesion word beside the site or the
+    procedure.
+    """
+    if lesion.procedure is None or lesion.site is None or lesion.procedure.kind == "other":
+        return False
+    strong = {p.kind for weak, p in state.procedures if not weak}
+    return bool(words) or lesion.procedure.kind in strong & SKIN_TECHNIQUES
+
+
+def _non_skin_titled(facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> set[int]:
+    """Lesions whose procedure words in the note's procedure title are all non-skin procedures.
+
+    "PROCEDURE: Excision of penile skin bridges", "OPERATION: Radical hemivulvectomy", "Excisional
+    breast biopsy with needle localization": what the body then calls "excised" or "removed" is
+    that operation, not a skin lesion's.  A lesion with a skin procedure in the title keeps it.
+    """
+    title = next(((start, end) for name, start, end, _ in sections if name == "procedure"), None)
+    if title is None:
+        return set()
+    kinds: dict[int, set[str]] = {}
+    for fact in facts:
+        if fact.label == "PROCEDURE" and fact.lesion is not None and title[0] <= fact.mention.start < title[1] and usable(fact):
+            kinds.setdefault(fact.lesion, set()).add(fact.value.get("kind") or "other")
+    return {lesion for lesion, found in kinds.items() if found == {"other"}}
+
+
+def _same_site(a: Site, b: Site) -> bool:
+    return a.region == b.region and (a.laterality is None or b.laterality is None or a.laterality == b.laterality)
