@@ -21,7 +21,6 @@ POSTOP_SECTIONS = frozenset({"postoperative_diagnosis"})
 PREOP_SECTIONS = frozenset({"preoperative_diagnosis", "diagnosis", "indications", "history", "physical_exam"})
 # Where the note tells the lesion's story; a removal word there ("drained", "removed") is history.
 NARRATIVE_SECTIONS = frozenset({"indications", "history", "physical_exam"})
-OPERATIVE_SECTIONS = frozenset({"procedure", "description", "findings", "closure", "specimen", None})
 IGNORED_SECTIONS = frozenset(
     {"past_history", "family_history", "social_history", "medications", "allergies", "plan", "anesthesia", "other", "complications"}
 )
