@@ -25,6 +25,7 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # the submental triangle is neck skin (annotations/GUIDELINES.md, sixth excision set)
         ("A 1.2 cm cyst in the submental region was excised.", "submental region", "neck", None),
         ("Lesion on the R cheek.", "R cheek", "cheek", "right"),
+        ("Wart on the right plantar forefoot.", "right plantar forefoot", "foot", "right"),
         ("Papule of the right upper eyelid.", "right upper eyelid", "eyelid", "right"),
         ("Cyst of the vertex scalp.", "vertex scalp", "scalp", None),
         ("Nevus, left upper back.", "left upper back", "back", "left"),
@@ -111,6 +112,11 @@ def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippe
         ("Pyogenic granuloma of the lip.", "Pyogenic granuloma", "pyogenic_granuloma", "benign"),
         ("Dermatofibroma, right leg.", "Dermatofibroma", "dermatofibroma", "benign"),
         ("Seborreic keratosis (typo) of the back.", "Seborreic keratosis", "seborrheic_keratosis", "benign"),
+        # wart types and molluscum carry their own ICD-10-CM codes (GUIDELINES.md, tenth set)
+        ("Two plantar warts were pared and frozen.", "plantar warts", "plantar_wart", "benign"),
+        ("Common warts of both hands.", "Common warts", "common_wart", "benign"),
+        ("Verruca vulgaris, left index finger.", "Verruca vulgaris", "wart", "benign"),
+        ("Molluscum contagiosum, trunk x11.", "Molluscum contagiosum", "molluscum_contagiosum", "benign"),
     ],
 )
 def test_diagnosis_spans(pipeline, snippet: str, span: str, kind: str, behaviour: str) -> None:
