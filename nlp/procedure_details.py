@@ -40,6 +40,7 @@ _NUMBER = (
 # Numbers that measure the treatment, not the lesions: sizes, times, freeze-thaw cycles, passes.
 # "2 in" may be inches; "eleven in the right axilla" and "26 in all" are not.
 _NOT_A_UNIT = (
+    r"(?!\.\d)"  # the "2" of "2.5 cm"
     r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b(?![ \t]+(?:the|his|her|their|each|both|all|total|a|an)\b)|inch|x\b|sq|cc|ml|mg|"
     r"days?|weeks?|months?|years?|y/?o|cycles?|freeze|ftc|f/t|thaws?|passes|pass\b|rounds?|applications?|times\b|seconds?|secs?\b|s\b|"
     r"minutes?|mins?\b|stages?|layers?|sutures?|mm?\b))"
@@ -48,24 +49,41 @@ _NOT_A_UNIT = (
 _COUNT_AFTER_SITE = re.compile(
     # Used with .match() at the end of the site: "^" would never match there.
     r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT
-    # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5": a bare number closing the item
-    + r"|[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,\n]|\.(?!\d)|$))",  # not the "2" of "2.5 cm"
+    # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5", "abdomen 6 (along the waistband)":
+    # a bare number closing the item, or before a remark in brackets
+    + r"|[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))",  # not the "2" of "2.5 cm"
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"
 _COUNT_BEFORE_SITE = re.compile(
     r"\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:(?:more|others?|additional|further|lesions|tags|of\s+them)\s+)?"
-    r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$",
+    r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$"
+    # "~14 R groin, ~16 L groin": a number right before the site, opening a list item (not the
+    # "2" of "Lesion 2 L cheek" or "#2 L cheek")
+    + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*(?:~|≈|approx\.?[ \t]*|about[ \t]+)?" + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$",
     re.IGNORECASE,
 )
-# "18 skin tags", "three actinic keratoses", "12 small acrochordons"
-_COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|thin|thick|typical|clinically\s+typical)\s+){0,2}$", re.IGNORECASE)
+# Words that describe the lesions between a count and their diagnosis ("two gritty AKs"); a
+# closed list, because "two biopsy-proven basal cell carcinomas" at two sites counts them all.
+_DESCRIBING = (
+    "small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|thin|thick|typical|"
+    "clinically\\s+typical|gritty|rough|crusted|crusty|keratotic|erythematous|pink|red|tan|brown|flat|raised|waxy|stuck-on|"
+    "soft|fleshy|filiform|friable|itchy|new|other|similar"
+)
+# "18 skin tags", "three actinic keratoses", "12 small acrochordons", "two gritty AKs"
+_COUNT_BEFORE = re.compile(r"(?<![#\w.])" + _NUMBER + r"\s+(?:(?:" + _DESCRIBING + r")\s+){0,2}$", re.IGNORECASE)
+# "Lesion 2 AK", "site 3 SKs", "stage 2": a number that names a lesion or step, not how many
+_NUMBERING_WORD = re.compile(r"\b(?:lesions?|sites?|specimens?|spec|no|nos|number|stage|step|day|pod|grade|level|area)\s*$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
 _COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
     r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    # "Total lesions destroyed: 15", "Total number of AKs treated = 9", "Tot 15"
+    + r"|\btot(?:al)?\.?(?:\s+number\s+of)?\s+(?:lesions|tags|aks|sks|keratoses|acrochordons|warts|verrucae|mollusc[a-z]*|sts)"
+    r"(?:\s+(?:removed|treated|destroyed|snipped|frozen|curetted))?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"|\btot\.?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
     + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:\w+\s+){0,2}?(?:in\s+total|total|in\s+all)\b"
     # "AKs x14", "skin tags x 20"
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
@@ -153,7 +171,7 @@ def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     counts that lesion; a note's total ("23 in all", "Destruction of 3 lesions" shared by
     several sites) fills in the lesions that have no count of their own.
     """
-    counted = [lesion for lesion in lesions if _is_counted(lesion)]
+    counted = [lesion for lesion in lesions if is_counted(lesion)]
     if not counted:
         return lesions
     users: dict[int, int] = {}
@@ -184,25 +202,30 @@ def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     return [replace(lesion, count=found[lesion.index], count_stated=True) if lesion.index in found else lesion for lesion in lesions]
 
 
-def _is_counted(lesion: Lesion) -> bool:
+def is_counted(lesion: Lesion) -> bool:
+    """Whether the lesion is counted rather than measured (a destruction, a skin tag, a drainage)."""
     kind = lesion.procedure.kind if lesion.procedure else None
     return kind in COUNTED_KINDS or bool(lesion.diagnosis and lesion.diagnosis.kind == "skin_tag")
 
 
+def site_count(text: str, start: int, end: int) -> int | None:
+    """The count written at a site mention ``text[start:end]``: "forehead x3", "neck 12", "~16 L groin"."""
+    match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40)) or _COUNT_BEFORE_SITE.search(text, max(0, start - 60), start)
+    return number(next(g for g in match.groups() if g)) if match else None
+
+
 def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool) -> int | None:
     if lesion.site is not None:
-        match = _COUNT_AFTER_SITE.match(text, lesion.site.span.end, min(len(text), lesion.site.span.end + 40))
-        if match:
-            return number(next(g for g in match.groups() if g))
-        match = _COUNT_BEFORE_SITE.search(text, max(0, lesion.site.span.start - 60), lesion.site.span.start)
-        if match:
-            return number(match.group(1))
+        value = site_count(text, lesion.site.span.start, lesion.site.span.end)
+        if value:
+            return value
     for dx in lesion.diagnoses:
         if dx.span.start in used_diagnoses:
             continue  # "Twelve skin tags ... from the neck and three more from the chest": the twelve are the neck's
-        match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start) or _COUNT_AFTER_DX.match(
-            text, dx.span.end, min(len(text), dx.span.end + 24)
-        )
+        match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start)
+        if match is not None and _NUMBERING_WORD.search(text, max(0, match.start() - 12), match.start()):
+            match = None
+        match = match or _COUNT_AFTER_DX.match(text, dx.span.end, min(len(text), dx.span.end + 24))
         if match:
             value = number(next(g for g in match.groups() if g))
             if value:

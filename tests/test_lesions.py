@@ -267,6 +267,32 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ),
         # "along the rim of" places lesions; it does not orient an ellipse
         ("Two AKs along the rim of the right ear were frozen with liquid nitrogen.", {"ear": 2}),
+        # counts per site after a molluscum, "STs" or irritated-SK heading; a bare count before a remark in brackets
+        ("Molluscum contagiosum. Curettage w/ ring curette: trunk x9, L axilla x6.", {"trunk": 9, "axilla": 6}),
+        ("Multiple STs: neck x10, L axilla x9. Snip removal w/ iris scissors.", {"neck": 10, "axilla": 9}),
+        ("Cryotherapy of irritated SKs. Sites: upper back 8; abdomen 5 (along the belt line).", {"back": 8, "abdomen": 5}),
+        # a count right before the site opens a list item; a lesion the note leaves alone tells nothing about the tags
+        ("~12 STs L groin, ~5 R thigh; all removed w/ scissors. Also SKs on the back, reassured, no tx.", {"groin": 12, "thigh": 5}),
+        ("Skin tags: ~12 L axilla, ~5 R thigh; all removed w/ scissors.", {"axilla": 12, "thigh": 5}),
+        # a stated total in other words
+        ("Cryotherapy to irritated SKs of the back. Total lesions treated: 17.", {"back": 17}),
+        ("LN2 to AKs of the scalp, tot 16.", {"scalp": 16}),
+        # a describing word between the count and the diagnosis; a number that names the lesion is no count
+        (
+            "Exam: two gritty actinic keratoses on the vertex scalp.\nProcedure: cryotherapy with liquid nitrogen to both, two cycles each.",
+            {"scalp": 2},
+        ),
+        ("Site 2 actinic keratosis, left temple: LN2 x1.", {"temple": 1}),
+        # a list item that counts lesions at several sites is one record per site
+        (
+            "1. Actinic keratoses, scalp x3 and left ear x2. Cryotherapy with LN2 today.\n"
+            "2. Seborrheic keratoses of the back: reassured, not treated.",
+            {"scalp": 3, "ear": 2},
+        ),
+        ("(1) Snip removal of skin tags: neck 9, L axilla 6.\n(2) Cryotherapy of irritated SKs x3, R flank.", {"neck": 9, "axilla": 6, "flank": 3}),
+        # a word for the whole area beside counted lesions inside it is those lesions, unless it has a count of its own
+        ("Chief complaint: rough spots on face\nExam: AKs: L cheek x2, forehead x4.\nProcedure: cryotherapy with LN2.", {"cheek": 2, "forehead": 4}),
+        ("AKs: face x6, scalp x3. LN2 to all.", {"face": 6, "scalp": 3}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -288,6 +314,8 @@ def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
             "lentigo and was left alone. With his glasses removed, liquid nitrogen was applied to all ten AKs.",
             ["scalp", "ear"],
         ),
+        # a lesion whose own biopsy was offered and declined is not one of the frozen ones
+        ("AKs x3: vertex scalp. LN2, 2 FTC. R temple: pearly papule, ? BCC. Bx offered, pt declined today.", ["scalp"]),
     ],
 )
 def test_untreated_lesions_are_not_records(lesions, text: str, treated: list[str]) -> None:

@@ -8,7 +8,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    section.
 2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
    laterality and position words; a cluster seen inside a marker segment takes that marker's
-   lesion number.
+   lesion number, unless the item counts lesions at several sites ("forehead x3 and nasal dorsum
+   x1"): each counted site is then a lesion of its own.
 3. **Assignment** (:mod:`.assignment`, :mod:`.referents`) — every other fact goes to the lesion
    of its marker segment, else of the nearest site in its sentence, else (one lesion) to it,
    else to the lesion its lesion words name, else of the last lesion named in its section, else
@@ -19,7 +20,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    to each.  Negated, historical, family and hypothetical mentions never create a fact
    (:mod:`.facts`); uncertain diagnoses are kept but marked not certain.
 5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
-   described or generically named lesion are returned, renumbered 1..n.
+   described or generically named lesion are returned, renumbered 1..n; a counted lesion named
+   only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dataclasses import replace
 from nlp import procedure_details as details
 from nlp.linking.assignment import assign_facts
 from nlp.linking.build import mohs_performed, with_details
-from nlp.linking.clusters import cluster_sites, lesion_anchors
+from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
 from nlp.linking.facts import Fact, usable
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, segment_lookup
 from nlp.linking.pathology import mark_proven_history, pathology_pending
@@ -51,6 +53,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
     anchors, passing = lesion_anchors(facts, segments, segment_of)
     clusters, lesion_ids = cluster_sites(anchors, segments, segment_of)
+    lesion_ids, split_from = split_counted_items(text, facts, clusters, segment_of, lesion_ids)
     # 3: assign every other fact.
     assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of)
     # 4: build the records.
@@ -59,7 +62,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
     if stranded_facts_to_the_one_lesion(facts, built):
         collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
-    share_counted_procedure(built, collected, [f for f in shared if usable(f)], text)
+    share_counted_procedure(built, collected, [f for f in shared if usable(f)], text, split_from)
     # 5: keep the treated lesions.
     treated = treated_lesions(text, facts, sections, built, collected)
     out = [with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]

@@ -76,7 +76,9 @@ class Collected:
     titled: set[str] = field(default_factory=set)  # kinds named in the lesion's own numbered item
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
-    untreated: bool = False  # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today")
+    # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today"), or a procedure it
+    # declines or puts off for this lesion ("Bx offered, pt declined")
+    untreated: bool = False
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -98,12 +100,10 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False) -> 
     """Add one fact to its lesion's ``state``; ``total`` marks a repair length stated for all the lesions together."""
     if not usable(fact):
         m = fact.mention
-        if (
-            m.label == "PROCEDURE" and m.negated and not ignored_section(fact)
-            and (m.value or {}).get("kind") in details.COUNTED_KINDS
-        ):
-            # "SKs on the back: pt declined cryo": the lesion's own destruction was declined, so it
-            # does not share the visit's destruction of other lesions.
+        if m.label == "PROCEDURE" and (m.negated or m.hypothetical) and not (m.historical or m.family or ignored_section(fact)):
+            # "SKs on the back: pt declined cryo", "L temple: ? BCC. Bx offered, declined": a
+            # procedure declined or put off for this lesion says it is not one of the lesions the
+            # visit destroyed or removed, so it does not share their procedure.
             state.untreated = True
         return
     if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":

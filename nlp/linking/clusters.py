@@ -4,7 +4,8 @@ Asserted site mentions are grouped by region, laterality and position words ("ri
 and "right posterior upper arm" are one site; "upper" and "lower" back are two); a cluster seen
 inside a marker segment takes that marker's lesion number, the others are numbered after the
 markers.  A site whose sentence only declines or plans a procedure is a passing mention, not
-a lesion.
+a lesion.  A list item that counts like lesions at several sites gives each counted site a
+lesion of its own (:func:`split_counted_items`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from nlp import procedure_details as details
 from nlp.linking.facts import IGNORED_SECTIONS, WISHED_SITE, Fact, is_anchor, is_wished_site, usable
 from nlp.records import Mention
 
@@ -125,6 +127,50 @@ def cluster_sites(
     if not lesion_ids:
         lesion_ids = [1]
     return clusters, lesion_ids
+
+
+def split_counted_items(
+    text: str, facts: list[Fact], clusters: list[Cluster], segment_of: Callable[[int], int | None], lesion_ids: list[int]
+) -> tuple[list[int], dict[int, int]]:
+    """A list item that counts like lesions at several sites is one lesion per counted site.
+
+    "1. Actinic keratoses, forehead x3 and nasal dorsum x1. LN2 ...", "(1) Snip removal of skin
+    tags: neck 12, R axilla 8": every site with a count of its own is a record of its own (one
+    record per site phrase), as it would be outside a list.  The first keeps the item's number and
+    facts; the others take new numbers, and the sharing step gives them the item's procedure and
+    diagnosis.  Only in an item that destroys or removes lesions today (a destruction, a skin-tag
+    removal, or skin tags named).  Returns every lesion number, and the item each new lesion came from.
+    """
+    counted_items = {
+        segment_of(f.mention.start)
+        for f in facts
+        if usable(f) and (
+            (f.label == "PROCEDURE" and f.value.get("kind") in details.COUNTED_KINDS)
+            or (f.label == "LESION_DIAGNOSIS" and f.value.get("kind") == "skin_tag")
+        )
+    } - {None}
+    next_number = max(lesion_ids) + 1
+    origins: dict[int, int] = {}
+    for item in sorted(counted_items):  # type: ignore[type-var]
+        counted = []
+        for cluster in clusters:
+            if cluster.lesion != item:
+                continue
+            starts = [
+                f.mention.start for f in cluster.facts
+                if segment_of(f.mention.start) == item and details.site_count(text, f.mention.start, f.mention.end)
+            ]
+            if starts:
+                counted.append((min(starts), cluster))
+        counted.sort(key=lambda pair: pair[0])
+        for _, cluster in counted[1:] if len(counted) >= 2 else []:
+            cluster.lesion = next_number
+            for fact in cluster.facts:
+                if segment_of(fact.mention.start) in (None, item):
+                    fact.lesion = next_number
+            origins[next_number] = item
+            next_number += 1
+    return sorted([*lesion_ids, *origins]), origins
 
 
 def _untreated_sentences(facts: list[Fact]) -> set[int]:

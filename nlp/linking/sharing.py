@@ -208,19 +208,34 @@ def _share_heading_procedure(collected: dict[int, Collected], shared: list[Fact]
                 collect(state, fact, text)
 
 
-def share_counted_procedure(built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact], text: str) -> None:
+def share_counted_procedure(
+    built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact], text: str, split_from: dict[int, int] | None = None
+) -> None:
     """Sites listed for one destruction or skin-tag removal share its procedure and diagnosis.
 
     "Cryotherapy to AKs of the scalp (10) and forehead (6)": the procedure and diagnosis sit
-    with one site (or none), yet every listed site is a treated lesion of the same kind.
+    with one site (or none), yet every listed site is a treated lesion of the same kind.  A
+    lesion split from a list item (``split_from``, see
+    :func:`nlp.linking.clusters.split_counted_items`) takes its item's procedure and diagnosis.
     """
+    for index, item in (split_from or {}).items():
+        lesion, origin = built.get(index), built.get(item)
+        if lesion is None or origin is None or origin.procedure is None or origin.procedure.kind not in details.COUNTED_KINDS | {"excision"}:
+            continue
+        if lesion.procedure is None:
+            lesion.procedure = origin.procedure
+        if not lesion.diagnoses and origin.diagnosis is not None:
+            lesion.diagnosis, lesion.diagnoses = origin.diagnosis, [origin.diagnosis]
+    # The diagnosis of a lesion the note leaves alone ("scattered SKs on the back, reassured") says
+    # nothing about what the removal or destruction was done to.
     loose = Collected()
     for fact in shared:
-        if fact.label in ("PROCEDURE", "LESION_DIAGNOSIS"):
+        if fact.label == "PROCEDURE" or (fact.label == "LESION_DIAGNOSIS" and "NOT_TREATED" not in fact.modifiers):
             collect(loose, fact, text)
     states = list(collected.values()) + [loose]
     kinds = details.COUNTED_KINDS
-    diagnoses = [d for state in states for _, d in state.diagnoses if d.certain]
+    diagnosed = [state for state in states if not state.untreated]
+    diagnoses = [d for state in diagnosed for _, d in state.diagnoses if d.certain]
     if diagnoses and all(d.kind == "skin_tag" for d in diagnoses):
         kinds = kinds | {"excision"}  # "Removal of skin tags by scissor excision": the removal is the tags'
     named = [(weak, p) for state in states for weak, p in state.procedures if p.kind in kinds]
@@ -230,7 +245,7 @@ def share_counted_procedure(built: dict[int, Lesion], collected: dict[int, Colle
         return
     donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
     diagnosis = next((lesion.diagnosis for lesion in donors if lesion.diagnosis), None) or next(
-        (d for state in states for _, d in state.diagnoses if d.certain), None
+        (d for state in diagnosed for _, d in state.diagnoses if d.certain), None
     )
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):

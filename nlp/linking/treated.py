@@ -11,6 +11,9 @@ lesion whose procedure words in the note's procedure title are all non-skin:
   "mass") at an asserted site, or names a skin-only technique ("punch biopsy").  Checked second,
   and kept only when no described treated lesion has the same site (it is that lesion again).
 
+A counted lesion named only by a word for a whole area ("rough spots on face") is dropped when
+counted lesions inside that area have records of their own (:func:`_umbrella_lesions`).
+
 They stay two functions because neither can serve both callers with the same output: the
 generic one needs the lesion's collected facts and the generic words of its sentences, and
 letting the stranded-facts step count a generically named lesion as well moves facts the
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from nlp import procedure_details as details
 from nlp.linking.build import EXCISION_KINDS, Collected
 from nlp.linking.facts import GENERIC_LESION, Fact, usable
 from nlp.records import Diagnosis, Lesion, Site, Span
@@ -52,7 +56,29 @@ def treated_lesions(
         if index not in treated and index not in non_skin and _generic_and_treated(lesion, collected[index], generic.get(index, [])):
             if not any(_same_site(lesion.site, site) for site in named):  # type: ignore[arg-type]
                 treated.add(index)
-    return treated
+    return treated - _umbrella_lesions(text, facts, built, treated)
+
+
+def _umbrella_lesions(text: str, facts: list[Fact], built: dict[int, Lesion], treated: set[int]) -> set[int]:
+    """Counted lesions named only by a word for a whole area whose parts are counted lesions of their own.
+
+    "Chief complaint: rough spots on face ... AKs: L cheek x4, R cheek x3, forehead x5": the face
+    is where the cheek and forehead lesions are, not a thirteenth lesion.  A count at the area's
+    own mention ("face x6") makes it a lesion of its own.
+    """
+    counted = [index for index in treated if details.is_counted(built[index])]
+    out = set()
+    for index in counted:
+        sites = [f for f in facts if f.lesion == index and f.label == "ANATOMIC_SITE" and usable(f)]
+        if not sites or not all(f.value.get("covers") for f in sites):
+            continue  # no site, or also named by a region of its own
+        if any(details.site_count(text, f.mention.start, f.mention.end) for f in sites):
+            continue
+        covers = {region for f in sites for region in f.value["covers"]}
+        parts = [built[other].site for other in counted if other != index and built[other].site is not None]
+        if any(site.region in covers for site in parts):  # type: ignore[union-attr]
+            out.add(index)
+    return out
 
 
 def _generic_evidence(text: str, facts: list[Fact]) -> dict[int, list[re.Match[str]]]:

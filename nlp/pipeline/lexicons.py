@@ -37,6 +37,9 @@ class SiteEntry(_Entry):
     region: str
     subsite: str | None = None
     structure: bool = False
+    # "rough spots on his face", "trunk": a word for a whole area, and the regions inside it.  Beside
+    # counted lesions at those regions ("L cheek x4, forehead x5") it names the same lesions.
+    covers: list[str] = Field(default_factory=list)
 
 
 class SiteModifiers(BaseModel):
@@ -97,6 +100,9 @@ class SiteLexicon(BaseModel):
         for entry in self.sites:
             if entry.region not in known:
                 raise ValueError(f"site {entry.id!r} uses region {entry.region!r}, which is not in 'regions'; add it there or fix the spelling")
+            unknown = [region for region in entry.covers if region not in known or region == entry.region]
+            if unknown:
+                raise ValueError(f"site {entry.id!r} covers {unknown!r}: not other regions in 'regions'; fix the spelling")
         return self
 
 

@@ -26,6 +26,8 @@ ABBREVIATIONS = frozenset("dr mr mrs ms st vs approx e.g i.e etc no pt pts fig d
 _BOUNDARY = re.compile(r"[.!?;],?[ \t\r\n]+|\.,[ \t\r\n]*|\n[ \t\r\n]*")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\.$")
 _OPENERS = frozenset("([#\"'")
+# A "?" after one of these does not close a question: it is the clinician's "query" ("? BCC").
+_QUERY_BEFORE = frozenset(" \t\n,;:(-")
 _TABLE_KEY = "opnote_sentence_table"
 
 
@@ -44,6 +46,8 @@ def boundary_offsets(text: str, header_starts: frozenset[int] = frozenset()) -> 
                 continue
         if punct in ".!?;" and not (first.isalnum() or first in _OPENERS):
             continue
+        if punct == "?" and (match.start() == 0 or text[match.start() - 1] in _QUERY_BEFORE):
+            continue  # "pink scaly papule, ? BCC": a question mark after a space asks about the next word
         offsets.append(nxt)
     if header_starts:
         offsets.extend(header_starts)

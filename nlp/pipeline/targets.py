@@ -67,7 +67,10 @@ def _rules_from(lexicons: Lexicons, *, exact: bool, typos: dict[str, str] | None
             rules.append(TargetRule(literal=literal, category=label, metadata=meta))
 
     for entry in lexicons.sites.sites:
-        add(SITE, entry, {"region": entry.region, "subsite": entry.subsite, "structure": entry.structure})
+        value = {"region": entry.region, "subsite": entry.subsite, "structure": entry.structure}
+        if entry.covers:
+            value["covers"] = list(entry.covers)
+        add(SITE, entry, value)
     for entry in lexicons.diagnoses.diagnoses:
         add(DIAGNOSIS, entry, {"kind": entry.kind, "behaviour": entry.behaviour})
     for entry in lexicons.closures.closures:

@@ -117,6 +117,8 @@ def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippe
         ("Common warts of both hands.", "Common warts", "common_wart", "benign"),
         ("Verruca vulgaris, left index finger.", "Verruca vulgaris", "wart", "benign"),
         ("Molluscum contagiosum, trunk x11.", "Molluscum contagiosum", "molluscum_contagiosum", "benign"),
+        # the skin-tag abbreviation "STs" (GUIDELINES.md, tenth set, decision 2)
+        ("Several STs of the neck were snipped.", "STs", "skin_tag", "benign"),
     ],
 )
 def test_diagnosis_spans(pipeline, snippet: str, span: str, kind: str, behaviour: str) -> None:
@@ -131,6 +133,21 @@ def test_diagnosis_spans(pipeline, snippet: str, span: str, kind: str, behaviour
 )
 def test_no_diagnosis_in_generic_words(pipeline, snippet: str) -> None:
     assert find(pipeline, snippet, "LESION_DIAGNOSIS") == []
+
+
+@pytest.mark.parametrize(
+    ("snippet", "span", "covers"),
+    [
+        # a word for a whole area names the regions inside it; a part of the face names none
+        ("Rough spots on her face.", "face", "cheek"),
+        ("Molluscum on the trunk.", "trunk", "axilla"),
+        ("Perioral papules.", "Perioral", None),
+        ("AK of the left cheek.", "left cheek", None),
+    ],
+)
+def test_area_words_cover_their_regions(pipeline, snippet: str, span: str, covers: str | None) -> None:
+    value = dict(find(pipeline, snippet, "ANATOMIC_SITE"))[span]
+    assert (covers in value.get("covers", [])) if covers else "covers" not in value
 
 
 @pytest.mark.parametrize(
@@ -208,3 +225,23 @@ def test_ascii_word_finder_matches_the_case_blind_pattern() -> None:
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
         assert (finder.search(text.lower()) is not None) == bool(case_blind.search(text)), text
     assert ascii_word_finder(["café"]) is None
+
+
+@pytest.mark.parametrize(("covers", "ok"), [(["cheek"], True), (["cheeks"], False), (["face"], False)])
+def test_covers_must_name_other_known_regions(covers: list[str], ok: bool) -> None:
+    from pydantic import ValidationError
+
+    from nlp.pipeline.lexicons import SiteLexicon
+
+    lexicon = {
+        "version": "1",
+        "regions": ["face", "cheek"],
+        "modifiers": {"laterality": {"left": "left"}, "position": []},
+        "filters": {"position_verbs": [], "non_site_followers": []},
+        "sites": [{"id": "site.face", "region": "face", "terms": ["face"], "covers": covers}],
+    }
+    if ok:
+        SiteLexicon.model_validate(lexicon)
+    else:
+        with pytest.raises(ValidationError, match="covers"):
+            SiteLexicon.model_validate(lexicon)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nlp.pipeline.sentences import drop_sentence_table, sentence_table
+import pytest
+
+from nlp.pipeline.sentences import boundary_offsets, drop_sentence_table, sentence_table
 
 GOLD = Path(__file__).resolve().parents[2] / "annotations" / "dev.jsonl"
 
@@ -23,3 +25,19 @@ def test_stored_table_is_the_docs_boundaries(pipeline) -> None:
             assert [t.i for t in doc if t.is_sent_start] == [first for first, _ in bounds]
             assert [(s.start_char, s.end_char) for s in doc.sents] == spans
             assert ids == [next(k for k, (a, b) in enumerate(bounds) if a <= t.i < b) for t in doc]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # a "?" after a space or comma is the clinician's "query", not the end of a question
+        ("R temple: pink pearly papule, ? BCC. Biopsy offered.", ["R temple: pink pearly papule, ? BCC. ", "Biopsy offered."]),
+        ("Dx: ?SCC vs KA. Shave biopsy done.", ["Dx: ?SCC vs KA. ", "Shave biopsy done."]),
+        ("Scaly plaque (? AK) on the scalp. LN2 today.", ["Scaly plaque (? AK) on the scalp. ", "LN2 today."]),
+        # a question mark after a word still ends the sentence
+        ("Any bleeding? None since the visit.", ["Any bleeding? ", "None since the visit."]),
+    ],
+)
+def test_query_marks_and_question_marks(text: str, sentences: list[str]) -> None:
+    offsets = boundary_offsets(text) + [len(text)]
+    assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == sentences
