@@ -58,8 +58,8 @@ _COUNT_BEFORE_SITE = re.compile(
     r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$",
     re.IGNORECASE,
 )
-# "18 skin tags", "three actinic keratoses", "12 small acrochordons"
-_COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|thin|thick|typical|clinically\s+typical)\s+){0,2}$", re.IGNORECASE)
+# "18 skin tags", "three actinic keratoses", "12 small acrochordons", "two gritty actinic keratoses"
+_COUNT_BEFORE = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:small|tiny|large|separate|additional|more|further|hyperkeratotic|pedunculated|irritated|inflamed|scaly|gritty|rough|crusted|crusty|keratotic|thin|thick|typical|clinically\s+typical)\s+){0,2}$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
 _COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"

@@ -77,6 +77,9 @@ class Collected:
     sites: list[Site] = field(default_factory=list)
     prior_biopsy: bool = False
     untreated: bool = False  # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today")
+    # a procedure of another family only planned or declined ("punch biopsy recommended ... bx at next
+    # visit"): the lesion waits for it, so it does not share the visit's destruction or skin-tag removal
+    deferred: bool = False
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -98,13 +101,13 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False) -> 
     """Add one fact to its lesion's ``state``; ``total`` marks a repair length stated for all the lesions together."""
     if not usable(fact):
         m = fact.mention
-        if (
-            m.label == "PROCEDURE" and m.negated and not ignored_section(fact)
-            and (m.value or {}).get("kind") in details.COUNTED_KINDS
-        ):
-            # "SKs on the back: pt declined cryo": the lesion's own destruction was declined, so it
-            # does not share the visit's destruction of other lesions.
-            state.untreated = True
+        if m.label == "PROCEDURE" and not ignored_section(fact):
+            if m.negated and (m.value or {}).get("kind") in details.COUNTED_KINDS:
+                # "SKs on the back: pt declined cryo": the lesion's own destruction was declined, so it
+                # does not share the visit's destruction of other lesions.
+                state.untreated = True
+            elif (m.negated or m.hypothetical) and (m.value or {}).get("kind") not in details.COUNTED_KINDS:
+                state.deferred = True
         return
     if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":
         state.untreated = True  # "Not treated: 2 faint pink macules on the nose"
@@ -210,6 +213,12 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
             # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
             removal = any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong)
             kinds = [k for k in kinds if k != ("biopsy_tangential" if removal else "shave")]
+        if "biopsy_punch" in kinds and "biopsy_incisional" in kinds and not any(
+            p.kind == "biopsy_incisional" and "wedge" in p.text.lower() for p in strong
+        ):
+            # "Incisional biopsy (6 mm punch)": the instrument decides the technique, not the heading;
+            # only a wedge taken with a blade is an incisional biopsy beside a punch.
+            kinds = [k for k in kinds if k != "biopsy_incisional"]
         if state.titled and not state.titled & {"mohs", *EXCISION_KINDS} and any(k in EXCISION_KINDS for k in kinds):
             # "3. Shave excision of the right nasal ala" names what was done to that lesion; an
             # "excision" elsewhere ("These required standard excision, the smaller lesion ... a
