@@ -293,6 +293,8 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         # a word for the whole area beside counted lesions inside it is those lesions, unless it has a count of its own
         ("Chief complaint: rough spots on face\nExam: AKs: L cheek x2, forehead x4.\nProcedure: cryotherapy with LN2.", {"cheek": 2, "forehead": 4}),
         ("AKs: face x6, scalp x3. LN2 to all.", {"face": 6, "scalp": 3}),
+        # a count before the diagnosis may come with descriptive words
+        ("Findings: two gritty actinic keratoses on the vertex scalp.\nProcedure: liquid nitrogen to both, two cycles each.", {"scalp": 2}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -316,6 +318,18 @@ def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
         ),
         # a lesion whose own biopsy was offered and declined is not one of the frozen ones
         ("AKs x3: vertex scalp. LN2, 2 FTC. R temple: pearly papule, ? BCC. Bx offered, pt declined today.", ["scalp"]),
+        # a lesion whose own procedure is put off does not take the visit's destruction
+        (
+            "Three AKs of the scalp were frozen with liquid nitrogen. A pearly papule on the left cheek: biopsy "
+            "recommended, she will come back for it.",
+            ["scalp"],
+        ),
+        # the same site named again in a numbered item that only plans its biopsy is that lesion, left for later
+        (
+            "O: skin tags of the neck x6. R upper back: irregular brown macule.\nA/P:\n1. Skin tags of the neck: snip removal x6.\n"
+            "2. Irregular macule R upper back: punch bx at next visit.",
+            ["neck"],
+        ),
     ],
 )
 def test_untreated_lesions_are_not_records(lesions, text: str, treated: list[str]) -> None:
@@ -372,6 +386,7 @@ def test_diagnosis_goes_to_the_adjacent_site(lesions, text: str, diagnoses: dict
         ("Excison of a 1 cm epidermoid cyst, right shoulder. Path: epidermoid cyst.", "excision", "epidermoid_cyst"),
         ("Punch biospy of a 6 mm papule, left calf. Path: dermatofibroma.", "biopsy_punch", "dermatofibroma"),
         ("Liquid nitorgen to 3 itchy seborhheic keratoses of the back.", "destruction", "seborrheic_keratosis"),
+        ("Two warts of the left thumb: trichloracetic acid applied until white frosting.", "destruction", "wart"),
     ],
 )
 def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) -> None:
@@ -398,6 +413,11 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Four skin tags in the right axilla were each lifted with forceps and cut flush with the skin.", "skin_tag_removal"),
         ("Skin tags, R neck x6. Snip w/ iris scissors, AlCl3 for hemostasis.", "skin_tag_removal"),
         ("Five acrochordons of the left groin were clipped off with curved scissors.", "skin_tag_removal"),
+        # the instrument decides the technique: a punch under an "incisional biopsy" heading is a punch
+        ("Procedure: incisional biopsy (4 mm punch), left shin. Path: SCC in situ.", "biopsy_punch"),
+        ("Incisional biopsy of the right thigh plaque: a wedge was taken with a blade and a punch was not used. Path: morphea.",
+         "biopsy_incisional"),
+        ("Right temple, 5 mm pearly papule: sampled by tangential (shave) technique, flexible blade. Path: BCC.", "biopsy_tangential"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
@@ -422,7 +442,7 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
     assert lesion.prior_malignant_biopsy
 
 
-# -- a procedure named above a numbered list is each listed lesion's; a declined lesion is none --
+# -- a procedure named above a numbered list, for a range of items or with a count is each listed lesion's; a declined lesion is none --
 @pytest.mark.parametrize(
     "text, expected",
     [
@@ -437,6 +457,23 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
         (
             "Punch bx x2.\n1) R forearm: 6 mm pink papule.\n2) L thigh: 5 mm firm papule.\nL shin: scaly patch, pt declined bx, will observe.",
             [("forearm", "biopsy_punch"), ("thigh", "biopsy_punch")],
+        ),
+        # a technique written for a range of items goes to those items
+        (
+            "Biopsies #1-#2: tangential (shave) technique, flexible blade.\nBiopsy #3: 4 mm punch, one suture.\n"
+            "#1 R cheek - 5 mm pearly papule\n#2 nasal tip - 4 mm scaly papule\n#3 L thigh - 7 mm brown macule",
+            [("cheek", "biopsy_tangential"), ("nose", "biopsy_tangential"), ("thigh", "biopsy_punch")],
+        ),
+        # a count in the heading, and lettered items named by the technique sentence; the item "not sampled" has none
+        (
+            "PROCEDURE: SHAVE BIOPSIES X2.\nFINDINGS: (A) SCALP: 8 MM CRUSTED NODULE. (B) LEFT FOREARM: 5 MM SCALY PAPULE. "
+            "(C) RIGHT CHEEK: TAN MACULE, A SOLAR LENTIGO, NOT SAMPLED.\nTECHNIQUE: A AND B WERE SHAVED WITH A FLEXIBLE BLADE.",
+            [("scalp", "biopsy_tangential"), ("forearm", "biopsy_tangential")],
+        ),
+        # a counted heading over lesions listed in one line, with no item numbers
+        (
+            "Shave bx x2 (DermaBlade, AlCl3): L upper arm 6 mm pink papule r/o BCC; R shin 8 mm scaly plaque r/o SCCIS.",
+            [("arm", "biopsy_tangential"), ("leg", "biopsy_tangential")],
         ),
     ],
 )
@@ -1101,3 +1138,24 @@ def test_positioned_for_a_site_keeps_that_site(lesions) -> None:
 def test_a_diagnosis_list_in_another_order_follows_the_procedure_list(lesions, text: str, expected: list) -> None:
     got = [(lesion.site.laterality, lesion.site.region, lesion.diagnosis.kind, lesion.procedure.kind) for lesion in lesions(text)]
     assert got == expected
+
+
+# -- "a rough spot on the right forehead": a lesion word at a site makes that lesion the one the next sentence means --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "A 1.2 cm BCC of the left shoulder was excised with 4 mm margins and closed in layers, final length 3.5 cm. "
+            "While prone she asked about a rough spot on the right forehead; this 4 mm papule was then sampled by shave biopsy.",
+            {"shoulder": ("excision", "bcc"), "forehead": ("biopsy_tangential", None)},
+        ),
+        (
+            "Two itchy papules on the mid chest catch on her bra; both are irritated seborrheic keratoses. A quiet "
+            "seborrheic keratosis of the left shoulder bothers her too. All three were frozen with liquid nitrogen.",
+            {"chest": ("destruction", "irritated_seborrheic_keratosis"), "shoulder": ("destruction", "seborrheic_keratosis")},
+        ),
+    ],
+)
+def test_a_lesion_word_at_a_site_makes_it_the_current_lesion(lesions, text: str, expected: dict) -> None:
+    found = {les.site.region: (les.procedure.kind, les.diagnosis.kind if les.diagnosis else None) for les in lesions(text)}
+    assert found == expected

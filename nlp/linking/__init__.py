@@ -14,11 +14,12 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    of its marker segment, else of the nearest site in its sentence, else (one lesion) to it,
    else to the lesion its lesion words name, else of the last lesion named in its section, else
    to the note's primary lesion.
-4. **Records** (:mod:`.build`, :mod:`.sharing`, :mod:`.pathology`) — per lesion, the diagnosis by
+4. **Records** (:mod:`.build`, :mod:`.sharing`, :mod:`.listed`, :mod:`.pathology`) — per lesion, the diagnosis by
    precedence pathology > postoperative > preoperative, the largest operative lesion size, the
    narrowest margin, the most complex closure, and so on; facts said once for several lesions go
-   to each.  Negated, historical, family and hypothetical mentions never create a fact
-   (:mod:`.facts`); uncertain diagnoses are kept but marked not certain.
+   to each ("Shave bx x2: ...", "Biopsies #1-#3: tangential", "A, B and C were each shaved").
+   Negated, historical, family and hypothetical mentions never create a fact (:mod:`.facts`);
+   uncertain diagnoses are kept but marked not certain.
 5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
    described or generically named lesion are returned, renumbered 1..n; a counted lesion named
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.

@@ -24,6 +24,13 @@ _ATTENTION_TO = re.compile(r"\battention\s+(?:was\s+|is\s+)?(?:then\s+|next\s+|n
 # Where one clause of a sentence ends and the next, about another lesion, begins: "one on the
 # left nasal sidewall measuring 7 mm and one on the right cheek measuring 5 mm".
 _CLAUSE_BREAK = re.compile(r";|\b(?:and|but|whereas|while)\b", re.IGNORECASE)
+# "He asked about a scaly spot on the right forehead": a lesion word just before the site says the
+# sentence turns to a lesion there, though it names no diagnosis, size or procedure.
+_LESION_AT_SITE = re.compile(
+    r"\b(?:lesions?|spots?|growths?|nodules?|papules?|plaques?|bumps?|macules?|patch(?:es)?|moles?|lumps?)"
+    r"\s+(?:on|of|at|over|in)\s+(?:the\s+|his\s+|her\s+)?$",
+    re.IGNORECASE,
+)
 _SITE_FIELD = re.compile(
     r"(?:^|\n)[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:location|site)s?[ \t]*:[ \t]*$", re.IGNORECASE
 )
@@ -57,6 +64,7 @@ def assign_facts(
     # "A flat tan macule on the right cheek is a solar lentigo and was left alone": a lesion the
     # note leaves untreated does not become the current one for the procedure sentences after it.
     left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
+    introduced = {f.sentence for f in anchors if _LESION_AT_SITE.search(text_before(text, f)[-40:])}
     for fact in facts:
         if id(fact) in passing:
             continue
@@ -82,7 +90,7 @@ def assign_facts(
             (
                 fact.label == "ANATOMIC_SITE"
                 and fact.sentence not in left_alone
-                and (fact.sentence in lesion_fact_sentences or _ATTENTION_TO.search(text_before(text, fact)))
+                and (fact.sentence in lesion_fact_sentences or fact.sentence in introduced or _ATTENTION_TO.search(text_before(text, fact)))
             )
             or segment_of(fact.mention.start) is not None
         ):

@@ -79,6 +79,9 @@ class Collected:
     # a diagnosis the note leaves alone ("SKs - reassurance only, no tx today"), or a procedure it
     # declines or puts off for this lesion ("Bx offered, pt declined")
     untreated: bool = False
+    # a procedure of another family only planned or declined ("punch biopsy recommended ... bx at next
+    # visit"): the lesion waits for it, so it does not share the visit's destruction or skin-tag removal
+    deferred: bool = False
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -101,10 +104,14 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False) -> 
     if not usable(fact):
         m = fact.mention
         if m.label == "PROCEDURE" and (m.negated or m.hypothetical) and not (m.historical or m.family or ignored_section(fact)):
-            # "SKs on the back: pt declined cryo", "L temple: ? BCC. Bx offered, declined": a
-            # procedure declined or put off for this lesion says it is not one of the lesions the
-            # visit destroyed or removed, so it does not share their procedure.
-            state.untreated = True
+            # A procedure declined or put off for this lesion says it is not one of the lesions the
+            # visit destroyed or removed, so it does not share their procedure: its own destruction
+            # ("SKs on the back: pt declined cryo") leaves it alone; another family's ("? BCC. Bx
+            # offered, pt declined", "punch bx at next visit") leaves it waiting for that one.
+            if (m.value or {}).get("kind") in details.COUNTED_KINDS:
+                state.untreated = True
+            else:
+                state.deferred = True
         return
     if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":
         state.untreated = True  # "Not treated: 2 faint pink macules on the nose"
@@ -210,6 +217,12 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
             # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
             removal = any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong)
             kinds = [k for k in kinds if k != ("biopsy_tangential" if removal else "shave")]
+        if "biopsy_punch" in kinds and "biopsy_incisional" in kinds and not any(
+            p.kind == "biopsy_incisional" and "wedge" in p.text.lower() for p in strong
+        ):
+            # "Incisional biopsy (6 mm punch)": the instrument decides the technique, not the heading;
+            # only a wedge taken with a blade is an incisional biopsy beside a punch.
+            kinds = [k for k in kinds if k != "biopsy_incisional"]
         if state.titled and not state.titled & {"mohs", *EXCISION_KINDS} and any(k in EXCISION_KINDS for k in kinds):
             # "3. Shave excision of the right nasal ala" names what was done to that lesion; an
             # "excision" elsewhere ("These required standard excision, the smaller lesion ... a

@@ -62,7 +62,8 @@ def lesion_anchors(
     "L shin: flat scaly patch, pt declined bx today": a site whose sentence names a procedure
     only as declined, negated or planned is a lesion left untreated, not a treated one's site.
     Inside a numbered item such a site would otherwise join the item's lesion, unless the item
-    does something to it elsewhere ("(1) L upper back: EIC, never I&D. Exc'd intact.").
+    does something to it elsewhere ("(1) L upper back: EIC, never I&D. Exc'd intact."); the same
+    site named earlier in a sentence that does nothing to it is that lesion again, and passing too.
     Where the note asserts no site at all, a site named in a wish or plan stands in (marked
     ``WISHED_SITE``).
     """
@@ -74,6 +75,16 @@ def lesion_anchors(
         id(f)
         for f in facts
         if f.label == "ANATOMIC_SITE" and f.sentence in untreated and segment_of(f.mention.start) not in treated_items | {None}
+    }
+    # "O: R upper back: irregular macule ... A/P: 2. R upper back: punch bx recommended, at next visit":
+    # the same site named earlier where nothing is done is that lesion again, left for another day.
+    declined = [Cluster(*site_key(f.mention)) for f in facts if id(f) in passing]
+    done_sentences = {f.sentence for f in facts if f.label == "PROCEDURE" and usable(f)}
+    passing |= {
+        id(f)
+        for f in facts
+        if f.label == "ANATOMIC_SITE" and f.sentence not in done_sentences and segment_of(f.mention.start) not in treated_items
+        and any(c.accepts(*site_key(f.mention)) for c in declined)
     }
     anchors = [f for f in facts if is_anchor(f) and id(f) not in passing]
     if not anchors:

@@ -1,9 +1,9 @@
 """Facts said once for several lesions, handed to each of them.
 
 Collection gives every fact to the one lesion it was assigned; some facts speak for more:
-"both wounds were closed in layers", "Pathology: both basal cell carcinoma", a Mohs title or a
-procedure heading above a numbered list, one destruction for sites listed together, one verb
-after several lesions ("... were excised with 2 mm margins").  And a closure or size that
+"both wounds were closed in layers", "Pathology: both basal cell carcinoma", a Mohs title, a
+procedure written once for a list (:mod:`nlp.linking.listed`), one destruction for sites listed
+together, one verb after several lesions ("... were excised with 2 mm margins").  And a closure or size that
 landed on a body part which is no lesion belongs to the one treated lesion.
 :func:`collect_and_build` runs collection with these hand-overs and builds the records.
 """
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from nlp import procedure_details as details
 from nlp.linking.build import MOHS_DONE, Collected, build_lesion, collect
 from nlp.linking.facts import Fact, sentence_text, text_before, usable
+from nlp.linking.listed import share_listed_procedures
 from nlp.linking.treated import described_and_treated
 from nlp.records import Lesion
 
@@ -77,7 +78,7 @@ def collect_and_build(
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(sentence_text(text, fact)):
             for state in collected.values():
                 collect(state, fact, text)
-    _share_heading_procedure(collected, shared, segments, text)
+    share_listed_procedures(collected, facts, shared, segments, text)
     if mohs_done:
         _share_mohs_title(collected, facts, shared, text)
     if len(collected) >= 2:
@@ -182,32 +183,6 @@ def stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]
     return moved
 
 
-def _share_heading_procedure(collected: dict[int, Collected], shared: list[Fact], segments: list[tuple[int, int, int]], text: str) -> None:
-    """A procedure named above a numbered list of lesions is each listed lesion's procedure.
-
-    "Shave bx x2. 1) R nasal ala ... 2) L dorsal hand ...": the heading names what was done to
-    every numbered lesion.  A lesion that names its own procedure keeps it; a bare "shaved" or a
-    removal word ("removed") under the heading is the heading's procedure in other words.
-    """
-    if not segments:
-        return
-    first = min(start for _, start, _ in segments)
-    heading = [
-        f for f in shared
-        if f.label == "PROCEDURE" and f.mention.end <= first and not f.value.get("weak") and usable(f)
-    ]
-    if not heading:
-        return
-    for number in {n for n, _, _ in segments}:
-        state = collected.get(number)
-        if state is None:
-            continue
-        own = [p for weak, p in state.procedures if not weak]
-        if all(p.kind == "shave" and len(p.text.split()) == 1 for p in own):
-            for fact in heading:
-                collect(state, fact, text)
-
-
 def share_counted_procedure(
     built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact], text: str, split_from: dict[int, int] | None = None
 ) -> None:
@@ -251,8 +226,8 @@ def share_counted_procedure(
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
         own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
-        if not own and collected[index].untreated:
-            continue  # "SKs - reassurance only, no tx today": not one of the destroyed lesions
+        if not own and (collected[index].untreated or (collected[index].deferred and lesion.procedure is None)):
+            continue  # "SKs - reassurance only, no tx today", "biopsy at the next visit": not one of the destroyed lesions
         if not own:
             lesion.procedure = counted[0]  # else a procedure named outright at that site ("Excision") stays
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:

@@ -71,6 +71,20 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # ", of the <site>" attaches the site to the lesion named before a negated finding
         ("Melanoma, Breslow 0.6 mm, no ulceration, of the right upper back.", "right upper back", set()),
         ("No ulceration of the right upper back.", "right upper back", {"is_negated"}),
+        # a treatment dated "last spring" is history, and so is the lesion it treated there
+        ("An SK on the left temple was frozen with liquid nitrogen last summer.", "liquid nitrogen", {"is_historical"}),
+        ("An SK on the left temple was frozen with liquid nitrogen last summer.", "left temple", {"is_historical"}),
+        ("An SK on the left temple was frozen with liquid nitrogen last summer.", "SK", {"is_historical"}),
+        # ... but a lesion growing "since last year" or "over the last year" is today's
+        ("A pink papule on the right shin, growing since last year, was shaved.", "right shin", set()),
+        ("A mole on the back that has darkened over the last year was excised.", "back", set()),
+        # booked for later or elsewhere, recommended but not done
+        ("Re-excision with 4 mm margins to be scheduled next month.", "Re-excision", {"is_hypothetical"}),
+        ("Vermilion lesion: biopsy by oral surgery, appt made for Friday.", "biopsy", {"is_hypothetical"}),
+        ("Pt on warfarin, so shave bx at next visit.", "shave bx", {"is_hypothetical"}),
+        ("Irregular macule of the left flank: excision recommended.", "excision", {"is_hypothetical"}),
+        ("She is booked for a punch biopsy of the calf.", "punch biopsy", {"is_hypothetical"}),
+        ("The shave biopsy was done as recommended by her dermatologist.", "shave biopsy", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
