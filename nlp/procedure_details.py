@@ -167,7 +167,8 @@ def number(word: str) -> int | None:
 def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     """Set ``count`` on counted lesions (destruction, skin tags) from the note's numbers.
 
-    A number next to a lesion's own site, or before a diagnosis no other lesion has used,
+    A number next to a lesion's own site, or before a diagnosis no other lesion has used (or
+    before lesion nouns in the diagnosis's clause: "Six rough scaly papules, clinically AKs"),
     counts that lesion; a note's total ("23 in all", "Destruction of 3 lesions" shared by
     several sites) fills in the lesions that have no count of their own.
     """
@@ -192,14 +193,20 @@ def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     if total and total > sum(found.values()):
         # A malignant lesion destroyed is one lesion unless its own count says otherwise: a note's
         # total ("AKs x5") is the premalignant and benign lesions'.
-        missing = [lesion for lesion in counted if lesion.index not in found and not (lesion.diagnosis and lesion.diagnosis.behaviour == "malignant")]
+        missing = [lesion for lesion in counted if lesion.index not in found and not _malignant(lesion)]
         if missing:
             rest = total - sum(found.values())
             for position, lesion in enumerate(missing):
                 found[lesion.index] = max(1, rest - (len(missing) - 1)) if position == 0 else 1
-        elif len(counted) == 1:
+        elif len(counted) == 1 and not _malignant(counted[0]):
+            # "ED&C of the BCC ... SKs x3, not treated": the total counts the lesions left alone
             found[counted[0].index] = total
     return [replace(lesion, count=found[lesion.index], count_stated=True) if lesion.index in found else lesion for lesion in lesions]
+
+
+def _malignant(lesion: Lesion) -> bool:
+    """A cancer is sized, not counted: a note's total of other lesions is never its count."""
+    return bool(lesion.diagnosis and lesion.diagnosis.behaviour == "malignant")
 
 
 def is_counted(lesion: Lesion) -> bool:
@@ -225,7 +232,11 @@ def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure
         match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start)
         if match is not None and _NUMBERING_WORD.search(text, max(0, match.start() - 12), match.start()):
             match = None
-        match = match or _COUNT_AFTER_DX.match(text, dx.span.end, min(len(text), dx.span.end + 24))
+        match = (
+            match
+            or _COUNT_AFTER_DX.match(text, dx.span.end, min(len(text), dx.span.end + 24))
+            or _COUNT_IN_CLAUSE.search(text, _clause_start(text, dx.span.start), dx.span.start)
+        )
         if match:
             value = number(next(g for g in match.groups() if g))
             if value:
@@ -234,6 +245,23 @@ def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure
     if lesion.procedure is not None and not procedure_shared:
         return _procedure_count(text, lesion)
     return None
+
+
+# "C. Six rough scaly papules, clinically AKs": a count of lesion nouns in the clause that names the
+# diagnosis counts it ("3 lesions treated: an SK ..." does not: the clause starts after the colon).
+_CLAUSE_OPEN = re.compile(r"[;:\n]|\.(?!\d)")
+_COUNT_IN_CLAUSE = re.compile(
+    r"\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:\w+\s+){0,2}?(?:lesions|aks|keratoses|acrochordons|warts|verrucae|papules|growths|spots|tags)\b",
+    re.IGNORECASE,
+)
+
+
+def _clause_start(text: str, end: int, limit: int = 60) -> int:
+    """Start of the clause that ends at ``end``, at most ``limit`` characters back."""
+    start = max(0, end - limit)
+    for match in _CLAUSE_OPEN.finditer(text, start, end):
+        start = match.end()
+    return start
 
 
 def _procedure_count(text: str, lesion: Lesion) -> int | None:

@@ -295,6 +295,8 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ("AKs: face x6, scalp x3. LN2 to all.", {"face": 6, "scalp": 3}),
         # a count before the diagnosis may come with descriptive words
         ("Findings: two gritty actinic keratoses on the vertex scalp.\nProcedure: liquid nitrogen to both, two cycles each.", {"scalp": 2}),
+        # a count of lesion nouns in the clause that names the diagnosis
+        ("PROCEDURE: Cryotherapy, scalp.\nFINDINGS: Four gritty scaly papules, clinically AKs.\nLN2, two cycles each.", {"scalp": 4}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -311,6 +313,7 @@ def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
         ("LN2 to 4 irritated SKs of the right flank. Several other seborrheic keratoses on the chest were left untreated.", ["flank"]),
         ("A/P: AKs x3 L forearm - LN2, 2 FTC.\nSKs on the back - benign, reassurance given, no tx.", ["forearm"]),
         ("Skin tags of the neck x6 removed by snip excision. Tags in the left axilla - patient prefers to leave alone.", ["neck"]),
+        ("Bx-proven BCC R forearm, 6 mm. ED&C x3 cycles, left open.\nAlso: SKs x4 on the back, not tx'd.", ["forearm"]),
         (
             "Eight AKs on the scalp and two along the rim of the left ear. A tan macule on the right cheek is a solar "
             "lentigo and was left alone. With his glasses removed, liquid nitrogen was applied to all ten AKs.",
@@ -1016,6 +1019,12 @@ def test_proof_of_malignancy_and_pathology_source(lesions, text: str, behaviour_
             "of fatty tissue, which resembled a lipoma measuring approximately 1.5 cm x 2 cm, was also excised.",
             "4",
         ),
+        # "the lesion is a 0.9 cm patch" states the lesion's size; the wound's diameter after ED&C is not it
+        (
+            "ED&C of a biopsy-proven BCC of the left flank. Today the lesion is a 0.9 cm pink patch. After three "
+            "cycles the wound, about 1.5 cm across, was left open.",
+            "0.9",
+        ),
         # without an explicit statement the largest body size stays
         ("Excision of a 1.2 cm nevus of the left arm. The 0.8 cm nevus was excised with 2 mm margins.", "1.2"),
         # the erythema around an inflamed cyst is not its size; a later "discuss excision" is a plan
@@ -1105,6 +1114,27 @@ DISTRACTOR_PROCEDURES = [
         "Will re-excise w/ 5 mm margins if path shows melanoma.\nPath: dysplastic nevus, margins free.",
         ["11401:suggested"],
     ),
+    # the excision a patient turned down for ED&C, or one that would have needed a flap
+    (
+        "PROCEDURE: Curettage and electrodesiccation. Biopsy-proven superficial BCC of the left upper arm; he prefers "
+        "an office treatment to an excision. The lesion is a 0.8 cm scaly patch. Curetted and electrodesiccated x3.",
+        ["17261:suggested"],
+    ),
+    (
+        "Procedure: ED&C\nDiagnosis: SCC in situ, dorsum of the left foot, biopsy-proven\nLesion size: 25 x 18 mm\n"
+        "Discussion: excision would have required a graft; ED&C was chosen.",
+        ["17273:suggested"],
+    ),
+    # a cancer's ED&C does not treat the untreated lesions beside it, nor is their count its count
+    (
+        "BCC of the right nasal ala, biopsy-proven, 4 mm: ED&C with three passes. Incidental SKs x4 on the right "
+        "temple, not tx.",
+        ["17280:suggested"],
+    ),
+    (
+        "1. SCCIS, L dorsal hand, 9 mm - ED&C x3 cycles.\n2. SKs, back - benign.",
+        ["17271:suggested"],
+    ),
 ]
 
 
@@ -1159,3 +1189,31 @@ def test_a_diagnosis_list_in_another_order_follows_the_procedure_list(lesions, t
 def test_a_lesion_word_at_a_site_makes_it_the_current_lesion(lesions, text: str, expected: dict) -> None:
     found = {les.site.region: (les.procedure.kind, les.diagnosis.kind if les.diagnosis else None) for les in lesions(text)}
     assert found == expected
+
+
+# -- what a lesion's own numbered item calls it beats a story sentence that names it beside another ---
+def test_the_items_diagnosis_beats_the_story_sentence(lesions) -> None:
+    text = (
+        "Here for cyst excision and ED&C of biopsy-proven SCC in situ of the R forearm.\nA/P:\n"
+        "1. Epidermoid cyst, upper back - excised, simple closure 2.0 cm.\n2. SCC in situ, R forearm, 7 mm - ED&C x3."
+    )
+    found = {lesion.site.region: (lesion.diagnosis.kind, lesion.procedure.kind) for lesion in lesions(text)}
+    assert found == {"back": ("epidermoid_cyst", "excision"), "forearm": ("scc_in_situ", "destruction")}
+
+
+# -- after a lettered list, the narrative names its lesions by the letter alone ----------------------
+LETTERED = (
+    "PROCEDURES:\nA. Excision, right forearm\nB. Excision, left calf\nC. Cryotherapy, scalp\n"
+    "FINDINGS:\nA. 1.1 cm nodule, biopsy-proven SCC\nB. 6 mm irregular brown macule\nC. Four gritty scaly papules, clinically AKs\n"
+    "NARRATIVE: A was excised with 5 mm margins and B with 2 mm margins; both closed in layers. "
+    "Repair lengths: A 4.5 cm, B 2.8 cm. C: liquid nitrogen, two cycles.\n"
+    "PATHOLOGY: A. Squamous cell carcinoma. B. Junctional nevus."
+)
+
+
+def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
+    found = {
+        lesion.site.region: (lesion.margin and str(lesion.margin.value_cm), lesion.repair_length and str(lesion.repair_length.value_cm), lesion.count)
+        for lesion in lesions(LETTERED)
+    }
+    assert found == {"forearm": ("0.5", "4.5", 1), "leg": ("0.2", "2.8", 1), "scalp": (None, None, 4)}

@@ -1,4 +1,4 @@
-"""find_markers tries the marker patterns only where a marker keyword starts: same matches as finditer."""
+"""find_markers tries the marker patterns only where a marker keyword starts (same matches as finditer); letter references."""
 
 from __future__ import annotations
 
@@ -48,3 +48,32 @@ def test_every_marker_match_starts_with_a_keyword(pattern) -> None:
     heads = _prefixes(pattern.pattern, 4)
     assert heads, "the pattern's first characters could not be read"
     assert all(any(word.startswith(head) or head.startswith(word) for word in markers._MARKER_KEYWORDS) for head in heads), heads
+
+
+# -- letter_references: after a lettered list, a capital letter alone names its item ---------------
+_LIST = "A. Excision, left arm\nB. Excision, right leg\nC. Cryotherapy, scalp\n"
+
+
+@pytest.mark.parametrize(
+    ("narrative", "references"),
+    [
+        ("A was excised with 4 mm margins and B with 2 mm margins.", [(1, "A was excised with 4 mm margins and "), (2, "B with 2 mm margins")]),
+        ("Closed lengths: A 4.0 cm, B 3.0 cm.", [(1, "A 4.0 cm, "), (2, "B 3.0 cm")]),
+        ("Consent obtained. C: LN2 spray, two cycles.", [(3, "C: LN2 spray, two cycles")]),
+        # the article: before a noun, or before a size with no other letter beside it
+        ("A lesion was excised. A 4 mm punch was used.", []),
+        # a letter the list does not use, or one inside a word or after a word
+        ("Vitamin D was started; Hepatitis B, remote.", []),
+    ],
+)
+def test_letter_references(narrative: str, references: list[tuple[int, str]]) -> None:
+    text = _LIST + "NARRATIVE: " + narrative
+    items = [(1, 0, 21), (2, 21, 44), (3, 44, len(_LIST))]
+    added = [segment for segment in markers.letter_references(text, items) if segment not in items]
+    assert [(number, text[start:end]) for number, start, end in added] == references
+
+
+def test_no_letter_references_without_a_lettered_list() -> None:
+    text = "1. Excision, left arm\n2. Excision, right leg\nA was excised and B was frozen."
+    items = [(1, 0, 21), (2, 21, 44)]
+    assert markers.letter_references(text, items) == items

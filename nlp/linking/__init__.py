@@ -5,7 +5,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
 
 1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "second lesion", numbered
    or lettered list items — open a segment that belongs to that lesion until the next marker or
-   section.
+   section; after a lettered list, a letter alone ("A was excised with 4 mm margins and B with
+   2 mm margins") opens one until the next such letter or the end of its sentence.
 2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
    laterality and position words; a cluster seen inside a marker segment takes that marker's
    lesion number, unless the item counts lesions at several sites ("forehead x3 and nasal dorsum
@@ -34,7 +35,7 @@ from nlp.linking.assignment import assign_facts
 from nlp.linking.build import mohs_performed, with_details
 from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
 from nlp.linking.facts import Fact, usable
-from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, segment_lookup
+from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
 from nlp.linking.pathology import mark_proven_history, pathology_pending
 from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
 from nlp.linking.treated import treated_lesions
@@ -48,7 +49,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     lower = text.lower()
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
-    segments = align_list_numbers(segments, facts, sections)
+    segments = letter_references(text, align_list_numbers(segments, facts, sections))
     mark_proven_history(text, facts)
     segment_of = segment_lookup(segments)
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.

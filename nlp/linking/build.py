@@ -62,7 +62,7 @@ def mohs_performed(text: str, lower: str, facts: Iterable[Fact]) -> bool:
 class Collected:
     """Everything linked to one lesion, before the record picks its facts by precedence."""
 
-    diagnoses: list[tuple[int, Diagnosis]] = field(default_factory=list)
+    diagnoses: list[tuple[float, Diagnosis]] = field(default_factory=list)
     sizes: list[tuple[tuple[int, bool], Measure]] = field(default_factory=list)  # ((section rank, not explicit), size)
     margins: list[Measure] = field(default_factory=list)
     diameters: list[Measure] = field(default_factory=list)
@@ -86,21 +86,24 @@ class Collected:
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
 _SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
-# "The lesion measured 1 cm in diameter": an explicit statement of the lesion's size, which beats a
-# size from a title or list item in the same rank of section ("Excision of plantar ulceration 3 cm x
-# 1 cm in size", where 3 cm is the ellipse).
+_ITEM_RANK = 1.5  # a clinical or preoperative diagnosis in the lesion's own list item: after postoperative, before the rest
+# "The lesion measured 1 cm in diameter", "the lesion is a 1.0 cm pink patch": an explicit statement
+# of the lesion's size, which beats a size from a title or list item in the same rank of section
+# ("Excision of plantar ulceration 3 cm x 1 cm in size", where 3 cm is the ellipse) and a wound's
+# size read as one ("the wound, now about 1.6 cm across").
 _MEASURED_LESION = re.compile(
     r"\b(?:(?:the|this|that|her|his|its)\s+(?:[\w-]+\s+){0,3}?(?:lesions?|tumou?rs?|mass|masses|nev(?:us|i)|naev(?:us|i)|moles?|cysts?"
     r"|lipomas?|growths?|nodules?|papules?|plaques?|carcinomas?|melanomas?|keratos[ie]s|granulomas?|ulcers?|ulcerations?)|it)"
     r"\s+(?:itself\s+)?(?:(?:was|is)\s+)?(?:clinically\s+)?(?:measured|measures|measuring|measure|was|is)"
-    r"\s+(?:(?:approximately|about|roughly|at|to\s+be|up\s+to|~)\s+)*$",
+    r"\s+(?:(?:approximately|about|roughly|at|to\s+be|up\s+to|~|an?)\s+)*$",
     re.IGNORECASE,
 )
 _SIZE_SECTION_RANK = {"description": 0, "procedure": 0, "findings": 0, "closure": 0, None: 0}
 
 
-def collect(state: Collected, fact: Fact, text: str, *, total: bool = False) -> None:
-    """Add one fact to its lesion's ``state``; ``total`` marks a repair length stated for all the lesions together."""
+def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_item: bool = False) -> None:
+    """Add one fact to its lesion's ``state``; ``total`` marks a repair length stated for all the
+    lesions together, ``in_item`` a fact in the lesion's own numbered or lettered item."""
     if not usable(fact):
         m = fact.mention
         if m.label == "PROCEDURE" and (m.negated or m.hypothetical) and not (m.historical or m.family or ignored_section(fact)):
@@ -136,9 +139,13 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False) -> 
             text=m.text, kind=value.get("kind") or "skin_lesion_nos", behaviour=value.get("behaviour") or "unknown",
             source=source, span=span, certain=not m.uncertain,
         )
-        rank = _SOURCE_RANK[source]
+        rank: float = _SOURCE_RANK[source]
         if source == "pathology" and (m.section == "addendum" or _FINAL_DX.search(text_before(text, fact))):
             rank = -1  # an addendum or a "Final diagnosis" revises the preliminary report
+        elif in_item and source in ("clinical", "preoperative"):
+            # "2. SCCIS, L dorsal hand - ED&C": what the lesion's own item calls it beats a story
+            # sentence that names it beside another lesion ("here for cyst removal and tx of SCCIS L hand")
+            rank = _ITEM_RANK + _SOURCE_RANK[source] / 10  # among the item's own: clinical, then preoperative
         state.diagnoses.append((rank, diagnosis))
     elif m.label == "PROCEDURE":
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:

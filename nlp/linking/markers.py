@@ -284,3 +284,56 @@ def _merge_step_items(
                 merged.append(segment)
         out.extend(merged)
     return out
+
+
+# A lettered list item: "A. Excision ...", "(B) ...", "C) ...".
+_LETTER_ITEM = re.compile(r"[\s:;,.]*\(?(?P<n>[A-E])[.)]")
+# A letter alone that names an item of a lettered list: "A was excised with 4 mm margins and B with
+# 2 mm margins", "Closed lengths: A 4.0 cm, B 3.0 cm", "C: LN2 spray".  Capital, at the start of a
+# line, clause or list ("and B", ": A", ", B") and followed by what an item's name is followed by (a
+# verb, a preposition, a colon or comma, a measurement), never by a noun: "A lesion was excised"
+# is the article.
+_LETTER_REFERENCE = re.compile(
+    r"(?:^|(?<=[\n.;:,(])|(?<=\band)|(?<=\bthen)|(?<=\bwhile)|(?<=\bwhereas))[ \t]*(?P<n>[A-E])"
+    r"(?=[ \t]*[:,]|[ \t]+(?:was|were|is|had|has|measured|measuring|with|and|then|to)\b|[ \t]+(?P<digit>\d))",
+    re.MULTILINE,
+)
+# Where a letter's reference ends when no other letter follows: the end of its sentence or line.
+_REFERENCE_END = re.compile(r"\n|[.;](?!\d)")
+
+
+def letter_references(text: str, segments: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Add a segment for each letter that names an item of the note's lettered list outside it.
+
+    A note that lists its lesions as "A.", "B.", "C." often goes on to name them by the letter
+    alone ("A was excised with 4 mm margins and B with 2 mm margins. Closed lengths: A 4.0 cm,
+    B 3.0 cm. C: LN2 spray"); each such reference opens a segment for that lesion until the next
+    reference or the end of its sentence.  Only letters the list uses count, only outside the
+    list's own items, and a capital "A" before a number only beside another reference in its
+    sentence ("A 4 mm punch was used" is the article).
+    """
+    letters = {number for number, start, _ in segments if (m := _LETTER_ITEM.match(text, start)) and _marker_number(m.group("n")) == number}
+    if len(letters) < 2:
+        return segments
+    inside = [(start, end) for _, start, end in segments]
+    found: list[tuple[int, int, bool]] = []  # (number, start, before a digit)
+    for match in _LETTER_REFERENCE.finditer(text):
+        start = match.start("n")
+        number = _marker_number(match.group("n"))
+        if number in letters and not any(s <= start < e for s, e in inside):
+            found.append((number, start, match.group("digit") is not None))
+    added: list[tuple[int, int, int]] = []
+    for i, (number, start, before_digit) in enumerate(found):
+        stop = _REFERENCE_END.search(text, start)
+        sentence_end = stop.start() if stop else len(text)
+        next_start = found[i + 1][1] if i + 1 < len(found) else len(text)
+        others = [n for n, s, _ in found if n != number and _same_sentence(text, start, s)]
+        if number == 1 and before_digit and not others:
+            continue
+        added.append((number, start, min(sentence_end, next_start)))
+    return sorted(segments + added, key=lambda segment: segment[1])
+
+
+def _same_sentence(text: str, a: int, b: int) -> bool:
+    low, high = min(a, b), max(a, b)
+    return _REFERENCE_END.search(text, low, high) is None

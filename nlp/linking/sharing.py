@@ -71,8 +71,9 @@ def collect_and_build(
             # "Total layered repair 6.2 cm": a sum over the lesions, which the lesion's own length beats
             collect(collected[fact.lesion], fact, text, total=True)
             continue
-        collect(collected[fact.lesion], fact, text)
-        if fact.label == "PROCEDURE" and not fact.value.get("weak") and usable(fact) and segment_of(fact.mention.start) == fact.lesion:
+        in_item = segment_of(fact.mention.start) == fact.lesion
+        collect(collected[fact.lesion], fact, text, in_item=in_item)
+        if fact.label == "PROCEDURE" and not fact.value.get("weak") and usable(fact) and in_item:
             collected[fact.lesion].titled.add(fact.value.get("kind") or "other")
     for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(sentence_text(text, fact)):
@@ -191,7 +192,10 @@ def share_counted_procedure(
     "Cryotherapy to AKs of the scalp (10) and forehead (6)": the procedure and diagnosis sit
     with one site (or none), yet every listed site is a treated lesion of the same kind.  A
     lesion split from a list item (``split_from``, see
-    :func:`nlp.linking.clusters.split_counted_items`) takes its item's procedure and diagnosis.
+    :func:`nlp.linking.clusters.split_counted_items`) takes its item's procedure and diagnosis.  A
+    destruction of a cancer and one of benign or premalignant lesions are different procedures
+    (coded by the cancer's diameter, or by count): "SCCIS, L hand - ED&C" does not treat the
+    seborrheic keratoses of the back, nor "LN2 to the AKs" a BCC left for another day.
     """
     for index, item in (split_from or {}).items():
         lesion, origin = built.get(index), built.get(item)
@@ -207,15 +211,16 @@ def share_counted_procedure(
     for fact in shared:
         if fact.label == "PROCEDURE" or (fact.label == "LESION_DIAGNOSIS" and "NOT_TREATED" not in fact.modifiers):
             collect(loose, fact, text)
-    states = list(collected.values()) + [loose]
+    owned = [(built[index], state) for index, state in collected.items()] + [(None, loose)]
     kinds = details.COUNTED_KINDS
-    diagnosed = [state for state in states if not state.untreated]
+    diagnosed = [state for _, state in owned if not state.untreated]
     diagnoses = [d for state in diagnosed for _, d in state.diagnoses if d.certain]
     if diagnoses and all(d.kind == "skin_tag" for d in diagnoses):
         kinds = kinds | {"excision"}  # "Removal of skin tags by scissor excision": the removal is the tags'
-    named = [(weak, p) for state in states for weak, p in state.procedures if p.kind in kinds]
+    # (weak, procedure, whether the lesion it was named for is a cancer: None when unknown)
+    named = [(weak, p, _malignant(owner)) for owner, state in owned for weak, p in state.procedures if p.kind in kinds]
     # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
-    counted = [p for weak, p in named if not weak] or [p for _, p in named]
+    counted = [(p, malignant) for weak, p, malignant in named if not weak] or [(p, malignant) for _, p, malignant in named]
     if not counted:
         return
     donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
@@ -228,7 +233,19 @@ def share_counted_procedure(
         own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
         if not own and (collected[index].untreated or (collected[index].deferred and lesion.procedure is None)):
             continue  # "SKs - reassurance only, no tx today", "biopsy at the next visit": not one of the destroyed lesions
+        malignant = _malignant(lesion)
         if not own:
-            lesion.procedure = counted[0]  # else a procedure named outright at that site ("Excision") stays
+            # else a procedure named outright at that site ("Excision") stays
+            fitting = [p for p, owner in counted if owner is None or malignant is None or owner == malignant]
+            if not fitting:
+                continue
+            lesion.procedure = fitting[0]
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
+
+
+def _malignant(lesion: Lesion | None) -> bool | None:
+    """Whether a lesion is a cancer by its diagnosis; None for no lesion or no diagnosis."""
+    if lesion is None or lesion.diagnosis is None:
+        return None
+    return lesion.diagnosis.behaviour == "malignant"

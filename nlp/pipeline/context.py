@@ -45,12 +45,16 @@ class ContextRuleModel(BaseModel):
 
 
 class TextRuleModel(BaseModel):
+    """A regular expression on the text after a mention (``position: after``, the default) or
+    before it (``before``: write the pattern to end with ``$``), within its sentence."""
+
     model_config = ConfigDict(extra="forbid")
     id: str
     category: Literal["HISTORICAL", "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "FAMILY"]
     literal: str
     pattern: str
     allowed_types: list[str]
+    position: Literal["after", "before"] = "after"
 
     _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
 
@@ -92,7 +96,7 @@ class OpnoteContext:
         self.rules = rules
         self.text_rules = [
             (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types),
-             _needs_digit(rule.pattern))
+             _needs_digit(rule.pattern), rule.position == "before")
             for rule in rules.text_rules
         ]
         self.context = ConText(
@@ -201,7 +205,8 @@ class OpnoteContext:
         doc._.context_graph = graph
 
     def _apply_text_rules(self, doc: Doc) -> None:
-        """Each text rule against the rest of the sentence after each entity of an allowed type.
+        """Each text rule against the rest of the sentence after (or the part before) each entity
+        of an allowed type.
 
         A rule whose every match holds a digit (the year rules) is not run on a stretch with none.
         """
@@ -209,18 +214,22 @@ class OpnoteContext:
         sentence_ids, sentence_spans, _ = sentence_table(doc)
         for span in entity_spans(doc):
             label = span.label_
-            after = has_digit = None
-            for regex, attribute, allowed, needs_digit in self.text_rules:
+            stretches: dict[bool, str] = {}
+            has_digit: dict[bool, bool] = {}
+            for regex, attribute, allowed, needs_digit, before in self.text_rules:
                 if label not in allowed:
                     continue
-                if after is None:
-                    after = text[span.end_char : sentence_spans[sentence_ids[span.start]][1]]
+                stretch = stretches.get(before)
+                if stretch is None:
+                    sentence_start, sentence_end = sentence_spans[sentence_ids[span.start]]
+                    stretch = text[sentence_start : span.start_char] if before else text[span.end_char : sentence_end]
+                    stretches[before] = stretch
                 if needs_digit:
-                    if has_digit is None:
-                        has_digit = _DIGIT.search(after) is not None
-                    if not has_digit:
+                    if before not in has_digit:
+                        has_digit[before] = _DIGIT.search(stretch) is not None
+                    if not has_digit[before]:
                         continue
-                if regex.search(after):
+                if regex.search(stretch):
                     set_span_value(doc, span, attribute, True)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:

@@ -95,6 +95,8 @@ LABELS: dict[str, str] = {
 #: ``kind_rule`` of an area (always ``defect_area``) and of a length with no cue nearby.
 AREA_RULE = "kind.area"
 DEFAULT_RULE = "kind.default"
+#: ``kind_rule`` of a length with no cue of its own that continues a list after a classified one.
+LIST_RULE = "kind.list"
 
 UnitNorm = Literal["cm", "mm", "in", "cm2", "mm2", "in2"]
 Qualifier = Literal["approximately", "less_than", "at_most", "more_than", "at_least"]
@@ -470,7 +472,7 @@ def _validate(data: object, path: Path | str) -> MeasurementRuleFile:
         if rule.id in seen:
             raise RuleFileError(path, rule.id, "duplicate id; every rule needs its own stable id")
         seen.add(rule.id)
-        if rule.id in (AREA_RULE, DEFAULT_RULE):
+        if rule.id in (AREA_RULE, DEFAULT_RULE, LIST_RULE):
             raise RuleFileError(path, rule.id, "this id is reserved for built-in decisions; rename the rule")
     for cue in rules.cues:
         if not cue.per_side and cue.kind != "margin":
@@ -1068,6 +1070,11 @@ def _find(text: str) -> list[_Found]:
 
 
 _BETWEEN = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+#: What stands between two lengths of one list: "Closed lengths: A 4.0 cm, B 3.0 cm", "margins of
+#: 2 mm, 3 mm" (a separator, then perhaps the next item's letter or number).  Each
+#: measurement's cue window stops at its neighbour, so only the first one sees the cue; the others,
+#: with no cue of their own, take its kind (``LIST_RULE``).  Case-sensitive: "a" is an article.
+_LIST_GAP = re.compile(r"[ \t]*(?:,|;|/|&|and|AND)[ \t]*(?:(?:and|AND)[ \t]+)?(?:(?:[A-E]|#?[1-9]|\(?[a-e1-9]\))[ \t]*:?[ \t]*)?")
 #: Bare numbers added to the area after them: "9 + 6.5 sq cm", "4 plus 3 + 2 sq cm".
 _AREA_ADDENDS = re.compile(r"(?<![\w.#/:,])(?:\d+(?:\.\d+)?\s*(?:\+|\bplus\b)\s*)+$", re.IGNORECASE)
 
@@ -1301,9 +1308,14 @@ def parse_measurements(
     ordered_sections = sorted((s for s in sections if s and s[0] is not None), key=lambda s: s[1])
     starts = [s[1] for s in ordered_sections]
     out: list[ParsedMeasurement] = []
+    previous: tuple[MeasureKind, str, bool, int | None, int | None] | None = None
     for i, m in enumerate(found):
         section = _section_at(ordered_sections, starts, m.start) if ordered_sections else None
         kind, kind_rule, per_side, cue_start, cue_end = _classify(text, found, i, rules, section)
+        if kind_rule == DEFAULT_RULE and previous is not None and not m.is_area and _LIST_GAP.fullmatch(text, found[i - 1].end, m.start):
+            kind, _, per_side, cue_start, cue_end = previous
+            kind_rule = LIST_RULE
+        previous = (kind, kind_rule, per_side, cue_start, cue_end) if kind_rule not in (DEFAULT_RULE, AREA_RULE) else None
         value = min(m.numbers) if kind == "margin" else max(m.numbers)
         unit_norm = m.units[-1]
         if kind == "defect_area" and not m.is_area and m.shape == "dims":

@@ -3,6 +3,8 @@
 PyRuSH (medspaCy's default splitter) costs most of ``medspacy.load()``'s time on a short note.
 Operative notes mostly need four cues: terminal punctuation followed by a new word, a line
 break, a section header, and the ``.,`` junction of run-on exports (``Lipoma.,POSTOPERATIVE``).
+A "?" standing apart from the word before it ("scaly papule, ? BCC") is shorthand for a
+suspected diagnosis, not the end of a question.
 The cues are found with one regular-expression pass over the text and written to the Doc in
 one array call, so the cost does not grow with a Python loop over tokens.
 

@@ -68,6 +68,19 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Old excision scars on the back.", "excision", {"is_historical"}),
         ("The biopsy scar was excised with 4 mm margins.", "excised", set()),
         ("Excision of the scar with 2 mm margins.", "Excision", set()),
+        # the road not taken: "prefers X to Y", "chose X over Y", "in lieu of Y", a counterfactual "Y would have needed"
+        ("She prefers a quick office treatment to an excision.", "excision", {"is_negated"}),
+        ("He preferred ED&C to excision.", "ED&C", set()),
+        ("He preferred ED&C to excision.", "excision", {"is_negated"}),
+        ("She opted for cryotherapy over surgical excision.", "cryotherapy", set()),
+        ("She chose curettage over excision.", "excision", {"is_negated"}),
+        ("He prefers to proceed with excision today.", "excision", set()),
+        ("ED&C was done in lieu of excision.", "excision", {"is_negated"}),
+        ("Excision would have needed a large flap.", "Excision", {"is_hypothetical"}),
+        ("A standard excision would require a skin graft.", "excision", {"is_hypothetical"}),
+        ("The excision was done under local anesthesia.", "excision", set()),
+        # a detached "?" queries the word after it (and is no sentence end)
+        ("L temple: pink scaly papule, ? BCC. Photo taken.", "BCC", {"is_uncertain"}),
         # ", of the <site>" attaches the site to the lesion named before a negated finding
         ("Melanoma, Breslow 0.6 mm, no ulceration, of the right upper back.", "right upper back", set()),
         ("No ulceration of the right upper back.", "right upper back", {"is_negated"}),

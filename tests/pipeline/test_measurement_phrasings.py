@@ -107,3 +107,22 @@ def test_margins(text: str, value: str) -> None:
 )
 def test_not_lesion_or_wound(text: str) -> None:
     assert all(kind not in ("lesion_size", "wound_length") for kind, _ in kinds(text)), kinds(text)
+
+
+# -- lengths listed after one cue: each cue window stops at the next measurement, so the later
+# -- items of the list (with no cue of their own) take the first one's kind -------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Closed lengths: A 4.0 cm, B 3.0 cm.", [("wound_length", "4.0"), ("wound_length", "3.0")]),
+        ("Repair lengths 2.5 cm; 3.5 cm; 1.5 cm.", [("wound_length", "2.5"), ("wound_length", "3.5"), ("wound_length", "1.5")]),
+        ("Margins of 2 mm, 3 mm.", [("margin", "0.2"), ("margin", "0.3")]),
+        ("Specimens: (1) 1.2 cm ellipse, (2) 0.8 cm.", [("specimen_size", "1.2"), ("specimen_size", "0.8")]),
+        # an item with a cue of its own keeps it
+        ("Repair length 3.1 cm, 2 mm from the lid margin.", [("wound_length", "3.1"), ("other", "0.2")]),
+        # a lower-case "a" is the article, not an item letter
+        ("Final length 3.0 cm, a 2 cm strip of skin.", [("wound_length", "3.0"), ("other", "2")]),
+    ],
+)
+def test_a_list_of_lengths_shares_the_first_ones_kind(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == [(kind, Decimal(value)) for kind, value in expected]

@@ -1,4 +1,4 @@
-"""The sentence table the sentence component stores is the one read back from the Doc."""
+"""Sentence boundaries, and the sentence table the sentence component stores is the one read back from the Doc."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ def test_stored_table_is_the_docs_boundaries(pipeline) -> None:
         ("R temple: pink pearly papule, ? BCC. Biopsy offered.", ["R temple: pink pearly papule, ? BCC. ", "Biopsy offered."]),
         ("Dx: ?SCC vs KA. Shave biopsy done.", ["Dx: ?SCC vs KA. ", "Shave biopsy done."]),
         ("Scaly plaque (? AK) on the scalp. LN2 today.", ["Scaly plaque (? AK) on the scalp. ", "LN2 today."]),
+        ("Pink scaly papule, ? BCC. Photo taken.", ["Pink scaly papule, ? BCC. ", "Photo taken."]),
+        ("Nodule (? SCC) of the scalp.", ["Nodule (? SCC) of the scalp."]),
         # a question mark after a word still ends the sentence
         ("Any bleeding? None since the visit.", ["Any bleeding? ", "None since the visit."]),
     ],
