@@ -438,6 +438,12 @@ def test_mohs_shorthand_stages_and_blocks(lesions) -> None:
     [
         "DIAGNOSIS: SCC in situ, right calf, punch biopsy 2 weeks ago. PROCEDURE: excision with 4 mm margins of the 1.0 cm scar.",
         "Melanoma in situ of the left upper arm, shave bx on 3/12, margins involved. Wide excision with 5 mm margins of the 1.1 cm scar.",
+        # the biopsy named at the end of a header line that first lists site, type and size
+        "PREOPERATIVE DIAGNOSIS: SQUAMOUS CELL CARCINOMA IN SITU, LEFT LATERAL CALF, 1.2 X 0.9 CM SCALY PLAQUE, "
+        "PUNCH BIOPSY 2 WEEKS AGO.\nPROCEDURE: EXCISION WITH 4 MM MARGINS.",
+        # a Breslow depth or Clark level is read on histology: the melanoma was biopsied before
+        "Melanoma of the right upper back, Breslow 0.4 mm, no ulceration. Wide excision with 1 cm margins of the 1.5 cm scar.",
+        "Preop dx: melanoma, left shoulder, Clark level III. Excised with 1 cm margins.",
     ],
 )
 def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
@@ -682,6 +688,12 @@ def test_a_procedure_not_done_today_makes_no_lesion(lesions, text: str) -> None:
             "BCC of the left cheek, 1.2 cm, excised; the nasal margin was then cauterized. Path: BCC.",
             "cheek",
         ),
+        # a relative's lesion, removed and all, is the relative's (its site and removal are family)
+        (
+            "He has a biopsy-proven BCC of the left temple. His brother had a melanoma removed from his upper back. "
+            "The tumour measured 6 mm and was excised with 3 mm margins. Path: BCC.",
+            "temple",
+        ),
         # graft and flap donor sites
         (
             "SCC of the right temple, 1.1 cm, excised with 4 mm margins and closed with a full thickness skin graft "
@@ -711,6 +723,53 @@ def test_a_lesion_size_is_not_a_lesion_number(lesions) -> None:
     )
     (lesion,) = lesions(text)
     assert lesion.lesion_size.value_cm == Decimal("0.9") and lesion.closure.closure_class == "flap"
+
+
+@pytest.mark.parametrize(
+    "text, detail",
+    [
+        # a title's bare "skin graft" and the narrative's "full-thickness skin graft" are one graft
+        (
+            "PROCEDURE: Excision of BCC, left nasal ala, with skin graft.\nDESCRIPTION: The 8 mm tumour was excised "
+            "with 3 mm margins. A full-thickness skin graft was harvested from the right preauricular skin and sewn in.",
+            ("full_thickness",),
+        ),
+        (
+            "Excision of SCC, right dorsal hand, 1.2 cm, with 4 mm margins and skin graft; a split-thickness skin "
+            "graft from the thigh was meshed and stapled in.",
+            ("split_thickness",),
+        ),
+        # a misspelt thickness still names the graft
+        ("Excison of BCC of the left helix, 9 mm, with 3 mm margins and full thicknes skin graft.", ("full_thickness",)),
+    ],
+)
+def test_the_graft_thickness_named_anywhere_is_the_lesions(lesions, text: str, detail: tuple[str, ...]) -> None:
+    (lesion,) = lesions(text)
+    assert lesion.closure.closure_class == "graft" and lesion.closure.detail == detail
+
+
+@pytest.mark.parametrize(
+    "text, closures",
+    [
+        # a site's own "Repair:" line stays with it when the next site follows
+        (
+            "Site 1: left helix, biopsy-proven BCC. Mohs stage I: 2 blocks, clear.\n"
+            "Repair: full-thickness skin graft from the postauricular sulcus.\n"
+            "Site 2: right shoulder, 5 mm brown papule. Shave biopsy.",
+            ["graft", None],
+        ),
+        # ... and the last site keeps its own "Repair:" line too
+        (
+            "Site 1: left helix, biopsy-proven BCC. Mohs stage I: 2 blocks, clear.\n"
+            "Repair: full-thickness skin graft from the postauricular sulcus.\n"
+            "Site 2: right cheek, biopsy-proven BCC. Mohs stage I: 3 blocks, clear.\n"
+            "Repair: intermediate layered closure, 2.5 cm.",
+            ["graft", "intermediate"],
+        ),
+    ],
+)
+def test_an_items_field_lines_stay_with_it(lesions, text: str, closures: list[str | None]) -> None:
+    assert [lesion.closure.closure_class if lesion.closure else None for lesion in lesions(text)] == closures
 
 
 def test_a_positioning_verb_far_from_the_site_leaves_it_alone(lesions) -> None:

@@ -77,3 +77,36 @@ def test_no_letter_references_without_a_lettered_list() -> None:
     text = "1. Excision, left arm\n2. Excision, right leg\nA was excised and B was frozen."
     items = [(1, 0, 21), (2, 21, 44)]
     assert markers.letter_references(text, items) == items
+
+
+# -- an item's one-line fields ("Repair: ...") are part of the item, not the end of it ---------------
+def _line_sections(text: str, headers: dict[str, str]) -> list[tuple[str, int, int, int]]:
+    """One-line sections as the section detector gives them: (name, start, end of line, end of header)."""
+    out = []
+    for header, name in headers.items():
+        start = text.find(header)
+        while start != -1:
+            out.append((name, start, text.find("\n", start), start + len(header)))
+            start = text.find(header, start + 1)
+    return sorted(out, key=lambda section: section[1])
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        # each site's "Repair:" line is the site's; a plan line after the list is not the last site's
+        (
+            "Site 1: left helix, BCC.\nRepair: FTSG.\nSite 2: right cheek, BCC.\nRepair: layered.\nPlan: recheck.\n",
+            [(1, "Site 1: left helix, BCC.\nRepair: FTSG.\n"), (2, "Site 2: right cheek, BCC.\nRepair: layered.\n")],
+        ),
+        # one closure line after the whole list is not the last item's field
+        (
+            "Lesion 1: left helix, BCC.\nLesion 2: right cheek, BCC.\nClosure: layered for both.\n",
+            [(1, "Lesion 1: left helix, BCC.\n"), (2, "Lesion 2: right cheek, BCC.\n")],
+        ),
+    ],
+)
+def test_an_items_field_lines_stay_in_its_segment(text: str, segments: list[tuple[int, str]]) -> None:
+    sections = _line_sections(text, {"Repair:": "closure", "Closure:": "closure", "Plan:": "plan"})
+    found = markers.find_markers(text, sections)
+    assert [(number, text[start:end]) for number, start, end in found] == segments

@@ -5,7 +5,7 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
 
 1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "second lesion", numbered
    or lettered list items — open a segment that belongs to that lesion until the next marker or
-   section; after a lettered list, a letter alone ("A was excised with 4 mm margins and B with
+   section (an item's own one-line fields, "Repair: FTSG" under "Site 1:", stay in it); after a lettered list, a letter alone ("A was excised with 4 mm margins and B with
    2 mm margins") opens one until the next such letter or the end of its sentence.
 2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
    laterality and position words; a cluster seen inside a marker segment takes that marker's

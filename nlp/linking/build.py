@@ -46,6 +46,8 @@ MOHS_DONE = re.compile(
     re.IGNORECASE,
 )
 SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
+# The closure details that say which kind of skin graft was used (targets/closures.json).
+GRAFT_THICKNESS = frozenset({"full_thickness", "split_thickness"})
 
 
 def mohs_performed(text: str, lower: str, facts: Iterable[Fact]) -> bool:
@@ -253,7 +255,7 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
     if state.specimens:
         lesion.specimen_size = max(state.specimens, key=lambda m: m.value_cm)
     if state.closures:
-        lesion.closure = max(state.closures, key=lambda c: CLOSURE_RANK.get(c.closure_class, 0))
+        lesion.closure = max(state.closures, key=_closure_rank)
     if lesion.closure is not None and lesion.closure.closure_class in ("adjacent_tissue_transfer", "flap", "graft"):
         lesion.defect_area, lesion.defect_parts = details.defect_area(
             wounds + state.defects, state.areas, add_stated=lesion.closure.closure_class == "adjacent_tissue_transfer"
@@ -272,6 +274,16 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
     has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
     lesion.pathology_pending = pathology_pending and not has_pathology
     return lesion
+
+
+def _closure_rank(closure: Closure) -> tuple[int, bool]:
+    """The most complex closure wins; of two graft mentions, the one that names the graft's thickness.
+
+    A title's "with skin graft" (or a misspelt "full thicknes skin graft" read as "skin graft")
+    and the narrative's "a full-thickness skin graft was harvested" are one graft: the coding
+    layer needs the thickness to choose between the 152xx and 151xx codes.
+    """
+    return CLOSURE_RANK.get(closure.closure_class, 0), bool(GRAFT_THICKNESS.intersection(closure.detail))
 
 
 def with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]]) -> Lesion:

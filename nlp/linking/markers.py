@@ -1,7 +1,8 @@
 """Step 1: lesion markers, and the text segments they open.
 
 "Lesion #2", "Specimen B", "second lesion" and numbered or lettered list items each open a
-segment that belongs to one lesion until the next marker or section.  The marker patterns are
+segment that belongs to one lesion until the next marker or section (an item's own one-line
+fields, "Repair: FTSG" under "Site 1:", stay in it).  The marker patterns are
 tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
 list that is only steps on one lesion is merged back into it, and a list that counts the
 lesions in another order than the procedure list is renumbered to match it.
@@ -97,8 +98,11 @@ def find_markers(
     """Return ``(number, start, end)`` segments opened by lesion markers.
 
     List-item markers ("1.", "(A)") only count when at least two distinct numbers occur in the
-    same section, so a lone "1." in a one-lesion note does not split anything.  ``lower`` is
-    ``text.lower()`` when the caller already has it.
+    same section, so a lone "1." in a one-lesion note does not split anything.  A segment ends at
+    the next marker or section, except at a one-line field inside its item: "Site 1: right helix
+    ... Repair: full-thickness skin graft ... Site 2: ..." keeps the repair with site 1 when the
+    list goes on after it, and the list's last item keeps the same kind of field line after it
+    ("Repair:" under each site).  ``lower`` is ``text.lower()`` when the caller already has it.
     """
     raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
     lower = text.lower() if lower is None else lower
@@ -134,12 +138,42 @@ def find_markers(
     # Explicit markers ("lesion 2") count even alone only when some other marker shows a second lesion.
     if len({n for n, _ in kept}) < 2:
         return []
+    fields = _field_bounds(text, sections)
+    absorbed: dict[int, set[str]] = {}  # per list (its section), the field kinds its items hold
     segments = []
     for i, (number, start) in enumerate(kept):
         next_marker = kept[i + 1][1] if i + 1 < len(kept) else len(text)
-        next_bound = next((b for b in bounds if b > start), len(text))
-        segments.append((number, start, min(next_marker, next_bound)))
+        own_list = section_of(start)
+        if i + 1 < len(kept) and section_of(next_marker) == own_list:
+            held = None  # every field line before the list's next item is this item's
+        else:
+            held = absorbed.get(own_list, set())  # the last item holds the kinds its list's items held
+        end = next((b for b in bounds if b > start and not _held_field(fields.get(b), held)), len(text))
+        end = min(next_marker, end)
+        absorbed.setdefault(own_list, set()).update(name for b, name in fields.items() if start < b < end)
+        segments.append((number, start, end))
     return segments
+
+
+def _field_bounds(text: str, sections: list[tuple[str, int, int, int]]) -> dict[int, str]:
+    """The bounds that only a one-line field ("Repair: FTSG ...", "Path: SK") makes, by its section name.
+
+    "Site 1: right helix ... Repair: full-thickness skin graft ... Site 2: right shoulder ...": a
+    list item's own field lines are part of the item, not the end of it (see :func:`find_markers`).
+    """
+    fields: dict[int, str] = {}
+    hard: set[int] = {len(text)}
+    for name, start, end, *_ in sections:
+        if "\n" in text[start:end].rstrip("\n"):
+            hard.update((start, end))
+        else:
+            fields[start] = fields[end] = name
+    return {b: name for b, name in fields.items() if b not in hard}
+
+
+def _held_field(name: str | None, held: set[str] | None) -> bool:
+    """Whether a bound is a field line the current item holds (``held`` None: any field)."""
+    return name is not None and (held is None or name in held)
 
 
 def segment_lookup(segments: list[tuple[int, int, int]]) -> Callable[[int], int | None]:

@@ -50,9 +50,15 @@ _PRIOR_BIOPSY_AFTER = re.compile(
     r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov"
     r"|\b(?:(?:previous|prior|recent)\s+)?(?:positive\s+)(?:(?:shave|punch)\s+)?(?:biopsy|bx)"
     r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed)"
-    # "MIS L forearm, shave biopsy 3 weeks ago": a dated biopsy named with the diagnosis made it
-    r"|\b(?:(?:shave|punch|incisional|tangential|saucerization)\s+)?(?:biops(?:y|ied)|bx)\s+(?:(?:done|performed|taken|obtained)\s+)?"
-    r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month)))"
+    r")"
+    # "MIS L forearm, shave biopsy 3 weeks ago": a dated biopsy named with the diagnosis made it, also
+    # at the end of a header line that lists the site, type and depth first ("MELANOMA, RIGHT LEG,
+    # SUPERFICIAL SPREADING TYPE, BRESLOW 0.6 MM, PUNCH BIOPSY 3 WEEKS AGO")
+    r"|^(?:[^.;]|\.\d){0,120}?\b(?:(?:shave|punch|incisional|tangential|saucerization)\s+)?(?:biops(?:y|ied)|bx)\s+(?:(?:done|performed|taken|obtained)\s+)?"
+    r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month))"
+    # "melanoma ..., Breslow 0.6 mm, Clark level II": a Breslow depth or Clark level is read on
+    # histology, so the melanoma named with one was proven by an earlier biopsy
+    r"|^(?:[^.;]|\.\d){0,80}?\b(?:breslow|clark(?:'s)?\s+level)\b"
     # "... that was diagnosed in the office after two biopsies"
     r"|^[^.;]{0,120}?\b(?:dx'?d|diagnosed|confirmed|proven|proved)\b[^.;]{0,30}?\b(?:after|by|on|with|via|following|at)\s+"
     r"(?:(?:a|an|the|two|three|several|multiple|repeat|\d|prior|previous|recent|shave|punch|incisional|tangential|skin)\s+)*(?:biops(?:y|ies)|bx)\b"

@@ -31,6 +31,16 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("He has a history of basal cell carcinoma of the back.", "basal cell carcinoma", {"is_historical"}),
         ("H/o melanoma in 2015.", "melanoma", {"is_historical"}),
         ("His mother had melanoma.", "melanoma", {"is_family"}),
+        # a relative's own lesion keeps its removal and its site with it, up to a comma or a turn
+        # back to the patient; a relative who noticed the patient's lesion is not the one who had it
+        ("Her brother had a nevus removed from his left arm.", "left arm", {"is_family"}),
+        ("Her brother had a nevus removed from his left arm.", "removed", {"is_family"}),
+        ("His grandfather has had skin cancers of the scalp.", "scalp", {"is_family"}),
+        ("Her aunt and her mother both had melanoma on the right calf.", "right calf", {"is_family"}),
+        ("Her aunt was treated for melanoma of the right calf.", "right calf", {"is_family"}),
+        ("Her son had noticed a dark spot on her right calf.", "right calf", set()),
+        ("Her mother had melanoma, and this mole on the right calf was excised.", "right calf", set()),
+        ("His father had a BCC removed and he wants this papule on the chin removed.", "chin", set()),
         ("Will re-excise if margins are positive.", "re-excise", {"is_hypothetical"}),
         ("We will excise if it changes.", "excise", {"is_hypothetical"}),
         ("We talked about Mohs surgery as the preferred treatment.", "Mohs surgery", {"is_hypothetical"}),

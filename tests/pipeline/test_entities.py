@@ -161,6 +161,9 @@ def test_area_words_cover_their_regions(pipeline, snippet: str, span: str, cover
         ("It was closed with 4-0 Monocryl deep dermal sutures and 5-0 nylon.", "deep dermal sutures", "intermediate"),
         ("Closed with 6-0 nylon simple interrupted sutures.", "simple interrupted sutures", "simple"),
         ("The defect was repaired with a bilobed flap.", "bilobed flap", "adjacent_tissue_transfer"),
+        # "thickness" is a typo-forgiving word: a misspelt graft name keeps its thickness
+        ("Repaired with a full thicknes skin graft.", "full thicknes skin graft", "graft"),
+        ("Repaired with a split thickess skin graft.", "split thickess skin graft", "graft"),
     ],
 )
 def test_closure_spans(pipeline, snippet: str, span: str, closure_class: str) -> None:
