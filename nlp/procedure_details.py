@@ -37,12 +37,13 @@ _NUMBER = (
     r"(\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|(?:a\s+)?dozen|"
     + "|".join(sorted((w for w in _WORDS if w not in _TENS and "dozen" not in w), key=len, reverse=True)) + r")"
 )
-# Numbers that measure the treatment, not the lesions: sizes, times, freeze-thaw cycles, passes.
+# Numbers that measure the treatment, not the lesions: sizes, times (also written short: "x4 d",
+# "x2 wks", "x3 mos"), freeze-thaw cycles, passes.
 # "2 in" may be inches; "eleven in the right axilla" and "26 in all" are not.
 _NOT_A_UNIT = (
     r"(?!\.\d)"  # the "2" of "2.5 cm"
     r"(?!\s*(?:-\s*)?(?:cm|mm|millimet|centimet|%|in\b(?![ \t]+(?:the|his|her|their|each|both|all|total|a|an)\b)|inch|x\b|sq|cc|ml|mg|"
-    r"days?|weeks?|months?|years?|y/?o|cycles?|freeze|ftc|f/t|thaws?|passes|pass\b|rounds?|applications?|times\b|seconds?|secs?\b|s\b|"
+    r"days?|d\b|weeks?|wks?\b|months?|mos?\b|years?|yrs?\b|hours?|hrs?\b|y/?o|cycles?|freeze|ftc|f/t|thaws?|passes|pass\b|rounds?|applications?|times\b|seconds?|secs?\b|s\b|"
     r"minutes?|mins?\b|stages?|layers?|sutures?|mm?\b))"
 )
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"

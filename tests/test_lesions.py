@@ -93,6 +93,8 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         ("The first lesion was on the arm; the second lesion on the leg.", [1, 2]),
         ("PROCEDURE: 1. Excision left arm.", []),  # one list item is not a multi-lesion note
         ("Lesion measured 1.2 cm.", []),
+        # "#11 blade" names a scalpel blade, not list item 1
+        ("#1 R upper back: inflamed cyst.\n#2 L upper back: inflamed cyst.\nProc: #11 blade stab incisions, both drained.", [1, 2]),
     ],
 )
 def test_markers(text: str, numbers: list[int]) -> None:
@@ -333,6 +335,17 @@ def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
             "2. Irregular macule R upper back: punch bx at next visit.",
             ["neck"],
         ),
+        # a destruction offered at the start of a sentence and declined in the next
+        (
+            "Irritated SK of the left cheek, 6 mm: shave removal today. SKs of the trunk: benign, reassured. Offered LN2; he declined.",
+            ["cheek"],
+        ),
+        # a lesion left alone is not the note's primary lesion: the heading diagnosis and procedure go to the listed sites
+        (
+            "DIAGNOSIS: ACTINIC KERATOSES\nLOCATIONS: FOREHEAD X6, SCALP X4.\nTREATMENT: LIQUID NITROGEN, 2 CYCLES.\n"
+            "NOT TREATED: A WAXY PAPULE OF THE R CHEEK, CLINICALLY SK.",
+            ["forehead", "scalp"],
+        ),
     ],
 )
 def test_untreated_lesions_are_not_records(lesions, text: str, treated: list[str]) -> None:
@@ -421,6 +434,13 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Incisional biopsy of the right thigh plaque: a wedge was taken with a blade and a punch was not used. Path: morphea.",
          "biopsy_incisional"),
         ("Right temple, 5 mm pearly papule: sampled by tangential (shave) technique, flexible blade. Path: BCC.", "biopsy_tangential"),
+        # a saucerization is a technique: removing the lesion makes it a shave removal, sampling it a biopsy
+        ("A 7 mm nevus of the right upper arm that she wanted gone was removed by a saucerization shave flush with the skin; "
+         "no sutures. Path: compound nevus.", "shave"),
+        ("Left calf, 8 mm brown macule: removed by saucerization, level with the skin, no sutures. Path: dysplastic nevus.", "shave"),
+        ("Right upper arm, 7 mm irregular macule: saucerization shave to the mid dermis for diagnosis. Path: compound nevus.",
+         "biopsy_tangential"),
+        ("Left calf, 8 mm macule, r/o melanoma: the lesion was removed by saucerization shave. Path: dysplastic nevus.", "biopsy_tangential"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
@@ -593,6 +613,17 @@ def test_only_the_lesion_site_makes_a_lesion(lesions, text: str, region: str) ->
         (
             "PROCEDURE: I&D, inflamed epidermoid cyst, upper back.\nEXAM: 1.2 cm fluctuant nodule.\n"
             "PROCEDURE: stab incision, contents expressed.\nDISPO: discuss elective excision later.",
+            "incision_drainage",
+        ),
+        # an excision the patient declined, and one kept for a recurrence
+        (
+            "Bx-proven SCC in situ of the right calf, 1.3 cm. We went over excision with 4 mm margins, which she declined; "
+            "curettage and electrodesiccation x3 cycles were done.",
+            "destruction",
+        ),
+        (
+            "Inflamed epidermoid cyst of the left flank, 1.6 cm: stab incision, pus expressed, cavity irrigated. "
+            "Excise the cyst later if it recurs.",
             "incision_drainage",
         ),
     ],
@@ -1276,3 +1307,29 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
         for lesion in lesions(LETTERED)
     }
     assert found == {"forearm": ("0.5", "4.5", 1), "leg": ("0.2", "2.8", 1), "scalp": (None, None, 4)}
+
+
+# -- counted families end to end: a blade number, a duration and a lesion left alone are no lesions --
+@pytest.mark.parametrize(
+    "text, cpt",
+    [
+        # "x4 d" is how long the bump has been there; "#11 blade" is no list item: one simple drainage
+        ("R buttock: painful bump x4 d, 1.8 cm fluctuant inflamed epidermoid cyst. I&D: #11 blade stab, pus expressed, no packing.",
+         ["10060"]),
+        # two drained cysts are one 10061, and an excision kept for a recurrence adds nothing
+        (
+            "#1 R upper back: 2 cm inflamed EIC.\n#2 L upper back: 1.2 cm inflamed EIC.\n"
+            "Proc: #11 blade stab incisions, pus expressed from both, no packing. Excise the cyst walls if they recur.",
+            ["10061"],
+        ),
+        # the heading diagnosis belongs to the counted sites, not to the lesion the note leaves alone
+        (
+            "DIAGNOSIS: ACTINIC KERATOSES\nLOCATIONS: FOREHEAD X6, SCALP X4.\nTREATMENT: LIQUID NITROGEN, 2 CYCLES.\n"
+            "NOT TREATED: A WAXY PAPULE OF THE R CHEEK, CLINICALLY SK.",
+            ["17000", "17003"],
+        ),
+    ],
+)
+def test_counted_families_from_the_note(coder, text: str, cpt: list[str]) -> None:
+    record = coder.code(text)
+    assert sorted({c.code for c in record.codes if c.system == "CPT" and c.status == "suggested"}) == cpt

@@ -54,16 +54,17 @@ def assign_facts(
     # A site given as a field of its own ("Location: right nasal tip") is where the lesion is.
     field_sites = [f for f in anchors if f.lesion is not None and _site_field(text, f)]
     lesion_fact_sentences |= {f.sentence for f in field_sites}
-    primary = _primary_lesion(facts, clusters, field_sites, lesion_fact_sentences)
+    # "A flat tan macule on the right cheek is a solar lentigo and was left alone": a lesion the
+    # note leaves untreated does not become the current one for the procedure sentences after it,
+    # nor the note's primary lesion.
+    left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
+    primary = _primary_lesion(facts, clusters, field_sites, lesion_fact_sentences - left_alone)
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
     # "The 1.5 cm cyst was removed ...", "THE NODULE WAS EXCISED ...": a sentence with no site or
     # marker that names its lesion by a word used before for exactly one lesion is about that lesion.
     referents = Referents(text, facts) if len(lesion_ids) > 1 else None
-    # "A flat tan macule on the right cheek is a solar lentigo and was left alone": a lesion the
-    # note leaves untreated does not become the current one for the procedure sentences after it.
-    left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
     introduced = {f.sentence for f in anchors if _LESION_AT_SITE.search(text_before(text, f)[-40:])}
     for fact in facts:
         if id(fact) in passing:
@@ -121,7 +122,9 @@ def _primary_lesion(
         headed = {field_sites[0].lesion}
     if len(headed) != 1:
         # Else the one lesion whose site shares a sentence with its diagnosis, procedure or size:
-        # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions.
+        # "lower lip" in "to avoid distorting the lower lip" and a flap's donor site are passing mentions,
+        # and the caller leaves out the sentences of lesions left alone ("NOT TREATED: ... L temple,
+        # clinically SK" under "DX: ACTINIC KERATOSES ... SITES: SCALP X8, ...").
         headed = {c.lesion for c in skin_clusters if any(f.sentence in lesion_fact_sentences for f in c.facts)}
     return next(iter(headed)) if len(headed) == 1 else None
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from nlp import procedure_details as details
-from nlp.linking.facts import NARRATIVE_SECTIONS, PATHOLOGY_SECTIONS, Fact, ignored_section, text_before, usable
+from nlp.linking.facts import NARRATIVE_SECTIONS, PATHOLOGY_SECTIONS, Fact, ignored_section, sentence_text, text_before, usable
+from nlp.linking.intent import sampling_purpose, saucerization_removes
 from nlp.linking.pathology import diagnosis_source, prior_biopsy_named
 from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
 
@@ -84,6 +85,8 @@ class Collected:
     # a procedure of another family only planned or declined ("punch biopsy recommended ... bx at next
     # visit"): the lesion waits for it, so it does not share the visit's destruction or skin-tag removal
     deferred: bool = False
+    # a procedure sentence gives a diagnostic purpose ("deep saucerization for dx"): see nlp.linking.intent
+    sampled: bool = False
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -153,6 +156,8 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:
             return  # "it drained foul material twice last winter": the story, not today's procedure
         state.procedures.append((bool(value.get("weak")), Procedure(kind=value.get("kind") or "other", text=m.text, span=span)))
+        if value.get("kind") in ("shave", "biopsy_tangential") and sampling_purpose(sentence_text(text, fact)):
+            state.sampled = True
     elif m.label == "CLOSURE_TYPE":
         state.closures.append(
             Closure(closure_class=value.get("closure_class") or "simple", text=m.text, span=span, detail=tuple(value.get("detail") or ()))
@@ -215,6 +220,10 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
         # Weak words ("removed", "delivered intact") stand for the procedure only when nothing
         # stronger names it.
         strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
+        sampled = state.sampled or any(not d.certain for _, d in state.diagnoses)
+        if saucerization_removes(state.procedures, sampled):
+            # "removed by a saucerization shave at the level of the surrounding skin": a shave removal
+            strong = [replace(p, kind="shave") if p.kind == "biopsy_tangential" else p for p in strong]
         kinds = [p.kind for p in strong]
         if "mohs" in kinds and not mohs_done and any(k != "mohs" for k in kinds):
             # "She preferred excision to Mohs surgery", "a shave biopsy was done; we talked about

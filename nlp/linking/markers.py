@@ -20,7 +20,8 @@ _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 
 # Lesion markers, as three patterns with literal-ish starts (one alternation of all three made
 # the regex engine try every position of the note): "Lesion #2", "specimen B", "site 3";
 # "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause (an item
-# may open with its size: "2. 4 MM DARK BROWN PAPULE").
+# may open with its size: "2. 4 MM DARK BROWN PAPULE").  "#11 blade" and "#15 scalpel" name a
+# blade, not item 1: a "#" item number is one digit with no digit after it.
 _NUMBER = r"(?P<n>[1-9]|[A-Ea-e](?![a-z])|one|two|three|four|five)"
 # "lesion 9 mm" is a size, not lesion number 9.
 _MARKER_WORD = re.compile(
@@ -30,7 +31,7 @@ _MARKER_WORD = re.compile(
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
-_MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+(?:[A-Za-z]|\d+(?:\.\d+)?[ \t]*[mMcC][mM]\b)))")
+_MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])(?!\d)|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+(?:[A-Za-z]|\d+(?:\.\d+)?[ \t]*[mMcC][mM]\b)))")
 # _MARKER_ITEM without its "^" alternative, for offsets after 0 (where "^" never matches): re can
 # then jump from one delimiter to the next; the "^" made it try the pattern at every character.
 _MARKER_ITEM_INNER = (

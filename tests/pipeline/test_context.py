@@ -108,6 +108,14 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Irregular macule of the left flank: excision recommended.", "excision", {"is_hypothetical"}),
         ("She is booked for a punch biopsy of the calf.", "punch biopsy", {"is_hypothetical"}),
         ("The shave biopsy was done as recommended by her dermatologist.", "shave biopsy", set()),
+        # offered at the start of a sentence (the refusal may follow after a semicolon), refused in a "which" clause
+        ("Offered LN2; she declined today.", "LN2", {"is_hypothetical"}),
+        ("Offered the patient a shave removal.", "shave removal", {"is_hypothetical"}),
+        ("Options included excision with 4 mm margins, which he declined.", "excision", {"is_negated"}),
+        ("An excision was performed, which she tolerated well.", "excision", set()),
+        # kept for a recurrence
+        ("Excise the cyst wall later if it recurs.", "Excise", {"is_hypothetical"}),
+        ("The cyst was lanced and she will call if it recurs.", "was lanced", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
