@@ -5,10 +5,15 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
 
 1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "second lesion", numbered
    or lettered list items — open a segment that belongs to that lesion until the next marker or
-   section (an item's own one-line fields, "Repair: FTSG" under "Site 1:", stay in it); after a lettered list, a letter alone ("A was excised with 4 mm margins and B with
-   2 mm margins") opens one until the next such letter or the end of its sentence.
+   section (an item's own one-line fields, "Repair: FTSG" under "Site 1:", stay in it); after a
+   lettered list, a letter alone ("A was excised with 4 mm margins and B with 2 mm margins")
+   opens one until the next such letter or the end of its sentence.  A list item that only
+   closes a wound at a site ("3. Closure ... advancement flap, right cheek") takes the number of
+   the item that excised there.
 2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
-   laterality and position words; a cluster seen inside a marker segment takes that marker's
+   laterality and position words (a mention joins when its words fit any naming of the lesion:
+   "left lower cheek upper neck" and "left upper neck", "plantolateral aspect of the left fifth
+   digit" and "left fifth digit plantolaterally"); a cluster seen inside a marker segment takes that marker's
    lesion number, unless the item counts lesions at several sites ("forehead x3 and nasal dorsum
    x1"): each counted site is then a lesion of its own.
 3. **Assignment** (:mod:`.assignment`, :mod:`.referents`) — every other fact goes to the lesion

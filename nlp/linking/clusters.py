@@ -1,7 +1,10 @@
 """Step 2: the sites that make lesions, grouped into one cluster per lesion.
 
 Asserted site mentions are grouped by region, laterality and position words ("right upper arm"
-and "right posterior upper arm" are one site; "upper" and "lower" back are two); a cluster seen
+and "right posterior upper arm" are one site; "upper" and "lower" back are two; "medially" and
+"plantolateral" are position words too, and a finger or toe is also told by its digit, whatever
+it is called); a mention joins a lesion when its words fit any of the lesion's namings, and of
+several that fit, the one named with the very same words; a cluster seen
 inside a marker segment takes that marker's lesion number, the others are numbered after the
 markers.  A site whose sentence only declines or plans a procedure is a passing mention, not
 a lesion.  A list item that counts like lesions at several sites gives each counted site a
@@ -21,37 +24,96 @@ from nlp.records import Mention
 _POSITION_WORDS = frozenset(
     "upper lower mid middle central medial lateral anterior posterior dorsal ventral volar proximal distal inferior superior plantar palmar".split()
 )
+# The first half of a compound position word: "plantolateral" is plantar and lateral, "anteromedial"
+# anterior and medial.
+_COMBINING_FORMS = {
+    "antero": "anterior", "postero": "posterior", "supero": "superior", "infero": "inferior", "dorso": "dorsal",
+    "planto": "plantar", "ventro": "ventral", "medio": "medial", "latero": "lateral", "proximo": "proximal", "disto": "distal",
+}
+_COMPOUND = re.compile(r"(" + "|".join(_COMBINING_FORMS) + r")([a-z]+)")
+
+
+def position_words(word: str) -> frozenset[str]:
+    """The position words one word of a site phrase stands for.
+
+    "medial" is medial; the adverb "medially" ("the left chest medially") is the same position; a
+    compound ("plantolateral", "plantolaterally") is both of its halves.
+    """
+    if word.endswith("ly") and word[:-2] not in ("", "on"):
+        word = word[:-2]
+    if word in _POSITION_WORDS:
+        return frozenset({word})
+    compound = _COMPOUND.fullmatch(word)
+    if compound and compound.group(2) in _POSITION_WORDS:
+        return frozenset({_COMBINING_FORMS[compound.group(1)], compound.group(2)})
+    return frozenset()
 
 
 @dataclass
 class Cluster:
-    """The site mentions taken for one lesion's site: a region, a side and position words."""
+    """The site mentions taken for one lesion's site: a region, a side and position words.
+
+    ``named`` holds the position words of each mention taken that has any: one lesion may be
+    named with more or fewer of them ("left lower cheek neck", "left lower cheek upper neck",
+    "left upper neck lesion"), so a mention joins when its words fit any one naming.
+    """
 
     region: str
     laterality: str | None
     positions: frozenset[str]
     facts: list[Fact] = field(default_factory=list)
     lesion: int | None = None
+    named: list[frozenset[str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.positions and not self.named:
+            self.named = [self.positions]
 
     def accepts(self, region: str, laterality: str | None, positions: frozenset[str]) -> bool:
         if region != self.region:
             return False
         if laterality and self.laterality and laterality != self.laterality:
             return False
-        if positions and self.positions and not (positions <= self.positions or self.positions <= positions):
+        if positions and self.named and not any(positions <= named or named <= positions for named in self.named):
             return False  # "right upper arm" and "right posterior upper arm" are one site; "upper" and "lower" are not
         return True
 
     def fit(self, laterality: str | None, positions: frozenset[str]) -> int:
         """How much of a mention this cluster matches beyond accepting it: "mid back" fits
-        "right mid back" better than "left back"."""
-        return (bool(positions) and positions == self.positions) + (bool(laterality) and laterality == self.laterality)
+        "right mid back" better than "left back", and "left chest" fits a lesion named "left
+        chest" better than one named "left medial chest"."""
+        same_words = positions in self.named if positions else not self.named
+        return same_words + (bool(laterality) and laterality == self.laterality)
+
+    def take(self, fact: Fact, laterality: str | None, positions: frozenset[str]) -> None:
+        """Add a mention the cluster accepted."""
+        self.laterality = self.laterality or laterality
+        self.positions = self.positions or positions
+        if positions and positions not in self.named:
+            self.named.append(positions)
+        self.facts.append(fact)
+
+
+# Which digit a finger or toe is, by its names: "middle finger" and "third finger" are one digit
+# ("middle" names the digit there, not a position), "index" and "third" are two.
+_DIGITS = {
+    "thumb": 1, "first": 1, "1st": 1, "great": 1, "big": 1, "hallux": 1,
+    "index": 2, "second": 2, "2nd": 2,
+    "middle": 3, "long": 3, "third": 3, "3rd": 3,
+    "ring": 4, "fourth": 4, "4th": 4,
+    "little": 5, "small": 5, "pinky": 5, "fifth": 5, "5th": 5,
+}
+_DIGIT_REGIONS = frozenset({"finger", "toe"})
 
 
 def site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
+    """A site mention's region, side and position words (a finger or toe also by its digit, as "digit3")."""
     value = mention.value or {}
-    words = frozenset(w for w in re.findall(r"[a-z]+", mention.text.lower()) if w in _POSITION_WORDS)
-    return value.get("region") or "", value.get("laterality"), words
+    region = value.get("region") or ""
+    found = re.findall(r"[a-z0-9]+", mention.text.lower())
+    digits = {_DIGITS[w] for w in found if w in _DIGITS} if region in _DIGIT_REGIONS else set()
+    words = frozenset().union(*(position_words(w) for w in found if not (digits and w in _DIGITS)))
+    return region, value.get("laterality"), words | {f"digit{d}" for d in digits}
 
 
 def lesion_anchors(
@@ -119,9 +181,7 @@ def cluster_sites(
             clusters.append(cluster)
         if marker is not None and cluster.lesion is None:
             cluster.lesion = marker
-        cluster.laterality = cluster.laterality or laterality
-        cluster.positions = cluster.positions or positions
-        cluster.facts.append(fact)
+        cluster.take(fact, laterality, positions)
 
     numbers = sorted({n for n, _, _ in segments})
     next_number = (max(numbers) if numbers else 0) + 1

@@ -4,8 +4,9 @@
 segment that belongs to one lesion until the next marker or section (an item's own one-line
 fields, "Repair: FTSG" under "Site 1:", stay in it).  The marker patterns are
 tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
-list that is only steps on one lesion is merged back into it, and a list that counts the
-lesions in another order than the procedure list is renumbered to match it.
+list that is only steps on one lesion is merged back into it, an item that only closes a wound
+takes the number of the item that excised at its site, and a list that counts the lesions in
+another order (or around step items) than the procedure list is renumbered to match it.
 """
 
 from __future__ import annotations
@@ -204,6 +205,7 @@ def lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: list
             f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS") and segment[1] <= f.mention.start < segment[2] for f in facts
         )
 
+    segments = _bind_repair_items(segments, facts)
     lesion_numbers = {segment[0] for segment in segments if names_a_lesion(segment)}
     segments = _merge_step_items(text, segments, facts, names_a_lesion)
     kept = [segment for segment in segments if segment[0] in lesion_numbers]
@@ -220,7 +222,11 @@ def align_list_numbers(
     own way, so diagnosis 1 is procedure B's lesion.  The procedure list (with the narrative
     and pathology items that follow its numbering) is the reference; another list is renumbered
     only when every item's sites match exactly one reference item and no two items match the
-    same one.
+    same one.  An item named with the very words of one reference item matches that one, not
+    another whose site words contain it ("Left chest" is "left chest", not "left chest medial").
+    Failing that, two lists with as many lesion items pair in order when no pair's sites
+    disagree: "1. Excision, left chest. 2. Two-layer closure. 3. Excision, left chest medial.
+    4. Excision, left shoulder" numbers the lesions of "1. ..., 2. ..., 3. ..." as 1, 3 and 4.
     """
     def section_name(offset: int) -> str:
         return next((name for name, start, end, *_ in sections if start <= offset < end), "")
@@ -250,18 +256,30 @@ def align_list_numbers(
     def matches(a: tuple[str, str | None, frozenset[str]], b: tuple[str, str | None, frozenset[str]]) -> bool:
         return Cluster(*b).accepts(*a)
 
+    def by_sites(run_sites: dict[int, list[tuple[str, str | None, frozenset[str]]]]) -> dict[int, int]:
+        mapping: dict[int, int] = {}
+        for number, keys in run_sites.items():
+            found = {m for m, ref_keys in ref_sites.items() if any(a == b for a in keys for b in ref_keys)}
+            found = found or {m for m, ref_keys in ref_sites.items() if any(matches(a, b) for a in keys for b in ref_keys)}
+            if len(found) != 1:
+                return {}
+            mapping[number] = found.pop()
+        return mapping
+
+    def in_order(run_sites: dict[int, list[tuple[str, str | None, frozenset[str]]]]) -> dict[int, int]:
+        if len(run_sites) != len(ref_sites):
+            return {}
+        pairs = list(zip(run_sites.items(), ref_sites.items(), strict=True))
+        if any(keys and ref_keys and not any(matches(a, b) for a in keys for b in ref_keys) for (_, keys), (_, ref_keys) in pairs):
+            return {}
+        return {number: ref_number for (number, _), (ref_number, _) in pairs}
+
     renumbered: dict[tuple[int, int, int], int] = {}
     for run in runs:
         if run is reference:
             continue
         run_sites = sites(run)
-        mapping: dict[int, int] = {}
-        for number, keys in run_sites.items():
-            found = {m for m, ref_keys in ref_sites.items() if any(matches(a, b) for a in keys for b in ref_keys)}
-            if len(found) != 1:
-                mapping = {}
-                break
-            mapping[number] = found.pop()
+        mapping = by_sites(run_sites) or in_order(run_sites)
         if len(mapping) < 2 or len(set(mapping.values())) != len(mapping) or all(k == v for k, v in mapping.items()):
             continue
         for segment in run:
@@ -269,6 +287,53 @@ def align_list_numbers(
     if not renumbered:
         return segments
     return [(renumbered.get(segment, segment[0]), segment[1], segment[2]) for segment in segments]
+
+
+_REPAIR_ITEM_LABELS = frozenset({"ANATOMIC_SITE", "CLOSURE_TYPE", "WOUND_LENGTH", "DEFECT_AREA", "PROCEDURE"})
+
+
+def _bind_repair_items(segments: list[tuple[int, int, int]], facts: list[Fact]) -> list[tuple[int, int, int]]:
+    """A list item that only closes a wound at a site takes the number of the item that excised there.
+
+    "1. Excision of BCC, right cheek. 2. Excision of BCC, left cheek. 3. Closure complex ...
+    advancement flap, right cheek. 4. Closure ... left cheek ...": items 3 and 4 are the
+    closures of lesions 1 and 2, not lesions 3 and 4.  The item names a closure and a site and
+    nothing of a lesion (no diagnosis, size or strong procedure word); its site must fit exactly
+    one earlier item of its list that names a lesion there (the same words first, see
+    :func:`align_list_numbers`).
+    """
+    anchors = [f for f in facts if is_anchor(f)]
+    out: list[tuple[int, int, int]] = []
+    run: list[tuple[int, int, int]] = []  # the items of the current list so far, as numbered here
+    for segment in segments:
+        if not (run and run[-1][2] == segment[1]):
+            run = []
+        number, start, end = segment
+        inside = [f for f in facts if start <= f.mention.start < end]
+        labels = {f.label for f in inside}
+        site = next((f for f in anchors if start <= f.mention.start < end), None)
+        repair_only = (
+            site is not None and "CLOSURE_TYPE" in labels and labels <= _REPAIR_ITEM_LABELS
+            and not any(f.label == "PROCEDURE" and not f.value.get("weak") for f in inside)
+        )
+        if repair_only:
+            key = site_key(site.mention)  # type: ignore[union-attr]
+            excised = [(n, site_key(f.mention)) for n, s, e in run for f in anchors if s <= f.mention.start < e and _names_lesion_facts(facts, s, e)]
+            found = {n for n, other in excised if other == key} or {n for n, other in excised if Cluster(*other).accepts(*key)}
+            if len(found) == 1 and number not in found:
+                segment = (found.pop(), start, end)
+        run.append(segment)
+        out.append(segment)
+    return out
+
+
+def _names_lesion_facts(facts: list[Fact], start: int, end: int) -> bool:
+    """Whether a list item names a lesion by a diagnosis, a size or a strong procedure word."""
+    return any(
+        start <= f.mention.start < end
+        and (f.label in ("LESION_DIAGNOSIS", "LESION_SIZE") or (f.label == "PROCEDURE" and not f.value.get("weak")))
+        for f in facts
+    )
 
 
 def _merge_step_items(

@@ -3,8 +3,10 @@
 Collection gives every fact to the one lesion it was assigned; some facts speak for more:
 "both wounds were closed in layers", "Pathology: both basal cell carcinoma", a Mohs title, a
 procedure written once for a list (:mod:`nlp.linking.listed`), one destruction for sites listed
-together, one verb after several lesions ("... were excised with 2 mm margins").  And a closure or size that
-landed on a body part which is no lesion belongs to the one treated lesion.
+together (only to sites that have a lesion), one verb after several lesions ("... were excised
+with 2 mm margins"), one diagnosis and size for sites listed together ("BCC, right and left
+cheek").  And a closure or size that landed on a body part which is no lesion belongs to the one
+treated lesion.
 :func:`collect_and_build` runs collection with these hand-overs and builds the records.
 """
 
@@ -15,7 +17,7 @@ from collections.abc import Callable
 
 from nlp import procedure_details as details
 from nlp.linking.build import MOHS_DONE, Collected, build_lesion, collect
-from nlp.linking.facts import Fact, sentence_text, text_before, usable
+from nlp.linking.facts import GENERIC_LESION, Fact, sentence_text, text_before, usable
 from nlp.linking.listed import share_listed_procedures
 from nlp.linking.treated import described_and_treated
 from nlp.records import Lesion
@@ -43,6 +45,12 @@ _PLURAL_DONE = re.compile(
     re.IGNORECASE,
 )
 _DONE_TO_SEVERAL_LABELS = frozenset({"PROCEDURE", "MARGIN"})
+# What sites listed together share ("a 1.2 cm cyst of the left and right upper back was excised",
+# "BCC, right and left cheek"); a diagnosis or size only goes to a listed lesion with none of its own.
+_LISTED_LABELS = _DONE_TO_SEVERAL_LABELS | {"LESION_DIAGNOSIS", "LESION_SIZE"}
+_OWN_ONLY = {"LESION_DIAGNOSIS": "diagnoses", "LESION_SIZE": "sizes"}
+# Where the sentence of a site ends: a full stop before a space or the end, or a line break.
+_SENTENCE_END = re.compile(r"\.(?=\s|$)|\n")
 # Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
 _COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
 
@@ -90,6 +98,8 @@ def collect_and_build(
                         collect(state, fact, text)
         for fact, others in _done_to_several(text, facts):
             for index in others:
+                if fact.label in _OWN_ONLY and getattr(collected[index], _OWN_ONLY[fact.label]):
+                    continue
                 collect(collected[index], fact, text)
     return collected, shared, {index: build_lesion(index, state, pending, mohs_done) for index, state in collected.items()}
 
@@ -116,11 +126,12 @@ def _share_mohs_title(collected: dict[int, Collected], facts: list[Fact], shared
 
 
 def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]]:
-    """Procedure and margin facts said once for several lesions, with the other lesions.
+    """Facts said once for several lesions, with the other lesions.
 
-    Either a plural verb after the lesions ("... and a 5 mm nevus on the right shin were excised
-    with 2 mm margins"), or one procedure at sites listed together ("A 3 mm punch biopsy was
-    performed in the left calf and left thigh": two biopsies).
+    Either a procedure or margin with a plural verb after the lesions ("... and a 5 mm nevus on
+    the right shin were excised with 2 mm margins"), or a procedure, margin, diagnosis or size at
+    sites listed together ("A 3 mm punch biopsy was performed in the left calf and left thigh":
+    two biopsies; "a 1.2 cm cyst of the left and right upper back was excised": two cysts).
     """
     sites_by_sentence: dict[int, list[Fact]] = {}
     for fact in facts:
@@ -130,12 +141,12 @@ def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]
     for fact in facts:
         sites = sites_by_sentence.get(fact.sentence, [])
         named = {site.lesion for site in sites}
-        if fact.label not in _DONE_TO_SEVERAL_LABELS or len(named) < 2 or fact.lesion not in named:
+        if fact.label not in _LISTED_LABELS or len(named) < 2 or fact.lesion not in named:
             continue
-        cue = _PLURAL_DONE.search(sentence_text(text, fact))
+        cue = _PLURAL_DONE.search(sentence_text(text, fact)) if fact.label in _DONE_TO_SEVERAL_LABELS else None
         if cue is not None and (fact.sentence_span is None or fact.sentence_span[0] + cue.start() <= fact.mention.start):
             out.append((fact, named - {fact.lesion}))  # type: ignore[operator]
-        elif fact.label == "PROCEDURE":
+        else:
             listed = _listed_with(text, sites, fact.lesion)
             if listed:
                 out.append((fact, listed))
@@ -190,7 +201,9 @@ def share_counted_procedure(
     """Sites listed for one destruction or skin-tag removal share its procedure and diagnosis.
 
     "Cryotherapy to AKs of the scalp (10) and forehead (6)": the procedure and diagnosis sit
-    with one site (or none), yet every listed site is a treated lesion of the same kind.  A
+    with one site (or none), yet every listed site is a treated lesion of the same kind.  Only a
+    site the note says has a lesion takes a share (:func:`_names_a_lesion`): "runny nose", "Neck
+    is supple" or "a pillow between the knees" name body parts, never one more lesion.  A
     lesion split from a list item (``split_from``, see
     :func:`nlp.linking.clusters.split_counted_items`) takes its item's procedure and diagnosis.  A
     destruction of a cancer and one of benign or premalignant lesions are different procedures
@@ -233,6 +246,8 @@ def share_counted_procedure(
         own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
         if not own and (collected[index].untreated or (collected[index].deferred and lesion.procedure is None)):
             continue  # "SKs - reassurance only, no tx today", "biopsy at the next visit": not one of the destroyed lesions
+        if not own and not _names_a_lesion(text, collected[index]):
+            continue  # "it feels like it is in his chest", "Neck is supple": a body part, not one of the destroyed lesions
         malignant = _malignant(lesion)
         if not own:
             # else a procedure named outright at that site ("Excision") stays
@@ -242,6 +257,25 @@ def share_counted_procedure(
             lesion.procedure = fitting[0]
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
+
+
+def _names_a_lesion(text: str, state: Collected) -> bool:
+    """Whether the note says there is a lesion at this site: a diagnosis, a size, a count written
+    at the site ("forehead x3") or a generic lesion word in its sentence ("a scaly papule on the nose").
+
+    A body part named in a review of systems, an exam line or the story ("runny nose", "Neck is
+    supple", "the cough is in his chest") is none, and takes no share of the visit's destruction.
+    """
+    if state.diagnoses or state.sizes:
+        return True
+    for site in state.sites:
+        if details.site_count(text, site.span.start, site.span.end):
+            return True
+        start = max(text.rfind(". ", 0, site.span.start) + 1, text.rfind("\n", 0, site.span.start) + 1)
+        end = _SENTENCE_END.search(text, site.span.end)
+        if GENERIC_LESION.search(text, start, end.start() if end else len(text)):
+            return True
+    return False
 
 
 def _malignant(lesion: Lesion | None) -> bool | None:

@@ -46,6 +46,12 @@ class SiteModifiers(BaseModel):
     model_config = ConfigDict(extra="forbid")
     laterality: dict[str, Literal["left", "right", "bilateral", "midline"]]
     position: list[str]
+    # "left chest medial", "the left fifth digit plantolaterally": position words written after the
+    # site still belong to it (but not "lateral to the elbow", which places it from a landmark).
+    trailing_position: list[str] = Field(default_factory=list)
+    # "right and left cheek": a side word joined by one of these to a site that starts with its own
+    # side word names the same site on that side (a second mention).
+    side_coordinators: list[str] = Field(default_factory=list)
 
 
 class SiteFilters(BaseModel):

@@ -185,6 +185,9 @@ class OpnoteTargets:
             "margin_position_links": ids(["and", "or", ",", "/", "&", "-"]),
             "clause_breaks": ids([".", ";", "and", "or"]),
             "landmark_distance": ids(w.lower() for w in filters.landmark_distance_words),
+            "trailing_position": ids(w.lower() for w in sites.trailing_position),
+            "relative_links": ids(["to", "of", "from", "than"]),
+            "side_coordinators": ids(w.lower() for w in sites.side_coordinators),
         }
         # Non-skin phrases as tuples of lower-case ids, by first word (see _names_non_skin).
         self._non_skin: dict[int, list[tuple[int, ...]]] = {}
@@ -216,13 +219,16 @@ class OpnoteTargets:
             matches.extend((start, end, rules[match_id]) for match_id, start, end in matcher(doc))
         found: list[Found] = []
         previous_site: tuple[int, int] | None = None
-        for start, end, rule in filter_matches(matches):
+        filtered = filter_matches(matches)
+        site_starts = {start for start, _, rule in filtered if rule.category == SITE}
+        for start, end, rule in filtered:
             meta = rule.metadata or {}
             label = rule.category
             if meta.get("sections") and section_at(sections, doc[start].idx, section_starts) not in meta["sections"]:
                 continue
             if label == SITE:
                 start = self._expand_site(words, start)
+                end = self._expand_right(words, end, site_starts)
                 sentence = int(sentence_ids[start])
                 if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta):
                     continue
@@ -251,6 +257,8 @@ class OpnoteTargets:
                         value["kind"] = becomes
             if meta.get("weak"):
                 value["weak"] = True
+            if label == SITE:
+                found.extend(self._coordinated_side(doc, words, start, meta.get("id"), value))
             found.append(Found(Span(doc, start, end, label=label), meta.get("id"), value))
         found = self._merge_adjacent_sites(doc, words, found)
         if self._non_skin:
@@ -339,6 +347,41 @@ class OpnoteTargets:
         if first < start and lower[first] == self._dash_id:
             first += 1
         return first
+
+    def _coordinated_side(self, doc: Doc, words: "_Words", start: int, rule: str | None, value: dict) -> list["Found"]:
+        """"Right and left cheek": the side written first names the same site on that side.
+
+        The site mention starts at its own side word ("left cheek"); a different side word joined
+        to it by a coordinator ("right and", "left &") is a second mention of the site, on that side,
+        spanning the side word alone.  "Right and left cheek" names two lesions as "right cheek
+        and left cheek" would.
+        """
+        lower = words.lower
+        if start < 2 or words.sentence_start(start) or words.sentence_start(start - 1):
+            return []
+        if lower[start - 1] not in self._ids["side_coordinators"]:
+            return []
+        side = self.laterality.get(doc[start - 2].lower_)
+        if side is None or side in ("bilateral", "midline") or side == value.get("laterality"):
+            return []
+        if self.laterality.get(doc[start].lower_) is None:
+            return []
+        return [Found(Span(doc, start - 2, start - 1, label=SITE), rule, {**value, "laterality": side})]
+
+    def _expand_right(self, words: "_Words", end: int, site_starts: set[int]) -> int:
+        """End of a site mention once the position words written after it are added.
+
+        "Left chest medial actinic keratosis", "ulceration of the left fifth digit plantolaterally":
+        the words name where on the site.  "Lateral to the elbow" places the lesion from a landmark,
+        and "left arm, lateral elbow" names the next site: both stay out.
+        """
+        lower, trailing = words.lower, self._ids["trailing_position"]
+        last = end
+        while last < words.length and not words.sentence_start(last) and lower[last] in trailing:
+            last += 1
+        if last == end or last in site_starts or (last < words.length and lower[last] in self._ids["relative_links"]):
+            return end
+        return last
 
     def _expand_site(self, words: "_Words", start: int) -> int:
         start = self._expand_left(words, start, self._ids["site_modifiers"])

@@ -63,6 +63,21 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("After discussing a shave, she preferred a punch biopsy.", "shave", {"is_hypothetical"}),
         ("After discussing a shave, she preferred a punch biopsy.", "punch biopsy", set()),
         ("After discussing the risks, a shave biopsy was performed.", "shave biopsy", set()),
+        # a consent list of risks names possible outcomes, not findings
+        (
+            "She was told of the risks including bleeding, infection, scarring, numbness of the nipple, poor cosmetic result "
+            "and recurrence of the skin cancer, and she consents.",
+            "skin cancer",
+            {"is_hypothetical"},
+        ),
+        (
+            "She was told of the risks including bleeding, infection, scarring, numbness of the nipple, poor cosmetic result "
+            "and recurrence of the skin cancer, and she consents.",
+            "nipple",
+            {"is_hypothetical"},
+        ),
+        ("She is aware of complications such as scarring and the need for a skin graft.", "skin graft", {"is_hypothetical"}),
+        ("Risks including bleeding were discussed, and the basal cell carcinoma of the left cheek was excised.", "basal cell carcinoma", set()),
         ("Pt declind excison (on apixaban).", "excison", {"is_negated"}),
         ("Excise cyst wall when calm if he wants.", "Excise", {"is_hypothetical"}),
         ("Excision of the cyst once quiet.", "Excision", {"is_hypothetical"}),

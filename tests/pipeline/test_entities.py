@@ -46,6 +46,14 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("Lesion of the columella.", "columella", "nose", None),
         ("Nevus of the posterior neck.", "posterior neck", "neck", None),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
+        # position words written after the site belong to it, unless they place it from a landmark
+        ("Excisional biopsy of left chest medial actinic keratosis.", "left chest medial", "chest", "left"),
+        ("Ulcer of the left fifth toe plantolaterally.", "left fifth toe plantolaterally", "toe", "left"),
+        ("Ellipse on the plantolateral aspect of the left fifth toe.", "plantolateral aspect of the left fifth toe", "toe", "left"),
+        ("A nevus of the right arm lateral to the elbow.", "right arm", "arm", "right"),
+        # "right and left cheek": the first side names the cheek on that side
+        ("Basal cell carcinoma, right and left cheek.", "right", "cheek", "right"),
+        ("Basal cell carcinoma, right and left cheek.", "left cheek", "cheek", "left"),
     ],
 )
 def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
