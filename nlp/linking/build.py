@@ -46,6 +46,8 @@ MOHS_DONE = re.compile(
     re.IGNORECASE,
 )
 SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
+# ConText's cue for a procedure done to sample a lesion for a diagnosis ("shaved it for pathology").
+DIAGNOSTIC_INTENT = "DIAGNOSTIC_INTENT"
 
 
 def mohs_performed(text: str, lower: str, facts: Iterable[Fact]) -> bool:
@@ -150,7 +152,13 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
     elif m.label == "PROCEDURE":
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:
             return  # "it drained foul material twice last winter": the story, not today's procedure
-        state.procedures.append((bool(value.get("weak")), Procedure(kind=value.get("kind") or "other", text=m.text, span=span)))
+        kind = value.get("kind") or "other"
+        if kind == "shave" and DIAGNOSTIC_INTENT in fact.modifiers and len(m.text.split()) == 1:
+            # "shaved it for pathology", "shaved for diagnosis": sampled for a diagnosis, so a
+            # tangential biopsy, not a shave removal (coding-rules 3.2: by intent).  A removal word
+            # ("shave removal", "shaved off") names its own intent.
+            kind = "biopsy_tangential"
+        state.procedures.append((bool(value.get("weak")), Procedure(kind=kind, text=m.text, span=span)))
     elif m.label == "CLOSURE_TYPE":
         state.closures.append(
             Closure(closure_class=value.get("closure_class") or "simple", text=m.text, span=span, detail=tuple(value.get("detail") or ()))
