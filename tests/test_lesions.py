@@ -95,6 +95,10 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         ("Lesion measured 1.2 cm.", []),
         # "#11 blade" names a scalpel blade, not list item 1
         ("#1 R upper back: inflamed cyst.\n#2 L upper back: inflamed cyst.\nProc: #11 blade stab incisions, both drained.", [1, 2]),
+        # per-biopsy template blocks; a biopsy word before a time or an article is no marker
+        ("Biopsy 1\n  Site: left temple\nBiopsy 2\n  Site: right shin", [1, 2]),
+        ("Bx #1: L cheek. Bx #2: R arm.", [1, 2]),
+        ("Biopsy 2 weeks ago showed BCC. We will biopsy a lesion of the arm. Biopsy 3 mm deep.", []),
     ],
 )
 def test_markers(text: str, numbers: list[int]) -> None:
@@ -441,6 +445,11 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Right upper arm, 7 mm irregular macule: saucerization shave to the mid dermis for diagnosis. Path: compound nevus.",
          "biopsy_tangential"),
         ("Left calf, 8 mm macule, r/o melanoma: the lesion was removed by saucerization shave. Path: dysplastic nevus.", "biopsy_tangential"),
+        # a shave done for a diagnosis is a tangential biopsy; a removal sent to pathology is a shave removal
+        ("A 6 mm waxy papule of the left flank looked like an SK, so I shaved it for pathology. Path: SK.", "biopsy_tangential"),
+        ("The 7 mm crusted papule of the right forearm was shaved for histologic diagnosis. Path: SCC.", "biopsy_tangential"),
+        ("The irritated 6 mm SK of the left flank was shaved and sent for pathology. Path: SK.", "shave"),
+        ("The 6 mm SK of the left flank was shaved off for pathology. Path: SK.", "shave"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
@@ -503,6 +512,32 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
         (
             "Shave bx x2 (DermaBlade, AlCl3): L upper arm 6 mm pink papule r/o BCC; R shin 8 mm scaly plaque r/o SCCIS.",
             [("arm", "biopsy_tangential"), ("leg", "biopsy_tangential")],
+        ),
+        # a heading that names biopsies: a bare "shave" in a row is the tangential technique, like "punch" beside it
+        (
+            "Visit with biopsies, 3 sites.\nSite - finding - method:\n1. L temple - 5 mm pearly papule, ? BCC - shave, AlCl3\n"
+            "2. R thigh - 6 mm firm papule - 4 mm punch, one suture\n3. Mid back - 8 mm scaly papule, ? SCC - shave, AlCl3",
+            [("temple", "biopsy_tangential"), ("thigh", "biopsy_punch"), ("back", "biopsy_tangential")],
+        ),
+        (
+            "Shave removal of irritated lesions.\n1. L temple - 5 mm SK - shave\n2. R thigh - 6 mm SK - shave",
+            [("temple", "shave"), ("thigh", "shave")],
+        ),
+        # per-biopsy template blocks, each with its own technique
+        (
+            "Procedure: skin biopsies (3)\nPre-procedure: consent signed, time-out\nBiopsy 1\n  Site: left temple\n"
+            "  Lesion: 5 mm pearly papule; r/o BCC\n  Technique: tangential (shave) with a flexible blade\n"
+            "Biopsy 2\n  Site: right thigh\n  Lesion: 6 mm firm papule; r/o dermatofibroma\n  Technique: 4 mm punch; one suture\n"
+            "Biopsy 3\n  Site: left upper arm\n  Lesion: 2 x 1.5 cm pink plaque; r/o superficial BCC vs SCCIS\n"
+            "  Technique: incisional wedge from the edge with a blade; closed primarily\nAnesthesia: 1% lidocaine, 3 mL total\n"
+            "Pathology:\n  1. BCC\n  2. Dermatofibroma\n  3. Superficial BCC",
+            [("temple", "biopsy_tangential"), ("thigh", "biopsy_punch"), ("arm", "biopsy_incisional")],
+        ),
+        # a procedure written once for all the lesions, with their number or with "each lesion", names no site
+        (
+            "PREOPERATIVE DIAGNOSES: 1. Pink papule, right forearm, rule out BCC. 2. Brown papule, left thigh, rule out DF.\n"
+            "PROCEDURES: Punch biopsies x2.\nDESCRIPTION: A 3 mm punch biopsy was taken from the center of each lesion.",
+            [("forearm", "biopsy_punch"), ("thigh", "biopsy_punch")],
         ),
     ],
 )
@@ -745,6 +780,21 @@ def test_a_procedure_not_done_today_makes_no_lesion(lesions, text: str) -> None:
 )
 def test_landmarks_adverbs_and_donors_make_no_lesion(lesions, text: str, region: str) -> None:
     assert [lesion.site.region for lesion in lesions(text)] == [region]
+
+
+def test_destroyed_sites_do_not_take_the_biopsied_lesions_diagnosis(lesions) -> None:
+    # the AKs frozen beside a shave biopsy keep their own diagnosis, not the biopsy's pathology;
+    # "back for FBSE" is no site, and the line break after "bandage." ends the biopsy's sentence
+    text = (
+        "78 yo M, back for FBSE.\n- R dorsal hand: 9 mm crusted nodule, r/o SCC. Shave bx, AlCl3, bandage.\n"
+        "- AKs: forehead x3, R temple x2. LN2, 2 FTC.\nPath (hand): SCC, well diff."
+    )
+    found = [(lesion.site.region, lesion.procedure.kind, lesion.diagnosis.kind) for lesion in lesions(text)]
+    assert found == [
+        ("hand", "biopsy_tangential", "scc"),
+        ("forehead", "destruction", "actinic_keratosis"),
+        ("temple", "destruction", "actinic_keratosis"),
+    ]
 
 
 def test_a_lesion_size_is_not_a_lesion_number(lesions) -> None:
@@ -1083,6 +1133,14 @@ def test_defect_graft_and_repair_measurements(lesions, text: str, closure: str, 
         ("Darkened mole of the scalp, pending pathology report. A 4 mm punch biopsy of the scalp mole was done.", False, "clinical"),
         ("A 4 mm punch biopsy of a scalp nevus was done; the pathology report is pending on the nevus.", False, "clinical"),
         ("A 4 mm punch biopsy of the scalp was done. Pathology showed a compound nevus.", False, "pathology"),
+        # every clause of a result list opened with a colon is a result, past the semicolons
+        (
+            "Shave biopsy of a 6 mm papule of the left temple; 4 mm punch biopsy of a 7 mm macule of the right thigh. "
+            "Pathology came back as follows: temple, basal cell carcinoma; thigh, dysplastic nevus, edges clear.",
+            False, "pathology",
+        ),
+        # a semicolon without a report list before it stays clinical
+        ("Punch biopsy of the right thigh; dysplastic nevus suspected. Pathology pending.", False, "clinical"),
     ],
 )
 def test_proof_of_malignancy_and_pathology_source(lesions, text: str, behaviour_proven: bool, source: str) -> None:

@@ -49,6 +49,8 @@ MOHS_DONE = re.compile(
 SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
 # The closure details that say which kind of skin graft was used (targets/closures.json).
 GRAFT_THICKNESS = frozenset({"full_thickness", "split_thickness"})
+# ConText's cue for a procedure done to sample a lesion for a diagnosis ("shaved it for pathology").
+DIAGNOSTIC_INTENT = "DIAGNOSTIC_INTENT"
 
 
 def mohs_performed(text: str, lower: str, facts: Iterable[Fact]) -> bool:
@@ -155,8 +157,14 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
     elif m.label == "PROCEDURE":
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:
             return  # "it drained foul material twice last winter": the story, not today's procedure
-        state.procedures.append((bool(value.get("weak")), Procedure(kind=value.get("kind") or "other", text=m.text, span=span)))
-        if value.get("kind") in ("shave", "biopsy_tangential") and sampling_purpose(sentence_text(text, fact)):
+        kind = value.get("kind") or "other"
+        if kind == "shave" and DIAGNOSTIC_INTENT in fact.modifiers and len(m.text.split()) == 1:
+            # "shaved it for pathology", "shaved for diagnosis": sampled for a diagnosis, so a
+            # tangential biopsy, not a shave removal (coding-rules 3.2: by intent).  A removal word
+            # ("shave removal", "shaved off") names its own intent.
+            kind = "biopsy_tangential"
+        state.procedures.append((bool(value.get("weak")), Procedure(kind=kind, text=m.text, span=span)))
+        if kind in ("shave", "biopsy_tangential") and sampling_purpose(sentence_text(text, fact)):
             state.sampled = True
     elif m.label == "CLOSURE_TYPE":
         state.closures.append(

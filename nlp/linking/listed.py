@@ -9,9 +9,14 @@ count is never a lesion count).  Three readings, the most explicit first:
    #1-#3:", "A, B and C were each shaved") gives its procedure and closure words to exactly
    those numbered lesions.
 2. **Heading**: a procedure above a numbered list goes to the listed lesions, to the first N of
-   them when it states a count ("Tangential biopsies x3" above four items).
+   them when it states a count ("Tangential biopsies x3" above four items); a heading that names
+   biopsies ("Skin check with biopsies, 5 sites") makes a bare "shave" in an item the tangential
+   technique of that biopsy.
 3. **Counted heading without a list**: "Shave bx x2: <lesion>; <lesion>" goes to the lesions
    described after it in its section, up to the count (the first is usually its own already).
+4. **Unplaced**: a procedure no lesion took ("PROCEDURES: Punch biopsies x2", "a punch biopsy was
+   taken from each lesion") goes to every described lesion when its count matches them or it
+   says "each lesion".
 
 A lesion that names a procedure of its own keeps it (a bare "shaved" under a heading is the
 heading's procedure in other words), and a lesion the note leaves alone ("not sampled", "pt
@@ -21,12 +26,14 @@ declined cryo") takes none.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from nlp.linking.build import Collected, collect
-from nlp.linking.facts import Fact, usable
+from nlp.linking.facts import Fact, sentence_text, usable
 
 # Kinds for which "x3" counts separate lesions (a destruction or skin-tag count is one record's).
 PER_LESION_KINDS = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional", "shave"})
+BIOPSY_KINDS = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional"})
 _LABEL = r"\(?\#?\s*(?:[1-9]|[A-E])\)?(?![\w.])"
 # "#1-#3", "A-C", "1 through 3"; "A, B and C", "#4 & #5"
 _ITEM_LIST = rf"{_LABEL}\s*(?:-|–|to|through|thru)\s*{_LABEL}|{_LABEL}(?:\s*,\s*{_LABEL})*\s*,?\s*(?:and|AND|&)\s*{_LABEL}"
@@ -102,6 +109,36 @@ def share_listed_procedures(
         _share_heading(collected, takers, [f for f in shared if id(f) not in named], segments, text)
     else:
         _share_counted_heading(collected, takers, facts, text)
+    _share_unplaced(collected, takers, [f for f in shared if id(f) not in named], text)
+
+
+# "a punch biopsy was taken from the center of each lesion", "both sites were shaved"
+_EVERY_LESION = re.compile(
+    r"\b(?:each|both|all|every)\s+(?:of\s+)?(?:the\s+)?(?:(?:two|three|four|five|[2-9])\s+)?(?:lesions?|sites?|areas?|spots?|specimens?)\b"
+    r"|\b(?:each|both|all)\s+of\s+them\b",
+    re.IGNORECASE,
+)
+
+
+def _share_unplaced(collected: dict[int, Collected], takers: set[int], shared: list[Fact], text: str) -> None:
+    """A procedure no lesion took, written once for all of them, is each described lesion's.
+
+    "PROCEDURES: Punch biopsies x2" beside two numbered diagnoses, "A 4 mm punch biopsy was taken
+    from the center of each lesion": the word names no site, so assignment leaves it with no
+    lesion, yet its count (equal to the lesions that name no procedure of their own) or its "each
+    lesion" says it was done to every one of them.  A count that differs from those lesions leaves
+    the word where it is (which lesions it names is not known).
+    """
+    described = sorted(index for index in takers if collected[index].diagnoses or collected[index].sizes)
+    if len(described) < 2:
+        return
+    for fact in shared:
+        if fact.label != "PROCEDURE" or fact.value.get("weak") or not usable(fact) or fact.value.get("kind") not in PER_LESION_KINDS:
+            continue
+        every = _EVERY_LESION.search(sentence_text(text, fact)) is not None
+        if every or stated_count(text, fact) == len(described):
+            for index in described:
+                collect(collected[index], fact, text)
 
 
 def _share_heading(
@@ -114,13 +151,27 @@ def _share_heading(
     names the first three that take it.
     """
     first = min(start for _, start, _ in segments)
-    heading = [f for f in shared if f.label == "PROCEDURE" and f.mention.end <= first and not f.value.get("weak") and usable(f)]
+    above = [f for f in shared if f.label == "PROCEDURE" and f.mention.end <= first and usable(f)]
+    heading = [f for f in above if not f.value.get("weak")]
     order = sorted({n for n, _, _ in segments}, key=lambda n: min(start for m, start, _ in segments if m == n))
     listed = [n for n in order if n in takers]
     for fact in heading:
         count = stated_count(text, fact)
         for number in listed[:count] if count else listed:
             collect(collected[number], fact, text)
+    if any(f.value.get("kind") in BIOPSY_KINDS for f in above) and not any(f.value.get("kind") == "shave" for f in heading):
+        for number in listed:
+            _bare_shave_is_biopsy(collected[number])
+
+
+def _bare_shave_is_biopsy(state: Collected) -> None:
+    """"Skin check with biopsies, 5 sites ... 1. R forehead - 6 mm pink papule - shave": under a
+    heading that names the list's procedures as biopsies, a bare "shave" in an item is the
+    technique of that biopsy (tangential), as "4 mm punch" is in the next item, not a shave removal."""
+    state.procedures = [
+        (weak, replace(p, kind="biopsy_tangential") if p.kind == "shave" and len(p.text.split()) == 1 else p)
+        for weak, p in state.procedures
+    ]
 
 
 def _share_counted_heading(collected: dict[int, Collected], takers: set[int], facts: list[Fact], text: str) -> None:

@@ -29,6 +29,13 @@ _MARKER_WORD = re.compile(
     r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b(?!\s*(?:mm|cm|millim|centim|in\b|inch|x\s*\d|\.\d))",
     re.IGNORECASE,
 )
+# "Biopsy 1" / "Bx #2:" / "Biopsy B -" heading a per-biopsy block or row: the number must stand as a
+# label (a colon, a bracket, a dash, a full stop, the line end after it), so "biopsy 2 weeks ago"
+# and "we will biopsy a lesion" are no markers.
+_MARKER_BIOPSY = re.compile(
+    r"\b(?:biopsy|bx)\s*(?:\#|no\.?|number)?\s*(?P<n>[1-9]|[A-Ea-e])(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))",
+    re.IGNORECASE,
+)
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
@@ -41,8 +48,14 @@ _MARKER_ITEM_INNER = (
     else None
 )
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
+_MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
-_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth")
+_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth", "biopsy", "bx")
+
+
+def _word_marker_at(head: str) -> bool:
+    """Whether ``head`` opens with a word marker ("Lesion 2", "Biopsy 3:")."""
+    return bool(_MARKER_WORD.match(head) or _MARKER_BIOPSY.match(head))
 
 
 def _marker_number(raw: str) -> int:
@@ -113,7 +126,9 @@ def find_markers(
         # keeps the offsets whenever lower-casing does not change the length (it can, for a few
         # non-ASCII letters).
         same_offsets = len(lower) == len(text)
-        patterns = (_MARKER_WORD_LOWER, _MARKER_ORDINAL_LOWER) if same_offsets else (_MARKER_WORD, _MARKER_ORDINAL)
+        patterns = (
+            (_MARKER_WORD_LOWER, _MARKER_BIOPSY_LOWER, _MARKER_ORDINAL_LOWER) if same_offsets else (_MARKER_WORD, _MARKER_BIOPSY, _MARKER_ORDINAL)
+        )
         starts = _keyword_starts(lower) if same_offsets else []
         for pattern in patterns:
             found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
@@ -201,7 +216,7 @@ def lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: list
     """
     def names_a_lesion(segment: tuple[int, int, int]) -> bool:
         head = text[segment[1] : segment[1] + 40]
-        return bool(_MARKER_WORD.match(head.lstrip(" \t\n:;,.")) or _MARKER_ORDINAL.search(head)) or any(
+        return bool(_word_marker_at(head.lstrip(" \t\n:;,.")) or _MARKER_ORDINAL.search(head)) or any(
             f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS") and segment[1] <= f.mention.start < segment[2] for f in facts
         )
 
@@ -362,7 +377,7 @@ def _merge_step_items(
 
     def word_marker(segment: tuple[int, int, int]) -> bool:
         head = text[segment[1] : segment[1] + 40].lstrip(" \t\n:;,.")
-        return bool(_MARKER_WORD.match(head) or _MARKER_ORDINAL.search(head))
+        return bool(_word_marker_at(head) or _MARKER_ORDINAL.search(head))
 
     runs: list[list[tuple[int, int, int]]] = []
     for segment in segments:

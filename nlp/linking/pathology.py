@@ -1,7 +1,8 @@
 """What the note says about pathology: the source of a diagnosis, a pending report, a proven cancer.
 
 A diagnosis is a pathology result when it stands in a pathology section or in a sentence that
-reports one (not one that asks for or awaits it); a report still to come marks the note
+reports one (not one that asks for or awaits it), or in a clause of the result list such a sentence
+opens with a colon; a report still to come marks the note
 pending; a biopsy result named before this operation, or a cancer written as history but
 proven for it, makes a malignant diagnosis proven (coding-rules 2.2).
 """
@@ -124,12 +125,28 @@ def _reports_pathology(sentence: str) -> bool:
     return False
 
 
+def _in_pathology_list(text: str, fact: Fact) -> bool:
+    """Whether the fact's clause continues a result list opened by a pathology report and a colon.
+
+    "Pathology came back as follows: scalp, SCC in situ; back, dysplastic nevus; chest, SK": the
+    semicolons end sentences, yet every clause after the colon is a result of that report.
+    """
+    if fact.sentence_span is None:
+        return False
+    before = text[: fact.sentence_span[0]].rstrip()
+    if not before.endswith(";"):
+        return False
+    opened = max(before.rfind("\n"), before.rfind(". "), before.rfind("? "), before.rfind("! ")) + 1
+    head = before[opened:].split(";")[0]
+    return ":" in head and _reports_pathology(head)
+
+
 def diagnosis_source(fact: Fact, text: str) -> str:
     """Where a diagnosis comes from: ``pathology``, ``postoperative``, ``preoperative`` or ``clinical``."""
     section = fact.mention.section
     if section in PATHOLOGY_SECTIONS:
         return "pathology"
-    if _reports_pathology(sentence_text(text, fact)):
+    if _reports_pathology(sentence_text(text, fact)) or _in_pathology_list(text, fact):
         return "pathology"
     if section in POSTOP_SECTIONS:
         return "postoperative"

@@ -237,8 +237,11 @@ def share_counted_procedure(
     if not counted:
         return
     donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
+    # A lesion biopsied or excised at the same visit is not one of the destroyed lesions, so its
+    # diagnosis ("Shave bx ... Path: SCC" beside "AKs: forehead x4, L cheek x2. LN2") is not theirs.
+    bystanders = [state for owner, state in owned if not state.untreated and not _other_family(owner)]
     diagnosis = next((lesion.diagnosis for lesion in donors if lesion.diagnosis), None) or next(
-        (d for state in diagnosed for _, d in state.diagnoses if d.certain), None
+        (d for state in bystanders for _, d in state.diagnoses if d.certain), None
     )
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
@@ -283,3 +286,8 @@ def _malignant(lesion: Lesion | None) -> bool | None:
     if lesion is None or lesion.diagnosis is None:
         return None
     return lesion.diagnosis.behaviour == "malignant"
+
+
+def _other_family(lesion: Lesion | None) -> bool:
+    """Whether a lesion has a procedure of its own that is no destruction or removal counted by lesions."""
+    return lesion is not None and lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"other"}

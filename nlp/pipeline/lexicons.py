@@ -78,6 +78,9 @@ class SiteFilters(BaseModel):
     flap_words: list[str] = Field(default_factory=list)
     # "once the diagnosis is back", "come back in a week": a site word used as an adverb after these words.
     adverb_uses: dict[str, list[str]] = Field(default_factory=dict)
+    # "81 yo M, snowbird, back for FBSE", "44 yo F back for skin tag removal": a site word used as an
+    # adverb before these words, unless a word that places it comes first ("spots on his back for years").
+    adverb_followers: dict[str, list[str]] = Field(default_factory=dict)
     # "left cheek just in front of the ear": a second site placed by these words locates the first.
     relative_cues: list[str] = Field(default_factory=list)
     # "lay about 1 cm below the lower lid", "just lateral to the tail of the brow": a relative cue

@@ -2,7 +2,7 @@
 
 PyRuSH (medspaCy's default splitter) costs most of ``medspacy.load()``'s time on a short note.
 Operative notes mostly need four cues: terminal punctuation followed by a new word, a line
-break, a section header, and the ``.,`` junction of run-on exports (``Lipoma.,POSTOPERATIVE``).
+break (with or without punctuation before it), a section header, and the ``.,`` junction of run-on exports (``Lipoma.,POSTOPERATIVE``).
 A "?" standing apart from the word before it ("scaly papule, ? BCC") is shorthand for a
 suspected diagnosis, not the end of a question.
 The cues are found with one regular-expression pass over the text and written to the Doc in
@@ -42,6 +42,11 @@ def boundary_offsets(text: str, header_starts: frozenset[int] = frozenset()) -> 
             break
         first = text[nxt]
         punct = match.group(0)[0]
+        if punct != "\n" and "\n" in match.group(0):
+            # "bandage.\n- AKs: forehead x4": a line break is a boundary whatever starts the next
+            # line (a bullet, a dash), as it is without the full stop before it.
+            offsets.append(nxt)
+            continue
         if punct == "." and not first.isupper():  # an abbreviation only joins a lower-case continuation
             word = _WORD_BEFORE.search(text, max(0, match.start() - 12), match.start() + 1)
             if word and word.group(1).lower().rstrip(".") in ABBREVIATIONS:

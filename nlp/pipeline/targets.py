@@ -197,6 +197,9 @@ class OpnoteTargets:
         self._clause_breaks = ids([".", ";", ",", "and", "with", "then", "but"])
         self._comma_id = strings.add(",")
         self._adverb_uses = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_uses.items()}
+        self._adverb_followers = {strings.add(site.lower()): ids(w.lower() for w in words) for site, words in filters.adverb_followers.items()}
+        # Words that place a site word before an adverb follower: "on his back for years", "to the back today".
+        self._placing = ids([*POSSESSIVES, *LOCATING_PREPOSITIONS, "of", "to", "and", "or", "across", "along", "entire", "whole", "a", "my", "your"])
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id, self._for_id = strings.add("attention"), strings.add("for")
         self._in_id = strings.add("in")
@@ -422,6 +425,11 @@ class OpnoteTargets:
             return True
         if start > 0 and end - start == 1 and lower[start - 1] in self._adverb_uses.get(lower[start], ()):
             return True  # "once the diagnosis is back"
+        if (
+            end - start == 1 and after[:1] and after[0] in self._adverb_followers.get(lower[start], ())
+            and (start == sentence[0] or lower[start - 1] not in self._placing)
+        ):
+            return True  # "snowbird, back for FBSE" (but "spots on his back for years")
         if after[:1] == [self._of_id] and any(w in ids["organ_followers"] for w in after[1:3]):
             return True  # "the posterior lip of the cervix"
         if not ids["equipment_followers"].isdisjoint(lower[end : max(end, min(sentence[1], end + 4))]):

@@ -137,6 +137,37 @@ def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> 
     assert flags_of(pipeline, text, target) == expected
 
 
+def modifiers_of(pipeline, text: str, target: str) -> set[str]:
+    doc = pipeline(text)
+    for ent in doc.ents:
+        if ent.text.lower() == target.lower():
+            return {m.category for m in ent._.modifiers}
+    raise AssertionError(f"{target!r} not found among {[e.text for e in doc.ents]}")
+
+
+# A purpose of sampling for a diagnosis, said after the procedure; a specimen sent to pathology after a removal states none.
+@pytest.mark.parametrize(
+    ("text", "target", "intent"),
+    [
+        ("The 5 mm papule of the left shin was shaved for pathology.", "shaved", True),
+        ("I shaved it for diagnosis, to the mid dermis.", "shaved", True),
+        ("The crusted papule was shaved for histology.", "shaved", True),
+        # "to rule out" stays the uncertainty cue of the diagnosis after it
+        ("The crusted papule was shaved to rule out SCC.", "shaved", False),
+        ("Shave for histopathologic evaluation, AlCl3.", "shave", True),
+        ("The irritated SK was shaved and sent for pathology.", "shaved", False),
+        ("The papule was shaved; specimen submitted to pathology.", "shaved", False),
+        ("The papule was shaved flush with the skin.", "shaved", False),
+    ],
+)
+def test_diagnostic_intent_cue(pipeline, text: str, target: str, intent: bool) -> None:
+    assert ("DIAGNOSTIC_INTENT" in modifiers_of(pipeline, text, target)) is intent
+
+
+def test_to_rule_out_keeps_the_diagnosis_uncertain(pipeline) -> None:
+    assert flags_of(pipeline, "The crusted papule was shaved to rule out SCC.", "SCC") == {"is_uncertain"}
+
+
 def _context_state(doc) -> list[tuple]:
     """Every target's flags and modifiers (category, span, scope), and the graph's edges."""
     rows = []

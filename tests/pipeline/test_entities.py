@@ -92,12 +92,28 @@ def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
         "The lesion sat just above the vermilion border.",
         "Complex repair (free margin of the vermilion).",
         "He lies back in his chair.",
+        # "back" before "for", "today", "again" with no word placing it is the adverb
+        "72 yo M, retired, back for FBSE.",
+        "58 yo F back for her skin tag removal.",
+        "Back today for LN2 as planned.",
         "Dog ear removal was performed.",
         "No palpable axillary adenopathy.",
     ],
 )
 def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippet: str) -> None:
     assert find(pipeline, snippet, "ANATOMIC_SITE") == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "Itchy spots on his back for two years.",
+        "Seborrheic keratoses of the back again irritated.",
+        "Rough papules on the back today, frozen.",
+    ],
+)
+def test_a_placed_back_before_an_adverb_follower_is_a_site(pipeline, snippet: str) -> None:
+    assert [text.lower() for text, *_ in find(pipeline, snippet, "ANATOMIC_SITE")] == ["back"]
 
 
 @pytest.mark.parametrize(

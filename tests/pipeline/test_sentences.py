@@ -43,3 +43,19 @@ def test_stored_table_is_the_docs_boundaries(pipeline) -> None:
 def test_query_marks_and_question_marks(text: str, sentences: list[str]) -> None:
     offsets = boundary_offsets(text) + [len(text)]
     assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == sentences
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # a line break after a full stop is a boundary whatever opens the next line (a dash bullet)
+        ("- R hand: shave bx, AlCl3.\n- AKs: nose x2. LN2.", ["- R hand: shave bx, AlCl3.\n", "- AKs: nose x2. ", "LN2."]),
+        ("Bandage applied.\n* Forehead AK x3, LN2.", ["Bandage applied.\n", "* Forehead AK x3, LN2."]),
+        ("Dressing on.\n(2) L arm nevus excised.", ["Dressing on.\n", "(2) L arm nevus excised."]),
+        # without a line break the same punctuation before a dash still joins
+        ("Sutured. - then dressed.", ["Sutured. - then dressed."]),
+    ],
+)
+def test_line_breaks_after_punctuation(text: str, sentences: list[str]) -> None:
+    offsets = boundary_offsets(text) + [len(text)]
+    assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == sentences
