@@ -37,6 +37,8 @@ _NUMBER = (
     r"(\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|(?:a\s+)?dozen|"
     + "|".join(sorted((w for w in _WORDS if w not in _TENS and "dozen" not in w), key=len, reverse=True)) + r")"
 )
+# "~25", "approximately 25", "about ten", "(approx. 12)": an approximate count is the number written.
+_APPROX = r"(?:(?:~|≈|approx(?:imately|\.)?|about|around|roughly|circa|ca\.)[ \t]*)?"
 # Numbers that measure the treatment, not the lesions: sizes, times (also written short: "x4 d",
 # "x2 wks", "x3 mos"), freeze-thaw cycles, passes.
 # "2 in" may be inches; "eleven in the right axilla" and "26 in all" are not.
@@ -49,10 +51,10 @@ _NOT_A_UNIT = (
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
 _COUNT_AFTER_SITE = re.compile(
     # Used with .match() at the end of the site: "^" would never match there.
-    r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _NUMBER + r"\b" + _NOT_A_UNIT
+    r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5", "abdomen 6 (along the waistband)":
     # a bare number closing the item, or before a remark in brackets
-    + r"|[ \t]+" + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))",  # not the "2" of "2.5 cm"
+    + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))",  # not the "2" of "2.5 cm"
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"
@@ -61,7 +63,7 @@ _COUNT_BEFORE_SITE = re.compile(
     r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$"
     # "~14 R groin, ~16 L groin": a number right before the site, opening a list item (not the
     # "2" of "Lesion 2 L cheek" or "#2 L cheek")
-    + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*(?:~|≈|approx\.?[ \t]*|about[ \t]+)?" + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$",
+    + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$",
     re.IGNORECASE,
 )
 # Words that describe the lesions between a count and their diagnosis ("two gritty AKs"); a
@@ -76,7 +78,7 @@ _COUNT_BEFORE = re.compile(r"(?<![#\w.])" + _NUMBER + r"\s+(?:(?:" + _DESCRIBING
 # "Lesion 2 AK", "site 3 SKs", "stage 2": a number that names a lesion or step, not how many
 _NUMBERING_WORD = re.compile(r"\b(?:lesions?|sites?|specimens?|spec|no|nos|number|stage|step|day|pod|grade|level|area)\s*$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
-_COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
+_COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
@@ -85,7 +87,9 @@ _TOTAL = re.compile(
     + r"|\btot(?:al)?\.?(?:\s+number\s+of)?\s+(?:lesions|tags|aks|sks|keratoses|acrochordons|warts|verrucae|mollusc[a-z]*|sts)"
     r"(?:\s+(?:removed|treated|destroyed|snipped|frozen|curetted))?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
     + r"|\btot\.?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:\w+\s+){0,2}?(?:in\s+total|total|in\s+all)\b"
+    # "60 in all", "15 lesions total", within one line: the "9" closing the list item above
+    # "Approximately 60 in all" is a site's count, not the total
+    + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:\w+[ \t]+){0,2}?(?:in[ \t]+total|total|in[ \t]+all)\b"
     # "AKs x14", "skin tags x 20"
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
     # "I counted sixteen", "all sixteen were removed"

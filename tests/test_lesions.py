@@ -50,6 +50,25 @@ def test_lesion_hash_markers_and_lettered_pathology(lesions) -> None:
     assert second.site.region == "leg" and second.diagnosis.kind == "dermatofibroma"
 
 
+@pytest.mark.parametrize(
+    "text, diagnoses",
+    [
+        # "Path A:" after item B reports on lesion A, not on the skin tags of B
+        (
+            "A. Shave removal, left forearm: 6 mm tan papule, ? SK.\nB. Skin tags of the neck x9, snipped, discarded.\n"
+            "Path A: irritated seborrheic keratosis.",
+            {"forearm": ("irritated_seborrheic_keratosis", "pathology"), "neck": ("skin_tag", "clinical")},
+        ),
+        (
+            "1) L cheek: 4 mm pearly papule, shave bx.\n2) R shin: 5 mm scaly papule, shave bx.\nPath (1): BCC. Path (2): SCC in situ.",
+            {"cheek": ("bcc", "pathology"), "leg": ("scc_in_situ", "pathology")},
+        ),
+    ],
+)
+def test_a_numbered_pathology_result_goes_to_its_lesion(lesions, text: str, diagnoses: dict) -> None:
+    assert {les.site.region: (les.diagnosis.kind, les.diagnosis.source) for les in lesions(text)} == diagnoses
+
+
 def test_history_lesion_is_not_a_treated_lesion(lesions) -> None:
     text = (
         "History of basal cell carcinoma of the nose in 2019. "
@@ -99,6 +118,12 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         ("Biopsy 1\n  Site: left temple\nBiopsy 2\n  Site: right shin", [1, 2]),
         ("Bx #1: L cheek. Bx #2: R arm.", [1, 2]),
         ("Biopsy 2 weeks ago showed BCC. We will biopsy a lesion of the arm. Biopsy 3 mm deep.", []),
+        # a pathology result headed by the item's number or letter reports on that lesion
+        ("1) L cheek: papule, shave bx.\n2) R shin: papule, shave bx.\nPath (1): BCC. Path (2): SCCIS.", [1, 2, 1, 2]),
+        ("A. Excision, left arm.\nB. Excision, right leg.\nPath A: nevus.", [1, 2, 1]),
+        # ... but "path" before a number of days or weeks is no result
+        ("Lesion 1 on the arm, sent to path 2 weeks ago.", []),
+        ("Lesion 1 on the arm; path 2-3 wks.", []),
     ],
 )
 def test_markers(text: str, numbers: list[int]) -> None:
@@ -303,11 +328,35 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ("Findings: two gritty actinic keratoses on the vertex scalp.\nProcedure: liquid nitrogen to both, two cycles each.", {"scalp": 2}),
         # a count of lesion nouns in the clause that names the diagnosis
         ("PROCEDURE: Cryotherapy, scalp.\nFINDINGS: Four gritty scaly papules, clinically AKs.\nLN2, two cycles each.", {"scalp": 4}),
+        # approximate counts are the number written, after a site or a diagnosis; the total below the list agrees
+        (
+            "Acrochordons snipped at the base. Counts by site:\n- Posterior neck: approximately 18\n- Left axilla: about eleven\n"
+            "- Right groin: ~6\nRoughly 35 in all.",
+            {"neck": 18, "axilla": 11, "groin": 6},
+        ),
+        ("Skin tags (approx. 15) of the neck were snipped.", {"neck": 15}),
+        # plural region words: armpits are the axillae, inframammary folds the skin of the breast
+        ("Skin tags snipped: armpits x8, inframammary folds x5.", {"axilla": 8, "breast": 5}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
     found = {lesion.site.region: lesion.count for lesion in lesions(text)}
     assert found == counts
+
+
+@pytest.mark.parametrize(
+    "text, total",
+    [
+        ("Approximately 60 in all.", 60),
+        ("Skin tags snipped, 23 lesions total.", 23),
+        # a number closing the list item above the total line is that item's count, not the total
+        ("- Inframammary folds: 9\nApproximately 60 in all.", 60),
+    ],
+)
+def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
+    from nlp import procedure_details
+
+    assert procedure_details._total(text) == total
 
 
 # -- a lesion the note leaves alone today does not share the visit's destruction or tag removal ----
@@ -333,6 +382,9 @@ def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
             "recommended, she will come back for it.",
             ["scalp"],
         ),
+        # tags left for another visit, or noticed and not treated, are not counted with the snipped ones
+        ("Snipped 8 skin tags from the neck. Skin tags of the groin (roughly 20) were left for another visit.", ["neck"]),
+        ("Skin tags of the neck x6 snipped. A few skin tags on the eyelids were noted, none was treated there.", ["neck"]),
         # the same site named again in a numbered item that only plans its biopsy is that lesion, left for later
         (
             "O: skin tags of the neck x6. R upper back: irregular brown macule.\nA/P:\n1. Skin tags of the neck: snip removal x6.\n"
@@ -407,6 +459,7 @@ def test_diagnosis_goes_to_the_adjacent_site(lesions, text: str, diagnoses: dict
         ("Punch biospy of a 6 mm papule, left calf. Path: dermatofibroma.", "biopsy_punch", "dermatofibroma"),
         ("Liquid nitorgen to 3 itchy seborhheic keratoses of the back.", "destruction", "seborrheic_keratosis"),
         ("Two warts of the left thumb: trichloracetic acid applied until white frosting.", "destruction", "wart"),
+        ("Skin tags of the neck x6: hyfercator to the stalk of each.", "destruction", "skin_tag"),
     ],
 )
 def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) -> None:
@@ -991,6 +1044,26 @@ def test_generic_lesion_with_a_performed_procedure_is_treated(coder, text: str, 
             for les in record.lesions] == [facts]
     assert [f"{c.code}:{c.status}" for c in record.codes if c.system == "CPT"] == cpt
     assert query in {q.rule for q in record.queries}
+
+
+# -- a single clinical skin tag that pathology calls something else was a shave removal ------------
+@pytest.mark.parametrize(
+    "text, procedure, diagnosis, cpt",
+    [
+        (
+            "R neck: 5 mm soft pedunculated papule, clinically a skin tag, snipped flush at the base and sent. Path: intradermal nevus.",
+            "shave", "melanocytic_nevus", ["11305"],
+        ),
+        # a fibroepithelial polyp is a skin tag
+        ("R neck: 5 mm skin tag snipped flush at the base and sent. Path: fibroepithelial polyp.", "skin_tag_removal", "skin_tag", ["11200"]),
+        # one report cannot name a dozen tags
+        ("Twelve skin tags of the neck were snipped and sent together. Path: intradermal nevus.", "skin_tag_removal", "melanocytic_nevus", ["11200"]),
+    ],
+)
+def test_a_skin_tag_that_pathology_calls_something_else(coder, text: str, procedure: str, diagnosis: str, cpt: list[str]) -> None:
+    record = coder.code(text)
+    assert [(les.procedure.kind, les.diagnosis.kind) for les in record.lesions] == [(procedure, diagnosis)]
+    assert [c.code for c in record.codes if c.system == "CPT"] == cpt
 
 
 # -- procedures on structures that are not skin make no skin lesion ---------------------------------

@@ -11,7 +11,7 @@ from nlp.linking import markers
 PIECES = [
     "lesion", "Lesion", "specimen", "site", "sites", "part", "apart", "first", "second", "third", "fourth", "fifth",
     " ", "#", "no.", "number", "1", "2", "a", "b", "e", "one", "two", "x", "\n", ".", "excision", "1st", "prefirst", "(", "B)",
-    "biopsy", "Biopsy", "bx", "bxs", ":", "-", "weeks",
+    "biopsy", "Biopsy", "bx", "bxs", ":", "-", "weeks", "path", "Pathology", "histopath", "histo", "apath", ")", " - ",
 ]
 
 
@@ -21,7 +21,9 @@ def _spans(matches) -> list[tuple]:
 
 @pytest.mark.parametrize("seed", range(10))
 @pytest.mark.parametrize(
-    "pattern", [markers._MARKER_WORD_LOWER, markers._MARKER_BIOPSY_LOWER, markers._MARKER_ORDINAL_LOWER], ids=["word", "biopsy", "ordinal"]
+    "pattern",
+    [markers._MARKER_WORD_LOWER, markers._MARKER_BIOPSY_LOWER, markers._MARKER_ORDINAL_LOWER, markers._MARKER_PATH_LOWER],
+    ids=["word", "biopsy", "ordinal", "path"],
 )
 def test_keyword_offsets_give_finditer_matches(pattern, seed: int) -> None:
     rng = random.Random(seed)
@@ -43,7 +45,9 @@ def test_list_items_are_finditers(seed: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "pattern", [markers._MARKER_WORD_LOWER, markers._MARKER_BIOPSY_LOWER, markers._MARKER_ORDINAL_LOWER], ids=["word", "biopsy", "ordinal"]
+    "pattern",
+    [markers._MARKER_WORD_LOWER, markers._MARKER_BIOPSY_LOWER, markers._MARKER_ORDINAL_LOWER, markers._MARKER_PATH_LOWER],
+    ids=["word", "biopsy", "ordinal", "path"],
 )
 def test_every_marker_match_starts_with_a_keyword(pattern) -> None:
     """_finditer_at only tries offsets where a _MARKER_KEYWORDS word starts: a new marker word

@@ -1,8 +1,8 @@
 """Step 1: lesion markers, and the text segments they open.
 
-"Lesion #2", "Specimen B", "second lesion" and numbered or lettered list items each open a
-segment that belongs to one lesion until the next marker or section (an item's own one-line
-fields, "Repair: FTSG" under "Site 1:", stay in it).  The marker patterns are
+"Lesion #2", "Specimen B", "second lesion", "Path A:" and numbered or lettered list items each
+open a segment that belongs to one lesion until the next marker or section (an item's own
+one-line fields, "Repair: FTSG" under "Site 1:", stay in it).  The marker patterns are
 tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
 list that is only steps on one lesion is merged back into it, an item that only closes a wound
 takes the number of the item that excised at its site, and a list that counts the lesions in
@@ -37,6 +37,13 @@ _MARKER_BIOPSY = re.compile(
     re.IGNORECASE,
 )
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
+# A pathology result headed by the lesion's number or letter: "Path A: compound nevus", "Path (1):
+# intradermal nevus", "Pathology #2 - BCC".  The colon or spaced dash is required: "sent to path 2
+# weeks ago" and "path 2-3 wks" are not results.
+_MARKER_PATH = re.compile(
+    r"\b(?:(?:histo)?path(?:ology)?|histo(?:logy)?)[ \t]*(?:\#[ \t]*)?\(?[ \t]*(?P<n>[1-9]|[A-Ea-e](?![a-z]))[ \t]*\)?[ \t]*(?=:|[-–][ \t])",
+    re.IGNORECASE,
+)
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
 _MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])(?!\d)|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+(?:[A-Za-z]|\d+(?:\.\d+)?[ \t]*[mMcC][mM]\b)))")
@@ -50,12 +57,13 @@ _MARKER_ITEM_INNER = (
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
-_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth", "biopsy", "bx")
+_MARKER_PATH_LOWER = re.compile(_MARKER_PATH.pattern)
+_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth", "biopsy", "bx", "path", "histo")
 
 
 def _word_marker_at(head: str) -> bool:
-    """Whether ``head`` opens with a word marker ("Lesion 2", "Biopsy 3:")."""
-    return bool(_MARKER_WORD.match(head) or _MARKER_BIOPSY.match(head))
+    """Whether ``head`` opens with a word marker ("Lesion 2", "Biopsy 3:", "Path B:")."""
+    return bool(_MARKER_WORD.match(head) or _MARKER_BIOPSY.match(head) or _MARKER_PATH.match(head))
 
 
 def _marker_number(raw: str) -> int:
@@ -127,7 +135,9 @@ def find_markers(
         # non-ASCII letters).
         same_offsets = len(lower) == len(text)
         patterns = (
-            (_MARKER_WORD_LOWER, _MARKER_BIOPSY_LOWER, _MARKER_ORDINAL_LOWER) if same_offsets else (_MARKER_WORD, _MARKER_BIOPSY, _MARKER_ORDINAL)
+            (_MARKER_WORD_LOWER, _MARKER_BIOPSY_LOWER, _MARKER_ORDINAL_LOWER, _MARKER_PATH_LOWER)
+            if same_offsets
+            else (_MARKER_WORD, _MARKER_BIOPSY, _MARKER_ORDINAL, _MARKER_PATH)
         )
         starts = _keyword_starts(lower) if same_offsets else []
         for pattern in patterns:
@@ -377,6 +387,7 @@ def _merge_step_items(
 
     def word_marker(segment: tuple[int, int, int]) -> bool:
         head = text[segment[1] : segment[1] + 40].lstrip(" \t\n:;,.")
+        # "Path B: pending" reports on lesion B even when it names no diagnosis
         return bool(_word_marker_at(head) or _MARKER_ORDINAL.search(head))
 
     runs: list[list[tuple[int, int, int]]] = []

@@ -4,12 +4,14 @@ A diagnosis is a pathology result when it stands in a pathology section or in a 
 reports one (not one that asks for or awaits it), or in a clause of the result list such a sentence
 opens with a colon; a report still to come marks the note
 pending; a biopsy result named before this operation, or a cancer written as history but
-proven for it, makes a malignant diagnosis proven (coding-rules 2.2).
+proven for it, makes a malignant diagnosis proven (coding-rules 2.2); a single skin tag that
+pathology calls something else was a shave removal of that lesion.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from nlp.linking.facts import (
     PATHOLOGY_SECTIONS,
@@ -20,6 +22,7 @@ from nlp.linking.facts import (
     text_after,
     text_before,
 )
+from nlp.records import Lesion
 
 _PENDING = re.compile(
     r"\b(?:path(?:ology)?\s+(?:is\s+|was\s+|results?\s+(?:are\s+|is\s+)?)?pending|pending\s+(?:final\s+)?path(?:ology)?|await(?:ing|s)?\s+(?:final\s+)?path(?:ology)?|path(?:ology)?\s+(?:results?\s+)?(?:not\s+yet\s+(?:available|back|returned)|to\s+follow))",
@@ -153,3 +156,25 @@ def diagnosis_source(fact: Fact, text: str) -> str:
     if section in PREOP_SECTIONS:
         return "preoperative"
     return "clinical"
+
+
+# Pathology names that say nothing about what the lesion was ("skin", a lesion word with no kind).
+_UNINFORMATIVE_KINDS = frozenset({"skin_tag", "skin_lesion_nos"})
+
+
+def tag_proven_other(lesion: Lesion) -> Lesion:
+    """A single clinical skin tag that pathology calls something else was a shave removal.
+
+    "6 mm pedunculated papule, clinically a skin tag ... snipped flush at the base, sent. Path:
+    polypoid intradermal nevus": the lesion was removed whole, flush with the skin and unsutured,
+    so it is a shave removal of that diagnosis, coded by its clinical diameter (coding-rules 3.2;
+    3.3: a lesion removed entirely is not a biopsy); 11200 describes skin tags only.  A tag whose
+    pathology is a fibroepithelial polyp stays a skin tag, and so does a record that stands for
+    several tags (one report cannot name them all).
+    """
+    procedure, dx = lesion.procedure, lesion.diagnosis
+    if procedure is None or procedure.kind != "skin_tag_removal" or dx is None or lesion.count > 1:
+        return lesion
+    if dx.source != "pathology" or not dx.certain or dx.kind in _UNINFORMATIVE_KINDS:
+        return lesion
+    return replace(lesion, procedure=replace(procedure, kind="shave"))

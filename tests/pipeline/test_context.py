@@ -116,6 +116,10 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # ... but a lesion growing "since last year" or "over the last year" is today's
         ("A pink papule on the right shin, growing since last year, was shaved.", "right shin", set()),
         ("A mole on the back that has darkened over the last year was excised.", "back", set()),
+        # a date after a biopsy word dates the biopsy, which left the lesion and its site in place
+        ("Atypical nevus L upper back, shave bx 2/2026, edges involved.", "L upper back", set()),
+        ("Atypical nevus L upper back, shave bx 2/2026, edges involved.", "shave bx", {"is_historical"}),
+        ("Nevus of the right flank, biopsied in 2024, now re-excised.", "right flank", set()),
         # booked for later or elsewhere, recommended but not done
         ("Re-excision with 4 mm margins to be scheduled next month.", "Re-excision", {"is_hypothetical"}),
         ("Vermilion lesion: biopsy by oral surgery, appt made for Friday.", "biopsy", {"is_hypothetical"}),
