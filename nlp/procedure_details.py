@@ -198,20 +198,26 @@ def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     if total and total > sum(found.values()):
         # A malignant lesion destroyed is one lesion unless its own count says otherwise: a note's
         # total ("AKs x5") is the premalignant and benign lesions'.
-        missing = [lesion for lesion in counted if lesion.index not in found and not _malignant(lesion)]
+        missing = [lesion for lesion in counted if lesion.index not in found and not malignant(lesion)]
         if missing:
             rest = total - sum(found.values())
             for position, lesion in enumerate(missing):
                 found[lesion.index] = max(1, rest - (len(missing) - 1)) if position == 0 else 1
-        elif len(counted) == 1 and not _malignant(counted[0]):
+        elif len(counted) == 1 and not malignant(counted[0]):
             # "ED&C of the BCC ... SKs x3, not treated": the total counts the lesions left alone
             found[counted[0].index] = total
     return [replace(lesion, count=found[lesion.index], count_stated=True) if lesion.index in found else lesion for lesion in lesions]
 
 
-def _malignant(lesion: Lesion) -> bool:
-    """A cancer is sized, not counted: a note's total of other lesions is never its count."""
-    return bool(lesion.diagnosis and lesion.diagnosis.behaviour == "malignant")
+def malignant(lesion: Lesion | None) -> bool | None:
+    """Whether a lesion is a cancer by its diagnosis; None for no lesion or no diagnosis.
+
+    A cancer is sized, not counted: a note's total of other lesions is never its count, and a
+    cancer's destruction is not shared with benign or premalignant lesions (linking.sharing).
+    """
+    if lesion is None or lesion.diagnosis is None:
+        return None
+    return lesion.diagnosis.behaviour == "malignant"
 
 
 def is_counted(lesion: Lesion) -> bool:

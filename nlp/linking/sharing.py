@@ -231,7 +231,7 @@ def share_counted_procedure(
     if diagnoses and all(d.kind == "skin_tag" for d in diagnoses):
         kinds = kinds | {"excision"}  # "Removal of skin tags by scissor excision": the removal is the tags'
     # (weak, procedure, whether the lesion it was named for is a cancer: None when unknown)
-    named = [(weak, p, _malignant(owner)) for owner, state in owned for weak, p in state.procedures if p.kind in kinds]
+    named = [(weak, p, details.malignant(owner)) for owner, state in owned for weak, p in state.procedures if p.kind in kinds]
     # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
     counted = [(p, malignant) for weak, p, malignant in named if not weak] or [(p, malignant) for _, p, malignant in named]
     if not counted:
@@ -251,7 +251,7 @@ def share_counted_procedure(
             continue  # "SKs - reassurance only, no tx today", "biopsy at the next visit": not one of the destroyed lesions
         if not own and not _names_a_lesion(text, collected[index]):
             continue  # "it feels like it is in his chest", "Neck is supple": a body part, not one of the destroyed lesions
-        malignant = _malignant(lesion)
+        malignant = details.malignant(lesion)
         if not own:
             # else a procedure named outright at that site ("Excision") stays
             fitting = [p for p, owner in counted if owner is None or malignant is None or owner == malignant]
@@ -279,13 +279,6 @@ def _names_a_lesion(text: str, state: Collected) -> bool:
         if GENERIC_LESION.search(text, start, end.start() if end else len(text)):
             return True
     return False
-
-
-def _malignant(lesion: Lesion | None) -> bool | None:
-    """Whether a lesion is a cancer by its diagnosis; None for no lesion or no diagnosis."""
-    if lesion is None or lesion.diagnosis is None:
-        return None
-    return lesion.diagnosis.behaviour == "malignant"
 
 
 def _other_family(lesion: Lesion | None) -> bool:
