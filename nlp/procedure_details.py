@@ -73,8 +73,11 @@ _DESCRIBING = (
     "clinically\\s+typical|gritty|rough|crusted|crusty|keratotic|erythematous|pink|red|tan|brown|flat|raised|waxy|stuck-on|"
     "soft|fleshy|filiform|friable|itchy|new|other|similar"
 )
-# "18 skin tags", "three actinic keratoses", "12 small acrochordons", "two gritty AKs"
-_COUNT_BEFORE = re.compile(r"(?<![#\w.])" + _NUMBER + r"\s+(?:(?:" + _DESCRIBING + r")\s+){0,2}$", re.IGNORECASE)
+# "18 skin tags", "three actinic keratoses", "12 small acrochordons", "two gritty AKs"; "LN2 x3 AKs",
+# "cryo x 4 SKs" (a times sign before the diagnosis counts it, as "AKs x3" after it does)
+_COUNT_BEFORE = re.compile(
+    r"(?:(?<![#\w.])|\b[x×][ \t]?)" + _NUMBER + r"\s+(?:(?:" + _DESCRIBING + r")\s+){0,2}$", re.IGNORECASE
+)
 # "Lesion 2 AK", "site 3 SKs", "stage 2": a number that names a lesion or step, not how many
 _NUMBERING_WORD = re.compile(r"\b(?:lesions?|sites?|specimens?|spec|no|nos|number|stage|step|day|pod|grade|level|area)\s*$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
@@ -87,6 +90,9 @@ _TOTAL = re.compile(
     + r"|\btot(?:al)?\.?(?:\s+number\s+of)?\s+(?:lesions|tags|aks|sks|keratoses|acrochordons|warts|verrucae|mollusc[a-z]*|sts)"
     r"(?:\s+(?:removed|treated|destroyed|snipped|frozen|curetted))?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
     + r"|\btot\.?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    # a template field: "Number removed: 27", "Number of lesions treated = 9", "# of tags: 18"
+    + r"|(?:\bnumber|\bno\.|#)[ \t]*(?:of[ \t]+(?:lesions|tags|skin[ \t]+tags|aks|sks|keratoses|acrochordons|warts|verrucae)"
+    r"(?:[ \t]+(?:removed|treated|destroyed|snipped|frozen))?|removed|treated|destroyed|snipped|frozen)[ \t]*[:=][ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "60 in all", "15 lesions total", within one line: the "9" closing the list item above
     # "Approximately 60 in all" is a site's count, not the total
     + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:\w+[ \t]+){0,2}?(?:in[ \t]+total|total|in[ \t]+all)\b"

@@ -118,6 +118,9 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         ("Biopsy 1\n  Site: left temple\nBiopsy 2\n  Site: right shin", [1, 2]),
         ("Bx #1: L cheek. Bx #2: R arm.", [1, 2]),
         ("Biopsy 2 weeks ago showed BCC. We will biopsy a lesion of the arm. Biopsy 3 mm deep.", []),
+        # per-procedure template blocks; "procedure 2" inside a pathology line names the block too
+        ("Procedure 1: Cryotherapy\nSite: L temple\nProcedure 2: Punch biopsy\nSite: R shin\nPath (procedure 2, final): DF", [1, 2, 2]),
+        ("The procedure 2 weeks ago went well.", []),
         # a pathology result headed by the item's number or letter reports on that lesion
         ("1) L cheek: papule, shave bx.\n2) R shin: papule, shave bx.\nPath (1): BCC. Path (2): SCCIS.", [1, 2, 1, 2]),
         ("A. Excision, left arm.\nB. Excision, right leg.\nPath A: nevus.", [1, 2, 1]),
@@ -337,6 +340,10 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ("Skin tags (approx. 15) of the neck were snipped.", {"neck": 15}),
         # plural region words: armpits are the axillae, inframammary folds the skin of the breast
         ("Skin tags snipped: armpits x8, inframammary folds x5.", {"axilla": 8, "breast": 5}),
+        # a times sign before the diagnosis counts it, as one after it does
+        ("Cryo x4 AKs R dorsal hand, 2 FTC.", {"hand": 4}),
+        # a template count field stands for the sites the template lists
+        ("Procedure: Removal of skin tags\nDiagnosis: acrochordons\nSite: left axilla\nNumber removed: 18", {"axilla": 18}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -351,6 +358,10 @@ def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
         ("Skin tags snipped, 23 lesions total.", 23),
         # a number closing the list item above the total line is that item's count, not the total
         ("- Inframammary folds: 9\nApproximately 60 in all.", 60),
+        # a count field of a template
+        ("Number removed: 27", 27),
+        ("Number of lesions treated = 9", 9),
+        ("# of tags: 18", 18),
     ],
 )
 def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
@@ -385,6 +396,7 @@ def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
         # tags left for another visit, or noticed and not treated, are not counted with the snipped ones
         ("Snipped 8 skin tags from the neck. Skin tags of the groin (roughly 20) were left for another visit.", ["neck"]),
         ("Skin tags of the neck x6 snipped. A few skin tags on the eyelids were noted, none was treated there.", ["neck"]),
+        ("Snip removal of 5 skin tags of the R axilla today. Neck tags deferred to a future visit per pt.", ["axilla"]),
         # the same site named again in a numbered item that only plans its biopsy is that lesion, left for later
         (
             "O: skin tags of the neck x6. R upper back: irregular brown macule.\nA/P:\n1. Skin tags of the neck: snip removal x6.\n"
@@ -503,6 +515,18 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("The 7 mm crusted papule of the right forearm was shaved for histologic diagnosis. Path: SCC.", "biopsy_tangential"),
         ("The irritated 6 mm SK of the left flank was shaved and sent for pathology. Path: SK.", "shave"),
         ("The 6 mm SK of the left flank was shaved off for pathology. Path: SK.", "shave"),
+        # a plain biopsy word names the procedure and a bare "shave" its technique; tissue "sent for biopsy" is only sent
+        ("A/P: R upper arm 6 mm pink papule ?BCC. Bx (shave) R upper arm - sent.", "biopsy_tangential"),
+        ("Skin biopsy, left temple: 5 mm scaly papule. Flexible-blade shave to the mid dermis, AlCl3. Path: SCC in situ.",
+         "biopsy_tangential"),
+        ("The irritated 6 mm SK of the left flank was shaved and sent for biopsy. Path: SK.", "shave"),
+        # an ellipse at the edge of a plaque is the shape of an incisional biopsy; an excision named outright still wins
+        ("Incisional bx of a 3 cm plaque of the L thigh: an ellipse through the dermis at its edge, 2 sutures. Path: morphea.",
+         "biopsy_incisional"),
+        ("Incisional biopsy of the 2 cm plaque, L shin, showed BCC on frozen section, so the plaque was excised with 4 mm margins "
+         "as an ellipse.", "excision"),
+        # "snip exc" is a snip excision of tags
+        ("Skin tags of the L axilla x5: snip exc with iris scissors, AlCl3.", "skin_tag_removal"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
@@ -1459,8 +1483,43 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
             "NOT TREATED: A WAXY PAPULE OF THE R CHEEK, CLINICALLY SK.",
             ["17000", "17003"],
         ),
+        # a template's "Sites:" field lists the treated sites; its count field counts them all
+        ("Procedure: Removal of skin tags\nDiagnosis: acrochordons\nSites: neck, left axilla\nNumber removed: 20\nHemostasis: AlCl3",
+         ["11200", "11201"]),
     ],
 )
 def test_counted_families_from_the_note(coder, text: str, cpt: list[str]) -> None:
     record = coder.code(text)
     assert sorted({c.code for c in record.codes if c.system == "CPT" and c.status == "suggested"}) == cpt
+
+
+# -- a "Procedure 1:" template block holds its field lines, whatever sections they look like ------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Procedure 1: Cryotherapy\nSite: left temple\nDiagnosis: hypertrophic actinic keratosis\nLesion size: 6 mm\n"
+            "Detail: LN2, 2 freeze-thaw cycles.\nProcedure 2: Skin biopsy - punch\nSite: right shin\n"
+            "Lesion: 5 mm firm papule; r/o dermatofibroma\nDetail: 4 mm punch, one suture.\nPathology (procedure 2): dermatofibroma.",
+            [("temple", "destruction", "actinic_keratosis", "0.6"), ("leg", "biopsy_punch", "dermatofibroma", "0.5")],
+        ),
+        # the block heading's biopsy word makes the bare "shave" of its detail line the biopsy's technique
+        (
+            "Procedure 1: ED&C\nSite: R forearm\nDiagnosis: bx-proven superficial BCC\nLesion size: 9 mm\nDetail: 3 cycles.\n"
+            "Procedure 2: Skin biopsy - tangential\nSite: left nasal ala\nLesion: 4 mm pearly papule\nDetail: DermaBlade shave, Drysol.",
+            [("forearm", "destruction", "bcc", "0.9"), ("nose", "biopsy_tangential", None, "0.4")],
+        ),
+        # a block that names no site or diagnosis is a further step on the lesion before it
+        (
+            "Procedure 1: Excision of BCC, left cheek, 8 mm lesion, 4 mm margins\nProcedure 2: Intermediate repair, 3.1 cm\n"
+            "Path: BCC, margins clear.",
+            [("cheek", "excision", "bcc", "0.8")],
+        ),
+    ],
+)
+def test_a_procedure_block_holds_its_field_lines(lesions, text: str, expected: list[tuple]) -> None:
+    found = [
+        (lesion.site.region, lesion.procedure.kind, lesion.diagnosis.kind if lesion.diagnosis else None, str(lesion.lesion_size.value_cm))
+        for lesion in lesions(text)
+    ]
+    assert found == expected

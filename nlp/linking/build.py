@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from nlp import procedure_details as details
 from nlp.linking.facts import NARRATIVE_SECTIONS, PATHOLOGY_SECTIONS, Fact, ignored_section, sentence_text, text_before, usable
-from nlp.linking.intent import sampling_purpose, saucerization_removes
+from nlp.linking.intent import names_the_biopsy, sampling_purpose, saucerization_removes
 from nlp.linking.pathology import diagnosis_source, prior_biopsy_named
 from nlp.records import Closure, Diagnosis, Lesion, Measure, Mention, Procedure, Site, Span
 
@@ -46,6 +46,9 @@ MOHS_DONE = re.compile(
     r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
     re.IGNORECASE,
 )
+# Excision words that name only the shape of the cut ("an ellipse through the dermis", "removed in
+# an elliptical fashion"): beside an incisional biopsy they are the shape of the wedge it took.
+_SHAPE_ONLY = re.compile(r"(?:removed\s+in\s+an\s+)?(?:el+ipses?|el+iptical\s+fashion)", re.IGNORECASE)
 SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
 # The closure details that say which kind of skin graft was used (targets/closures.json).
 GRAFT_THICKNESS = frozenset({"full_thickness", "split_thickness"})
@@ -89,6 +92,8 @@ class Collected:
     deferred: bool = False
     # a procedure sentence gives a diagnostic purpose ("deep saucerization for dx"): see nlp.linking.intent
     sampled: bool = False
+    # a plain biopsy word ("bx x2 (shave)") names what was done to the lesion: see nlp.linking.intent
+    biopsy_named: bool = False
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -164,6 +169,8 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
             # ("shave removal", "shaved off") names its own intent.
             kind = "biopsy_tangential"
         state.procedures.append((bool(value.get("weak")), Procedure(kind=kind, text=m.text, span=span)))
+        if value.get("weak") and kind == "biopsy_tangential" and names_the_biopsy(text_before(text, fact)):
+            state.biopsy_named = True
         if kind in ("shave", "biopsy_tangential") and sampling_purpose(sentence_text(text, fact)):
             state.sampled = True
     elif m.label == "CLOSURE_TYPE":
@@ -238,6 +245,10 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
             # Mohs if this proves to be a BCC": Mohs named as the road not taken (or the next
             # step), while no stage, layer or block says it was done today.
             kinds = [k for k in kinds if k != "mohs"]
+        if "shave" in kinds and state.biopsy_named and not any(p.kind == "shave" and len(p.text.split()) > 1 for p in strong):
+            # "bx x2 (shave)": a bare "shave" is the technique of the biopsy a plain biopsy word names
+            strong = [replace(p, kind="biopsy_tangential") if p.kind == "shave" else p for p in strong]
+            kinds = ["biopsy_tangential" if k == "shave" else k for k in kinds]
         if "shave" in kinds and "biopsy_tangential" in kinds:
             # A shave named as a removal ("Shave removal ... by deep shave (saucerization)") is one;
             # a bare "shave" beside a biopsy word ("shave, saucerization for dx") is a tangential biopsy.
@@ -249,6 +260,10 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
             # "Incisional biopsy (6 mm punch)": the instrument decides the technique, not the heading;
             # only a wedge taken with a blade is an incisional biopsy beside a punch.
             kinds = [k for k in kinds if k != "biopsy_incisional"]
+        if "biopsy_incisional" in kinds and all(_SHAPE_ONLY.fullmatch(p.text.strip()) for p in strong if p.kind == "excision"):
+            # "incisional bx w/ #15 blade, ellipse thru dermis into fat at the edge of the plaque": the
+            # ellipse is the shape of the biopsy, not an excision of the lesion (coding-rules 3.3)
+            kinds = [k for k in kinds if k != "excision"]
         if state.titled and not state.titled & {"mohs", *EXCISION_KINDS} and any(k in EXCISION_KINDS for k in kinds):
             # "3. Shave excision of the right nasal ala" names what was done to that lesion; an
             # "excision" elsewhere ("These required standard excision, the smaller lesion ... a

@@ -41,6 +41,17 @@ GENERIC_LESION = re.compile(
     re.IGNORECASE,
 )
 
+# "Site: R cheek", "Sites: neck, bilateral axillae", "Treatment locations: ...": a template field
+# line that says where the note's lesions are (see :func:`in_site_field`).
+_SITE_FIELD_LINE = re.compile(
+    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?)[ \t]*:[^\n]*$", re.IGNORECASE
+)
+
+
+def in_site_field(text: str, start: int) -> bool:
+    """Whether the offset ``start`` lies in a "Site(s):" / "Location(s):" field line, after its label."""
+    return _SITE_FIELD_LINE.match(text, text.rfind("\n", 0, start) + 1, start) is not None
+
 
 @dataclass
 class Fact:

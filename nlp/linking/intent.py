@@ -10,6 +10,11 @@ the level of the surrounding skin") and nothing says it was sampled: no biopsy w
 diagnostic purpose in its procedure sentences ("for dx", "to rule out") and no hedged diagnosis
 ("r/o melanoma").  With no removal word either, it stays a tangential biopsy (the reference says to
 query an unclear intent, and the extractor has always read it so).
+
+A bare "shave" is the same kind of word: "bx x2 (shave)", "Skin biopsy - tangential ... DermaBlade
+shave to mid dermis" name a biopsy by a plain biopsy word and its technique by "shave", so the
+lesion had a tangential biopsy (:func:`names_the_biopsy`), as beside "shave bx".  Tissue "sent for
+biopsy" is only sent to the laboratory, as "sent for pathology" is (a removal goes there too).
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ _SAMPLING_PURPOSE = re.compile(
     r"|\bdiagnostic\b",
     re.IGNORECASE,
 )
+
+
+# "sent for biopsy", "submitted to bx": the specimen's errand, not the procedure done.
+_SENT_FOR = re.compile(r"\b(?:sent|submitted|forwarded)\s+(?:off\s+)?(?:to|for)\s+(?:a\s+)?$", re.IGNORECASE)
+
+
+def names_the_biopsy(before: str) -> bool:
+    """Whether a plain biopsy word ("bx", "biopsy") names the lesion's procedure; ``before`` is
+    the part of its sentence before it."""
+    return _SENT_FOR.search(before) is None
 
 
 def sampling_purpose(sentence: str) -> bool:

@@ -2,7 +2,8 @@
 
 "Lesion #2", "Specimen B", "second lesion", "Path A:" and numbered or lettered list items each
 open a segment that belongs to one lesion until the next marker or section (an item's own
-one-line fields, "Repair: FTSG" under "Site 1:", stay in it).  The marker patterns are
+one-line fields, "Repair: FTSG" under "Site 1:", stay in it); a "Procedure 1:" template block
+holds all its field lines.  The marker patterns are
 tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
 list that is only steps on one lesion is merged back into it, an item that only closes a wound
 takes the number of the item that excised at its site, and a list that counts the lesions in
@@ -36,6 +37,15 @@ _MARKER_BIOPSY = re.compile(
     r"\b(?:biopsy|bx)\s*(?:\#|no\.?|number)?\s*(?P<n>[1-9]|[A-Ea-e])(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))",
     re.IGNORECASE,
 )
+# "Procedure 1: ED&C / Site: L upper arm ... Procedure 2: Skin biopsy / Site: R nasal ala": a template
+# block per procedure, labelled like a biopsy block ("procedure 2, final" in a pathology line names
+# it too).  Unlike "Biopsy 2:" it is not a lesion by its label alone (see :func:`lesion_segments`):
+# "Procedure 2: Intermediate repair, 3.1 cm" is the next step on lesion 1, so only a block that
+# names a site or a diagnosis stands for a lesion.
+_MARKER_PROCEDURE = re.compile(
+    r"\b(?:procedure|proc)\s*(?:\#|no\.?|number)?\s*(?P<n>[1-9])(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))",
+    re.IGNORECASE,
+)
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # A pathology result headed by the lesion's number or letter: "Path A: compound nevus", "Path (1):
 # intradermal nevus", "Pathology #2 - BCC".  The colon or spaced dash is required: "sent to path 2
@@ -58,7 +68,8 @@ _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
 _MARKER_PATH_LOWER = re.compile(_MARKER_PATH.pattern)
-_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth", "biopsy", "bx", "path", "histo")
+_MARKER_PROCEDURE_LOWER = re.compile(_MARKER_PROCEDURE.pattern)
+_MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "third", "fourth", "fifth", "biopsy", "bx", "path", "histo", "proc")
 
 
 def _word_marker_at(head: str) -> bool:
@@ -125,9 +136,13 @@ def find_markers(
     the next marker or section, except at a one-line field inside its item: "Site 1: right helix
     ... Repair: full-thickness skin graft ... Site 2: ..." keeps the repair with site 1 when the
     list goes on after it, and the list's last item keeps the same kind of field line after it
-    ("Repair:" under each site).  ``lower`` is ``text.lower()`` when the caller already has it.
+    ("Repair:" under each site).  A "Procedure 1:" block holds every field line up to the next
+    such block, whatever the section finder made of them ("Diagnosis: ...\nLesion size: 1.0 cm" is
+    one section to it), and the last block the kinds of section the blocks before it held
+    (:func:`_block_end`).  ``lower`` is ``text.lower()`` when the caller already has it.
     """
     raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
+    blocks: set[int] = set()  # starts of "Procedure 1:" block markers
     lower = text.lower() if lower is None else lower
     if any(word in lower for word in _MARKER_KEYWORDS):
         # Case-blind matching is several times slower than matching the lower-cased text, which
@@ -135,15 +150,17 @@ def find_markers(
         # non-ASCII letters).
         same_offsets = len(lower) == len(text)
         patterns = (
-            (_MARKER_WORD_LOWER, _MARKER_BIOPSY_LOWER, _MARKER_ORDINAL_LOWER, _MARKER_PATH_LOWER)
+            (_MARKER_WORD_LOWER, _MARKER_BIOPSY_LOWER, _MARKER_ORDINAL_LOWER, _MARKER_PATH_LOWER, _MARKER_PROCEDURE_LOWER)
             if same_offsets
-            else (_MARKER_WORD, _MARKER_BIOPSY, _MARKER_ORDINAL, _MARKER_PATH)
+            else (_MARKER_WORD, _MARKER_BIOPSY, _MARKER_ORDINAL, _MARKER_PATH, _MARKER_PROCEDURE)
         )
         starts = _keyword_starts(lower) if same_offsets else []
         for pattern in patterns:
             found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
             for match in found:
                 raw.append((_marker_number(match.group("n")), match.start(), False))
+                if pattern.pattern == _MARKER_PROCEDURE.pattern:
+                    blocks.add(match.start())
     for match in _marker_items(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
         raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
@@ -170,6 +187,9 @@ def find_markers(
     segments = []
     for i, (number, start) in enumerate(kept):
         next_marker = kept[i + 1][1] if i + 1 < len(kept) else len(text)
+        if start in blocks:
+            segments.append((number, start, _block_end(sections, start, next_marker, blocks)))
+            continue
         own_list = section_of(start)
         if i + 1 < len(kept) and section_of(next_marker) == own_list:
             held = None  # every field line before the list's next item is this item's
@@ -180,6 +200,23 @@ def find_markers(
         absorbed.setdefault(own_list, set()).update(name for b, name in fields.items() if start < b < end)
         segments.append((number, start, end))
     return segments
+
+
+def _block_end(sections: list[tuple[str, int, int, int]], start: int, next_marker: int, blocks: set[int]) -> int:
+    """Where a "Procedure 1:" block ends: at the next marker while another block follows it.
+
+    The last block (no block marker after it) keeps the sections of the kinds the blocks before
+    it held ("Detail:" under each procedure) and ends at the first section of another kind
+    ("Pathology:", "Plan:") or where a section ends with nothing after it.
+    """
+    if any(b > start for b in blocks):
+        return next_marker
+    held = {name for name, s, _, *_ in sections if min(blocks) <= s < start}
+    starts = {s: name for name, s, _, *_ in sections}
+    for bound in sorted({s for _, s, _, *_ in sections} | {e for _, _, e, *_ in sections}):
+        if start < bound < next_marker and starts.get(bound) not in held:
+            return bound
+    return next_marker
 
 
 def _field_bounds(text: str, sections: list[tuple[str, int, int, int]]) -> dict[int, str]:

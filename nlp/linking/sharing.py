@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from nlp import procedure_details as details
 from nlp.linking.build import MOHS_DONE, Collected, build_lesion, collect
-from nlp.linking.facts import GENERIC_LESION, Fact, sentence_text, text_before, usable
+from nlp.linking.facts import GENERIC_LESION, Fact, in_site_field, sentence_text, text_before, usable
 from nlp.linking.listed import share_listed_procedures
 from nlp.linking.treated import described_and_treated
 from nlp.records import Lesion
@@ -264,7 +264,8 @@ def share_counted_procedure(
 
 def _names_a_lesion(text: str, state: Collected) -> bool:
     """Whether the note says there is a lesion at this site: a diagnosis, a size, a count written
-    at the site ("forehead x3") or a generic lesion word in its sentence ("a scaly papule on the nose").
+    at the site ("forehead x3"), a generic lesion word in its sentence ("a scaly papule on the nose")
+    or a template field that lists the sites treated ("Sites: neck, bilateral axillae").
 
     A body part named in a review of systems, an exam line or the story ("runny nose", "Neck is
     supple", "the cough is in his chest") is none, and takes no share of the visit's destruction.
@@ -272,7 +273,7 @@ def _names_a_lesion(text: str, state: Collected) -> bool:
     if state.diagnoses or state.sizes:
         return True
     for site in state.sites:
-        if details.site_count(text, site.span.start, site.span.end):
+        if details.site_count(text, site.span.start, site.span.end) or in_site_field(text, site.span.start):
             return True
         start = max(text.rfind(". ", 0, site.span.start) + 1, text.rfind("\n", 0, site.span.start) + 1)
         end = _SENTENCE_END.search(text, site.span.end)

@@ -135,6 +135,9 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # kept for a recurrence
         ("Excise the cyst wall later if it recurs.", "Excise", {"is_hypothetical"}),
         ("The cyst was lanced and she will call if it recurs.", "was lanced", set()),
+        # a negated anesthetic does not negate the sites that follow it
+        ("Snip removal, no anesthesia (pt preference): neck (6), L axilla (4).", "neck", set()),
+        ("Tags snipped without local anesthesia: R groin.", "R groin", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
@@ -166,6 +169,20 @@ def modifiers_of(pipeline, text: str, target: str) -> set[str]:
 )
 def test_diagnostic_intent_cue(pipeline, text: str, target: str, intent: bool) -> None:
     assert ("DIAGNOSTIC_INTENT" in modifiers_of(pipeline, text, target)) is intent
+
+
+# Lesions put off to another visit are left alone today (linking: they take no share of the visit's removal).
+@pytest.mark.parametrize(
+    ("text", "target", "left"),
+    [
+        ("Neck tags deferred to a future visit per pt.", "tags", True),
+        ("The SKs of the back were postponed to the next visit.", "SKs", True),
+        ("Acrochordons of the groin: wait until next visit.", "Acrochordons", True),
+        ("Skin tags of the neck snipped today; return in a year.", "Skin tags", False),
+    ],
+)
+def test_put_off_to_another_visit(pipeline, text: str, target: str, left: bool) -> None:
+    assert ("NOT_TREATED" in modifiers_of(pipeline, text, target)) is left
 
 
 def test_to_rule_out_keeps_the_diagnosis_uncertain(pipeline) -> None:

@@ -143,6 +143,9 @@ def test_a_placed_back_before_an_adverb_follower_is_a_site(pipeline, snippet: st
         ("Molluscum contagiosum, trunk x11.", "Molluscum contagiosum", "molluscum_contagiosum", "benign"),
         # the skin-tag abbreviation "STs" (GUIDELINES.md, tenth set, decision 2)
         ("Several STs of the neck were snipped.", "STs", "skin_tag", "benign"),
+        # fibroepithelial polyps, clinical or from pathology, are skin tags (GUIDELINES.md, fifteenth set, decision 1)
+        ("Fibroepithelial polyps of the neck, rubbing on her collar.", "Fibroepithelial polyps", "skin_tag", "benign"),
+        ("Path: fibroepithelial polyp.", "fibroepithelial polyp", "skin_tag", "benign"),
     ],
 )
 def test_diagnosis_spans(pipeline, snippet: str, span: str, kind: str, behaviour: str) -> None:
