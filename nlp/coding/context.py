@@ -90,6 +90,18 @@ def build_context(lesion: Lesion, tables: Tables, log: CheckLog) -> LesionContex
     return context
 
 
+def _site_code_preferred(lesion: Lesion, tables: Tables) -> bool:
+    """Whether the lesion's site involves a structure whose site-specific code is preferred to
+    the skin code (``procedures.yaml`` alternatives with ``preferred_when_involved``)."""
+    site = lesion.site
+    if site is None or not site.involves:
+        return False
+    return any(
+        alt.preferred_when_involved and alt.region == site.region and set(site.involves) & set(alt.when_involves)
+        for alt in tables.procedures.alternatives
+    )
+
+
 def procedure_family(lesion: Lesion, tables: Tables) -> Family:
     """Which code family the lesion's procedure belongs to (coding-rules.md sections 1.8, 3)."""
     kind = lesion.procedure.kind if lesion.procedure else "excision"
@@ -101,6 +113,11 @@ def procedure_family(lesion: Lesion, tables: Tables) -> Family:
         return "soft_tissue" if dx_kind in tables.procedures.soft_tissue.diagnoses else "excision"
     if kind in BIOPSY_PROCEDURES:
         return "biopsy"
+    if kind == "shave" and _site_code_preferred(lesion, tables):
+        # A lid-margin lesion shaved flush is removed whole from the lid: the eyelid excision code
+        # (67840, no closure or simple closure, no size) names that better than a shave removal
+        # (section 3.6), so the lesion takes the excision path and its site-specific line.
+        return "excision"
     if kind == "destruction":
         row = tables.kinds.get(dx_kind) if dx_kind else None
         if row is None:

@@ -88,6 +88,9 @@ class SiteFilters(BaseModel):
     landmark_distance_words: list[str] = Field(default_factory=list)
     # "the anterior lip of the cervix", "the neck of the femur": a part of an organ, not skin.
     organ_followers: list[str] = Field(default_factory=list)
+    # "catches on the arm of her glasses", "the foot of the bed": the part of an everyday object
+    # named by a body-part word, not a site on the patient.
+    object_followers: list[str] = Field(default_factory=list)
     # "Left axillary lymph node excisional biopsy", "Excision of infected pilonidal cyst", "Excisional
     # breast biopsy": phrases naming a structure that is not skin.  A procedure or diagnosis word in
     # the same clause, or a site word inside the phrase, is not a skin-lesion fact.

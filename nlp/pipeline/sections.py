@@ -25,6 +25,10 @@ MAX_HEADER_CHARS = 60
 # A "Diagnosis:" field right inside one of these is part of the report, not the clinical diagnosis.
 REPORT_SECTIONS = frozenset({"pathology", "addendum"})
 SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
+# Where a header run on after the previous field's value can start: a capital after a space and a
+# word ending in a lower-case letter or digit ("... undermined Closure:", "12 mL Procedure detail:").
+# Not after an ALL-CAPS word: "CONDITION AT THE END OF THE PROCEDURE:" is one header of its own.
+_RUN_ON_START = re.compile(r"(?:(?<=[a-z0-9])|(?<=[a-z][A-Z]))[ \t]+([A-Z])")
 
 
 class SectionRule(BaseModel):
@@ -79,12 +83,14 @@ class SectionFinder:
                 stop = opening if opening != -1 else colon
             left = max(text.rfind("\n", 0, stop), text.rfind("\r", 0, stop), text.rfind(".", 0, stop),
                        text.rfind(",", 0, stop), text.rfind(";", 0, stop))
+            match = None
             if colon - left <= MAX_HEADER_CHARS:
                 match = self._header.fullmatch(text, left + 1, colon)
-                if match:
-                    hits[match.start("header")] = (self._rule_of(match), colon + 1)
-                elif self._unknown_header(text[left + 1 : colon]):
+                if match is None and self._unknown_header(text[left + 1 : colon]):
                     closers.append(left + 1)
+            match = match or self._run_on_header(text, max(left + 1, colon - MAX_HEADER_CHARS), colon)
+            if match:
+                hits[match.start("header")] = (self._rule_of(match), colon + 1)
             colon = text.find(":", colon + 1)
         self._comma_headers(text, hits)
         line_start = 0
@@ -151,6 +157,21 @@ class SectionFinder:
                     if match and match.start("header") not in hits:
                         hits[match.start("header")] = (self._rule_of(match), comma + 1)
             comma = text.find(",", comma + 1)
+
+    def _run_on_header(self, text: str, start: int, colon: int) -> re.Match[str] | None:
+        """A known header written with a capital right after the previous field's value, as
+        exports that lost their line breaks write them ("... wound edges undermined Closure:
+        layered ...", "Dermatologic Surgery Procedure: Wide local excision").
+
+        Only a capitalised word after a space and a word ending in a lower-case letter or digit
+        can start it (``_RUN_ON_START``), so a lower-case word before a colon ("we reviewed the
+        plan: ...") and the tail of an ALL-CAPS header are never one.
+        """
+        for word in _RUN_ON_START.finditer(text, start, colon):
+            match = self._header.fullmatch(text, word.start(1), colon)
+            if match:
+                return match
+        return None
 
     def _unknown_header(self, head: str) -> bool:
         """An ALL-CAPS field label no rule knows ("HEMOSTASIS", "GROSS FINDINGS") that is not a

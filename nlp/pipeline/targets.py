@@ -178,7 +178,8 @@ class OpnoteTargets:
             "donor_site_words": ids(w.lower() for w in lexicons.closures.donor_site_words), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
             "origin_verbs": ids(w.lower() for w in filters.origin_verbs), "donor_cues": ids(w.lower() for w in filters.donor_cues),
             "flap_words": ids(w.lower() for w in filters.flap_words), "relative_cues": ids(w.lower() for w in filters.relative_cues),
-            "organ_followers": ids(w.lower() for w in filters.organ_followers), "locating": ids(LOCATING_PREPOSITIONS),
+            "organ_followers": ids(w.lower() for w in filters.organ_followers + filters.object_followers),
+            "locating": ids(LOCATING_PREPOSITIONS),
             "donor_in_cues": ids(w.lower() for w in filters.donor_in_cues),
             "margin_position_sites": ids(w.lower() for w in filters.margin_position_sites),
             "margin_position_nouns": ids(w.lower() for w in filters.margin_position_nouns),
@@ -431,7 +432,7 @@ class OpnoteTargets:
         ):
             return True  # "snowbird, back for FBSE" (but "spots on his back for years")
         if after[:1] == [self._of_id] and any(w in ids["organ_followers"] for w in after[1:3]):
-            return True  # "the posterior lip of the cervix"
+            return True  # "the posterior lip of the cervix", "the arm of her glasses"
         if not ids["equipment_followers"].isdisjoint(lower[end : max(end, min(sentence[1], end + 4))]):
             return True
         if not ids["flap_words"].isdisjoint(after[:2]):

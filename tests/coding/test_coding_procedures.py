@@ -296,6 +296,22 @@ def test_eyelid_skin_only_keeps_the_skin_code_and_offers_67840(make) -> None:
     assert line(result, "67840").rule == "alt.eyelid_67840"
 
 
+@pytest.mark.parametrize(
+    ("involves", "expected", "alternative"),
+    [
+        # shaved flush with the lid margin: the eyelid lesion excision (no size, no closure) describes it
+        (("lid margin",), ["67840"], ["11440"]),
+        (("tarsus",), ["67840"], ["11440"]),
+        # a shave of eyelid skin only stays a shave removal
+        ((), ["11310"], []),
+    ],
+)
+def test_eyelid_shave_involving_the_lid_margin_takes_67840(make, involves, expected, alternative) -> None:
+    lesion = make(procedure="shave", region="eyelid", laterality="left", eyelid_part="lower", size="4 mm", margin=None, involves=involves)
+    result = suggest_codes([lesion])
+    assert cpt(result) == expected and cpt(result, "alternative") == alternative
+
+
 def test_ear_excision_through_cartilage_offers_69110(make) -> None:
     result = suggest_codes([make(region="ear", involves=("cartilage",))])
     assert cpt(result) == ["11440"] and cpt(result, "alternative") == ["69110"]

@@ -138,6 +138,16 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # a negated anesthetic does not negate the sites that follow it
         ("Snip removal, no anesthesia (pt preference): neck (6), L axilla (4).", "neck", set()),
         ("Tags snipped without local anesthesia: R groin.", "R groin", set()),
+        # a procedure of an earlier visit named by its date ("last month's") or by its healed site
+        ("Seen after last week's punch biopsy; the SCC was curetted today.", "punch biopsy", {"is_historical"}),
+        ("Seen after last week's punch biopsy; the SCC was curetted today.", "curetted", set()),
+        ("A pink rim surrounds the healed biopsy site.", "biopsy", {"is_historical"}),
+        # a procedure judged not enough or not possible is the road not taken
+        ("As a punch might not sample the deep edge, a wedge biopsy was taken.", "punch", {"is_hypothetical"}),
+        ("As a punch might not sample the deep edge, a wedge biopsy was taken.", "wedge biopsy", set()),
+        ("Primary closure was not possible, so a rotation flap was raised.", "Primary closure", {"is_negated"}),
+        ("Primary closure was not possible, so a rotation flap was raised.", "rotation flap", set()),
+        ("Primary closure was possible after wide undermining.", "Primary closure", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

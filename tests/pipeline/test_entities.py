@@ -98,6 +98,10 @@ def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
         "Back today for LN2 as planned.",
         "Dog ear removal was performed.",
         "No palpable axillary adenopathy.",
+        # a body-part word that names a part of an everyday object
+        "The papule catches on the arm of her glasses.",
+        "It rubs when he sits on the arm of the sofa.",
+        "She hits it on the foot of the bed.",
     ],
 )
 def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippet: str) -> None:
@@ -188,6 +192,12 @@ def test_area_words_cover_their_regions(pipeline, snippet: str, span: str, cover
         ("It was closed with 4-0 Monocryl deep dermal sutures and 5-0 nylon.", "deep dermal sutures", "intermediate"),
         ("Closed with 6-0 nylon simple interrupted sutures.", "simple interrupted sutures", "simple"),
         ("The defect was repaired with a bilobed flap.", "bilobed flap", "adjacent_tissue_transfer"),
+        # the rhombic (Limberg, Dufourmentel) transposition flap by each of its names
+        ("A rhombic flap was raised from the lax skin of the jowl.", "rhombic flap", "adjacent_tissue_transfer"),
+        ("The defect was closed with a Limberg flap.", "Limberg flap", "adjacent_tissue_transfer"),
+        ("Repaired with a Dufourmentel flap.", "Dufourmentel flap", "adjacent_tissue_transfer"),
+        ("A bilobe flap was designed from the nasal sidewall.", "bilobe flap", "adjacent_tissue_transfer"),
+        ("The wound was closed with a hatchet flap.", "hatchet flap", "adjacent_tissue_transfer"),
         # "thickness" is a typo-forgiving word: a misspelt graft name keeps its thickness
         ("Repaired with a full thicknes skin graft.", "full thicknes skin graft", "graft"),
         ("Repaired with a split thickess skin graft.", "split thickess skin graft", "graft"),

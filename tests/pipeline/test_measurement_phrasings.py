@@ -49,6 +49,11 @@ def kinds(text: str) -> list[tuple[str, Decimal]]:
         ("closed w/ 4-0 Monocryl deep and 5-0 nylon, total length 3.3 cm", "3.3"),
         ("The linear repair measured 4.1 cm.", "4.1"),
         ("The closure measured 25 mm.", "2.5"),
+        # the scar the closure leaves is the closed wound, not a re-excised scar
+        ("Closed with buried 5-0 and running 6-0 sutures, leaving a scar 2.6 cm long.", "2.6"),
+        ("The resulting linear scar measured 3.1 cm.", "3.1"),
+        # the wound after curettage, set off by commas, is no lesion size
+        ("The defect, now roughly 1.4 cm across, was left to granulate.", "1.4"),
     ],
 )
 def test_wound_lengths(text: str, value: str) -> None:
@@ -73,6 +78,9 @@ def test_wound_lengths(text: str, value: str) -> None:
         ("On the left cheek there is a 7 mm pink, pearly, telangiectatic papule.", "0.7"),
         ("FINDINGS: 2.2 CM TENSE, ERYTHEMATOUS, FLUCTUANT NODULE OF THE SCALP.", "2.2"),
         ("There is a 3 cm fluctuant, red, tender nodule with a central punctum.", "3"),
+        # a dome or a patch is the lesion too
+        ("Raised 5mm skin-colored dome on the nape, present for years.", "0.5"),
+        ("a 2.4 x 1.1 cm scaly red patch of the shin", "2.4"),
     ],
 )
 def test_lesion_sizes(text: str, value: str) -> None:
@@ -125,4 +133,22 @@ def test_not_lesion_or_wound(text: str) -> None:
     ],
 )
 def test_a_list_of_lengths_shares_the_first_ones_kind(text: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(text) == [(kind, Decimal(value)) for kind, value in expected]
+
+
+# -- an export that lost its line breaks: a field label ("Margin:", "Dressing:") written right
+# -- after the previous field's value starts a new field, so a cue after it does not reach back ---
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Site: right calf Lesion size: 0.8 cm Margin: 3 mm Consent: verbal", [("lesion_size", "0.8"), ("margin", "0.3")]),
+        ("Closure: layered Repair length: 4.2 cm Dressing: pressure bandage", [("wound_length", "4.2")]),
+        ("Closure: layered, 4-0 Vicryl deep Repair length: 2.9 cm Drain: none", [("wound_length", "2.9")]),
+        # a label written in capitals or in title case is one label, not two
+        ("EXCISED DIAMETER: 2.0 CM.", [("excised_diameter", "2.0")]),
+        ("Lesion Diameter: 1.1 cm", [("lesion_size", "1.1")]),
+        ("PREOP SIZE: 1.2 x 1.0 cm, POSTOP SIZE: 2.0 x 1.7 cm", [("lesion_size", "1.2"), ("defect_area", "3.40")]),
+    ],
+)
+def test_run_on_field_labels_end_a_field(text: str, expected: list[tuple[str, str]]) -> None:
     assert kinds(text) == [(kind, Decimal(value)) for kind, value in expected]

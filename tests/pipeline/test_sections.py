@@ -60,6 +60,14 @@ def finder() -> SectionFinder:
         ("The ratio was 3:1 and the lesion measured 4 mm.", []),
         # a lower-case word alone on a line is not a header
         ("the plan\nwas discussed", []),
+        # an export that lost its line breaks: a known header run on after the previous value
+        ("Visit: minor surgery Procedure: excision Anesthesia: lidocaine 2 mL Procedure detail: ellipse excised "
+         "Closure: layered Pathology: nevus Follow-up: 2 weeks",
+         [("procedure", "Procedure"), ("anesthesia", "Anesthesia"), ("description", "Procedure detail"),
+          ("closure", "Closure"), ("pathology", "Pathology"), ("plan", "Follow-up")]),
+        # ... but not the tail of an ALL-CAPS header of its own, nor a lower-case word before a colon
+        ("CONDITION AT THE END OF THE PROCEDURE: stable.", []),
+        ("we reviewed the plan: excision next week", []),
     ],
 )
 def test_headers(finder: SectionFinder, text: str, expected: list[tuple[str, str]]) -> None:
