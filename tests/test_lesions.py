@@ -182,6 +182,11 @@ FAMILY_FACTS = [
         "the left lower back were opened and the contents were expressed.",
         ("back", "incision_drainage", "epidermoid_cyst"), id="weak-drainage-word-shared-by-listed-sites",
     ),
+    pytest.param(
+        "Patient positioned prone with a foam wedge under the hips. Shave biopsy of a 6 mm papule of the left upper back. "
+        "Path: compound nevus.",
+        ("back", "biopsy_tangential", "melanocytic_nevus"), id="a-positioning-wedge-is-no-wedge-biopsy",
+    ),
 ]
 
 
@@ -503,6 +508,11 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Incisional biopsy of the right thigh plaque: a wedge was taken with a blade and a punch was not used. Path: morphea.",
          "biopsy_incisional"),
         ("Right temple, 5 mm pearly papule: sampled by tangential (shave) technique, flexible blade. Path: BCC.", "biopsy_tangential"),
+        # a wedge is an incisional biopsy however it is written: "incisional wedge", or a bare measured "wedge ... taken"
+        ("Left calf, 3 cm scaly plaque, ? SCC in situ: INCISIONAL WEDGE 1.0 X 0.4 CM FROM THE THICKEST EDGE, TWO SUTURES. "
+         "Path: SCC in situ.", "biopsy_incisional"),
+        ("Right shin, 3 cm plaque, ? SCC. Under local, wedge 1.2 x 0.5 cm taken from the raised edge into fat; three sutures. "
+         "Path: SCC.", "biopsy_incisional"),
         # a saucerization is a technique: removing the lesion makes it a shave removal, sampling it a biopsy
         ("A 7 mm nevus of the right upper arm that she wanted gone was removed by a saucerization shave flush with the skin; "
          "no sutures. Path: compound nevus.", "shave"),
@@ -615,6 +625,14 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
             "PREOPERATIVE DIAGNOSES: 1. Pink papule, right forearm, rule out BCC. 2. Brown papule, left thigh, rule out DF.\n"
             "PROCEDURES: Punch biopsies x2.\nDESCRIPTION: A 3 mm punch biopsy was taken from the center of each lesion.",
             [("forearm", "biopsy_punch"), ("thigh", "biopsy_punch")],
+        ),
+        # "Procedures: incisional biopsy; punch biopsy" over two lesions: the wedge taken from lesion 1 makes it the incisional one
+        (
+            "Procedures: incisional biopsy; punch biopsy\nLesion 1: right calf, 3 cm scaly plaque, ? SCC.\n"
+            "Lesion 2: left shoulder, 5 mm brown papule, ? nevus.\n"
+            "Technique: Lesion 1: wedge 1.2 x 0.4 cm taken from the edge; two sutures. Lesion 2: 4 mm punch; one suture.\n"
+            "Path: lesion 1, SCC; lesion 2, compound nevus.",
+            [("leg", "biopsy_incisional"), ("shoulder", "biopsy_punch")],
         ),
     ],
 )
@@ -796,6 +814,11 @@ def test_the_numbered_title_names_the_procedure(lesions, text: str, kinds: dict[
             "A scalp skin punch biopsy was taken.,HOSPITAL COURSE: , She improved on antibiotics."
         ),
         "HPI: The patient underwent a punch biopsy of a 5 mm nevus of the left arm on 6/11/2009.",
+        # an excision booked only if the report shows a cancer, a biopsy put off to the next visit
+        "L temple: 1 cm crusted nodule, ? SCC. If the report shows SCC, she will be scheduled for excision.",
+        "R shin: firm papule, likely DF. Punch bx planned for next visit.",
+        # a biopsy years ago names an earlier lesion, and what was done to it then
+        "He had a biopsy two years ago of a basal cell carcinoma on the nasal tip, treated with Mohs surgery, and keeps his yearly checks.",
     ],
 )
 def test_a_procedure_not_done_today_makes_no_lesion(lesions, text: str) -> None:
@@ -1523,3 +1546,40 @@ def test_a_procedure_block_holds_its_field_lines(lesions, text: str, expected: l
         for lesion in lesions(text)
     ]
     assert found == expected
+
+
+# -- lesions named by their order ("the first", "the second") or, after a lettered list, by letter -----
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Two new papules: one on the right forearm, 5 mm, and one on the left calf, 7 mm. I took a 3 mm punch from the "
+            "first and left it open; then a 4 mm punch from the second, which I closed with a simple interrupted suture. "
+            "Path: right forearm, dermatofibroma; left calf, compound nevus.",
+            [("forearm", "biopsy_punch", None), ("leg", "biopsy_punch", "simple")],
+        ),
+        (
+            "Exam: a 6 mm pink papule on the left temple and an 8 mm brown macule on the right upper back. "
+            "The former was shaved for diagnosis; the latter was sampled with a 4 mm punch, closed with a simple interrupted suture.",
+            [("temple", "biopsy_tangential", None), ("back", "biopsy_punch", "simple")],
+        ),
+        # a letter note: the lettered list ends at the blank line after it, where the narrative names the items by letter
+        (
+            "Thank you for seeing her.\n(A) a 6 mm pink papule on the left temple, query BCC;\n(B) a 5 mm dark macule on the "
+            "right upper arm;\n(C) a 7 mm scaly papule on the left shin.\n\nB and C were shave biopsies. A was a 3 mm punch "
+            "biopsy, left open.\n\nHistology: A: BCC. B: compound nevus. C: SK.",
+            [("temple", "biopsy_punch", "secondary_intention"), ("arm", "biopsy_tangential", None), ("leg", "biopsy_tangential", None)],
+        ),
+    ],
+)
+def test_lesions_named_by_order_or_letter(lesions, text: str, expected: list[tuple[str, str, str | None]]) -> None:
+    found = [(lesion.site.region, lesion.procedure.kind, lesion.closure.closure_class if lesion.closure else None) for lesion in lesions(text)]
+    assert found == expected
+
+
+def test_a_biopsy_years_ago_is_not_todays_lesion(lesions) -> None:
+    text = (
+        "She had a shave biopsy 3 years ago of a basal cell carcinoma on the left cheek, treated with Mohs surgery. "
+        "Today a 6 mm pink papule on the right forearm was sampled by shave biopsy. Path: BCC."
+    )
+    assert [(lesion.site.region, lesion.procedure.kind) for lesion in lesions(text)] == [("forearm", "biopsy_tangential")]

@@ -82,6 +82,23 @@ def test_letter_references(narrative: str, references: list[tuple[int, str]]) ->
     assert [(number, text[start:end]) for number, start, end in added] == references
 
 
+def test_the_last_lettered_item_ends_at_a_blank_line_before_letter_references() -> None:
+    """With no heading after the list, its last item would run to the note's end and hide the letters named after it."""
+    items_text = "(A) left cheek papule\n(B) right arm macule\n(C) left knee papule.\n"
+    text = items_text + "\nA and C were shaved. B was punched.\n"
+    items = [(1, 0, 21), (2, 21, 42), (3, 42, len(text))]
+    out = markers.letter_references(text, items)
+    assert (3, 42, len(items_text) - 1) in out
+    added = [(number, text[start:end]) for number, start, end in out if start >= len(items_text)]
+    assert added == [(1, "A and "), (3, "C were shaved"), (2, "B was punched")]
+
+
+def test_a_last_item_paragraph_that_names_no_other_item_stays_in_it() -> None:
+    text = "(A) left cheek papule\n(B) right arm macule:\n\nshaved flat with a blade, AlCl3, then B was dressed.\n"
+    items = [(1, 0, 21), (2, 21, len(text))]
+    assert markers.letter_references(text, items) == items
+
+
 def test_no_letter_references_without_a_lettered_list() -> None:
     text = "1. Excision, left arm\n2. Excision, right leg\nA was excised and B was frozen."
     items = [(1, 0, 21), (2, 21, 44)]

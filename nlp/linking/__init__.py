@@ -7,7 +7,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    or lettered list items — open a segment that belongs to that lesion until the next marker or
    section (an item's own one-line fields, "Repair: FTSG" under "Site 1:", stay in it); after a
    lettered list, a letter alone ("A was excised with 4 mm margins and B with 2 mm margins")
-   opens one until the next such letter or the end of its sentence.  A list item that only
+   opens one until the next such letter or the end of its sentence (the list's last item ends at
+   a blank line when the paragraphs after it name two of its letters).  A list item that only
    closes a wound at a site ("3. Closure ... advancement flap, right cheek") takes the number of
    the item that excised there.
 2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
@@ -18,6 +19,7 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    x1"): each counted site is then a lesion of its own.
 3. **Assignment** (:mod:`.assignment`, :mod:`.referents`) — every other fact goes to the lesion
    of its marker segment, else of the nearest site in its sentence, else (one lesion) to it,
+   else to the lesion an ordinal in its clause names ("a punch from the second", :mod:`.ordinals`),
    else to the lesion its lesion words name, else of the last lesion named in its section, else
    to the note's primary lesion.
 4. **Records** (:mod:`.build`, :mod:`.sharing`, :mod:`.listed`, :mod:`.pathology`) — per lesion, the diagnosis by

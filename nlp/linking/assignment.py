@@ -1,8 +1,9 @@
 """Step 3: every fact the sites left unplaced goes to one lesion.
 
 A fact goes to the lesion of its marker segment, else of the nearest site in its sentence (its
-own clause first), else to the only lesion, else to the lesion its sentence's lesion words
-name (:mod:`nlp.linking.referents`), else to the lesion last made current in its section, else
+own clause first), else to the only lesion, else to the lesion an ordinal in its clause names
+("a punch from the second", :mod:`nlp.linking.ordinals`), else to the lesion its sentence's lesion
+words name (:mod:`nlp.linking.referents`), else to the lesion last made current in its section, else
 to the note's primary lesion.  Only a site in a sentence that describes a lesion (or a site the
 narrative turns its attention to) makes its lesion the current one.
 """
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from nlp.linking.clusters import Cluster
 from nlp.linking.facts import DIAGNOSIS_HEADER_SECTIONS, Fact, text_before, usable
+from nlp.linking.ordinals import OrdinalReferents
 from nlp.linking.referents import Referents
 from nlp.records import Mention
 
@@ -65,6 +67,7 @@ def assign_facts(
     # "The 1.5 cm cyst was removed ...", "THE NODULE WAS EXCISED ...": a sentence with no site or
     # marker that names its lesion by a word used before for exactly one lesion is about that lesion.
     referents = Referents(text, facts) if len(lesion_ids) > 1 else None
+    ordinals = OrdinalReferents(text, anchors) if len(lesion_ids) > 1 else None
     introduced = {f.sentence for f in anchors if _LESION_AT_SITE.search(text_before(text, f)[-40:])}
     for fact in facts:
         if id(fact) in passing:
@@ -77,6 +80,9 @@ def assign_facts(
                 fact.lesion = _nearest_site(text, site_by_sentence[fact.sentence], fact).lesion
             elif len(lesion_ids) == 1:
                 fact.lesion = lesion_ids[0]
+            elif ordinals is not None and (placed := ordinals.lesion_of(fact)) is not None:
+                fact.lesion = placed
+                last_in_section[fact.mention.section] = placed
             elif referents is not None and (named := referents.lesion_of(fact.sentence)) is not None:
                 fact.lesion = named
                 last_in_section[fact.mention.section] = named

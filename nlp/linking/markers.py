@@ -463,6 +463,8 @@ _LETTER_REFERENCE = re.compile(
 )
 # Where a letter's reference ends when no other letter follows: the end of its sentence or line.
 _REFERENCE_END = re.compile(r"\n|[.;](?!\d)")
+# A paragraph break: a line with nothing but spaces on it.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def letter_references(text: str, segments: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -472,12 +474,15 @@ def letter_references(text: str, segments: list[tuple[int, int, int]]) -> list[t
     alone ("A was excised with 4 mm margins and B with 2 mm margins. Closed lengths: A 4.0 cm,
     B 3.0 cm. C: LN2 spray"); each such reference opens a segment for that lesion until the next
     reference or the end of its sentence.  Only letters the list uses count, only outside the
-    list's own items, and a capital "A" before a number only beside another reference in its
-    sentence ("A 4 mm punch was used" is the article).
+    list's own items (the last of which ends at a blank line when the text after it names two of
+    the letters, :func:`_end_last_item_at_paragraph`), and a capital "A" before a number only
+    beside another reference in its sentence ("A 4 mm punch was used" is the article).
     """
-    letters = {number for number, start, _ in segments if (m := _LETTER_ITEM.match(text, start)) and _marker_number(m.group("n")) == number}
+    items = [segment for segment in segments if (m := _LETTER_ITEM.match(text, segment[1])) and _marker_number(m.group("n")) == segment[0]]
+    letters = {number for number, _, _ in items}
     if len(letters) < 2:
         return segments
+    segments = _end_last_item_at_paragraph(text, segments, max(items, key=lambda segment: segment[1]), letters)
     inside = [(start, end) for _, start, end in segments]
     found: list[tuple[int, int, bool]] = []  # (number, start, before a digit)
     for match in _LETTER_REFERENCE.finditer(text):
@@ -495,6 +500,27 @@ def letter_references(text: str, segments: list[tuple[int, int, int]]) -> list[t
             continue
         added.append((number, start, min(sentence_end, next_start)))
     return sorted(segments + added, key=lambda segment: segment[1])
+
+
+def _end_last_item_at_paragraph(
+    text: str, segments: list[tuple[int, int, int]], last: tuple[int, int, int], letters: set[int]
+) -> list[tuple[int, int, int]]:
+    """End the lettered list's last item at a blank line when the paragraphs after it name the items by letter.
+
+    With no section heading after the list, its last item runs to the end of the note; a letter or
+    narrative note ("(C) ... right knee.  <blank line>  A and C were shave biopsies. B was a 4 mm
+    punch ...") then goes on about the items by letter.  References to two or more of the list's
+    letters after the blank line show the list has ended there (one item's own later paragraph
+    would not name another item), so the last item stops at it and the references are read.
+    """
+    number, start, end = last
+    blank = _BLANK_LINE.search(text, start, end)
+    if blank is None:
+        return segments
+    named = {_marker_number(m.group("n")) for m in _LETTER_REFERENCE.finditer(text, blank.end(), end)} & letters
+    if len(named) < 2:
+        return segments
+    return [(number, start, blank.start()) if segment == last else segment for segment in segments]
 
 
 def _same_sentence(text: str, a: int, b: int) -> bool:
