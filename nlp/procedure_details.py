@@ -104,14 +104,28 @@ _TOTAL = re.compile(
     re.IGNORECASE,
 )
 
+# "Stage I: 3 blocks", "second stage ... two blocks", and in a Mohs log a roman numeral opening the
+# line ("II: 3 blocks", "III - 1 block"; not "I." or "II.", which number a report's parts). The
+# blocks are read up to the end of the sentence, across a semicolon ("Stage I: debulked by
+# curettage; 7 blocks"), but never past the next stage's label.
+_BLOCKS_OF_STAGE = (
+    r"(?:(?!\b(?:stages?|stgs?|layers?)\b)[^.\n]){0,120}?"
+    r"\b(\d{1,2}|" + "|".join(_WORDS) + r")\s+(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?)\b"
+)
 _STAGE_BLOCKS = re.compile(
-    r"\b(?:(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|one|two|three|four)|(first|second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer))\b"
-    r"[^.;\n]{0,120}?\b(\d{1,2}|" + "|".join(_WORDS) + r")\s+(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?)\b",
+    r"(?:\b(?:(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|one|two|three|four)|(first|second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer))\b"
+    r"|^[ \t]*(i{1,3}|iv|vi?)[ \t]*[:)\-–])" + _BLOCKS_OF_STAGE,
+    re.IGNORECASE | re.MULTILINE,
+)
+# "two stages", "Total stages: 2", "Stages 3 / blocks 8"
+# ("layers 4-0 Monocryl" is a suture: "layers" needs the colon)
+_STAGE_COUNT = re.compile(
+    r"\b" + _NUMBER + r"\s+(?:mohs\s+)?(?:stages|stgs|layers)\b|\b(?:stages|stgs|layers)\s*(?:total)?\s*[:=]\s*" + _NUMBER + r"\b"
+    r"|\b(?:stages|stgs)[ \t]+" + _NUMBER + r"\b(?![ \t]*-[ \t]*0)",
     re.IGNORECASE,
 )
-_STAGE_COUNT = re.compile(r"\b" + _NUMBER + r"\s+(?:mohs\s+)?(?:stages|stgs|layers)\b|\b(?:stages|stgs|layers)\s*(?:total)?\s*[:=]\s*" + _NUMBER + r"\b", re.IGNORECASE)
 _STAGE_NUMBER = re.compile(r"\b(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|two|three|four)\b|\b(second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer)\b", re.IGNORECASE)
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "first": 1, "second": 2, "third": 3, "fourth": 4}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "first": 1, "second": 2, "third": 3, "fourth": 4}
 
 _SUBFASCIAL = re.compile(r"\b(?:sub-?fascial|intramuscular|deep\s+to\s+(?:the\s+)?(?:deep\s+)?fascia|beneath\s+(?:the\s+)?(?:deep\s+)?fascia|below\s+(?:the\s+)?(?:deep\s+)?fascia|submuscular|within\s+the\s+muscle)\b", re.IGNORECASE)
 _SUBCUTANEOUS = re.compile(r"\b(?:subcutaneous|subcutis|sub-?q|in\s+the\s+(?:subcutaneous\s+)?fat|above\s+the\s+(?:deep\s+)?fascia|superficial\s+to\s+(?:the\s+)?fascia)\b", re.IGNORECASE)
@@ -238,6 +252,15 @@ def site_count(text: str, start: int, end: int) -> int | None:
     return number(next(g for g in match.groups() if g)) if match else None
 
 
+def diagnosis_count(text: str, start: int, end: int) -> int | None:
+    """The count written at a diagnosis mention ``text[start:end]``: "two gritty AKs", "AKs x2", "SKs: 5"."""
+    match = _COUNT_BEFORE.search(text, max(0, start - 40), start)
+    if match is not None and _NUMBERING_WORD.search(text, max(0, match.start() - 12), match.start()):
+        match = None  # "Lesion 2 AK": a number that names the lesion
+    match = match or _COUNT_AFTER_DX.match(text, end, min(len(text), end + 24))
+    return number(next(g for g in match.groups() if g)) if match else None
+
+
 def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool) -> int | None:
     if lesion.site is not None:
         value = site_count(text, lesion.site.span.start, lesion.site.span.end)
@@ -246,19 +269,13 @@ def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure
     for dx in lesion.diagnoses:
         if dx.span.start in used_diagnoses:
             continue  # "Twelve skin tags ... from the neck and three more from the chest": the twelve are the neck's
-        match = _COUNT_BEFORE.search(text, max(0, dx.span.start - 40), dx.span.start)
-        if match is not None and _NUMBERING_WORD.search(text, max(0, match.start() - 12), match.start()):
-            match = None
-        match = (
-            match
-            or _COUNT_AFTER_DX.match(text, dx.span.end, min(len(text), dx.span.end + 24))
-            or _COUNT_IN_CLAUSE.search(text, _clause_start(text, dx.span.start), dx.span.start)
-        )
-        if match:
-            value = number(next(g for g in match.groups() if g))
-            if value:
-                used_diagnoses.add(dx.span.start)
-                return value
+        value = diagnosis_count(text, dx.span.start, dx.span.end)
+        if not value:
+            match = _COUNT_IN_CLAUSE.search(text, _clause_start(text, dx.span.start), dx.span.start)
+            value = number(next(g for g in match.groups() if g)) if match else None
+        if value:
+            used_diagnoses.add(dx.span.start)
+            return value
     if lesion.procedure is not None and not procedure_shared:
         return _procedure_count(text, lesion)
     return None
@@ -301,14 +318,14 @@ def mohs_details(text: str) -> tuple[int | None, tuple[int, ...]]:
     """Stages and blocks per stage of the Mohs surgery described in ``text``."""
     blocks: dict[int, int] = {}
     for match in _STAGE_BLOCKS.finditer(text):
-        word = (match.group(1) or match.group(2)).lower()
+        word = (match.group(1) or match.group(2) or match.group(3)).lower()
         stage = _ROMAN.get(word) or number(word)
-        count = number(match.group(3))
+        count = number(match.group(4))
         if stage and count:
             blocks.setdefault(stage, count)
     stages = max(blocks) if blocks else None
     for match in _STAGE_COUNT.finditer(text):
-        value = number(match.group(1) or match.group(2))
+        value = number(next(g for g in match.groups() if g))
         if value and value <= 10:
             stages = max(stages or 0, value)
     for match in _STAGE_NUMBER.finditer(text):

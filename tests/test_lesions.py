@@ -349,11 +349,47 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ("Cryo x4 AKs R dorsal hand, 2 FTC.", {"hand": 4}),
         # a template count field stands for the sites the template lists
         ("Procedure: Removal of skin tags\nDiagnosis: acrochordons\nSite: left axilla\nNumber removed: 18", {"axilla": 18}),
+        # "both" of a lesion that counts two is that lesion's pair, not every lesion of the note; a total
+        # with no site that sums the counted sites is those lesions, not more
+        (
+            "O: Back: 9 inflamed crusted papules. Abdomen: 3 similar.\nA:\n1. Irritated SKs, itchy, 12 total.\n"
+            "2. AKs x2, L temple.\nP:\n1. LN2 to the 12 irritated SKs.\n2. LN2 to both AKs.",
+            {"back": 9, "abdomen": 3, "temple": 2},
+        ),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
     found = {lesion.site.region: lesion.count for lesion in lesions(text)}
     assert found == counts
+
+
+def _counted(region: str | None, kind: str, count: int | None):
+    from nlp.records import Diagnosis, Lesion, Procedure, Site, Span
+
+    span = Span(0, 1, "x")
+    dx = Diagnosis(text=kind, kind=kind, behaviour="benign", source="clinical", span=span)
+    return Lesion(
+        index=1, site=Site(text=region, region=region, span=span) if region else None, diagnosis=dx, diagnoses=[dx],
+        procedure=Procedure(kind="destruction", text="LN2", span=span), count=count or 1, count_stated=count is not None,
+    )
+
+
+@pytest.mark.parametrize(
+    "siteless, kept",
+    [
+        # no site and the sum of the like lesions counted at their sites: those lesions again
+        (_counted(None, "seborrheic_keratosis", 15), False),
+        (_counted(None, "seborrheic_keratosis", None), False),
+        # a count of its own that is not their sum, or another diagnosis: lesions of its own
+        (_counted(None, "seborrheic_keratosis", 6), True),
+        (_counted(None, "actinic_keratosis", 15), True),
+    ],
+)
+def test_a_siteless_count_that_sums_the_sites_is_those_lesions(siteless, kept: bool) -> None:
+    from nlp.linking.treated import summed_lesions
+
+    sites = [_counted("back", "seborrheic_keratosis", 11), _counted("breast", "seborrheic_keratosis", 4)]
+    assert any(lesion is siteless for lesion in summed_lesions([siteless, *sites])) is kept
 
 
 @pytest.mark.parametrize(
@@ -544,9 +580,37 @@ def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
     assert lesion.procedure.kind == kind
 
 
-def test_mohs_shorthand_stages_and_blocks(lesions) -> None:
-    (lesion,) = lesions("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.")
-    assert (lesion.mohs_stages, lesion.mohs_blocks) == (2, (3, 1))
+@pytest.mark.parametrize(
+    ("text", "stages", "blocks"),
+    [
+        ("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.", 2, (3, 1)),
+        # a terse Mohs log: a roman numeral opening the line is the stage
+        ("MOHS LOG\nBCC, left nasal ala.\nI: 3 blocks. Pos bl 1.\nII - 2 blocks. Clear.\nStages 2 / blocks 5.", 2, (3, 2)),
+        # the blocks are read across a semicolon, never into the next stage
+        ("Mohs surgery, SCC of the right shin. Stage I: curetted first; 6 blocks; tumor in block 2.\n"
+         "Stage II: 1 block; clear.", 2, (6, 1)),
+        ("Mohs surgery, BCC of the left temple. Stage 1: positive at 9 o'clock; stage 2: 2 blocks, clear.", 2, (0, 2)),
+        # a stage count written without a colon
+        ("Mohs surgery of a BCC of the right ear. Stages 3, all frozen sections read by me.", 3, ()),
+    ],
+)
+def test_mohs_shorthand_stages_and_blocks(lesions, text: str, stages: int, blocks: tuple[int, ...]) -> None:
+    (lesion,) = lesions(text)
+    assert (lesion.mohs_stages, lesion.mohs_blocks) == (stages, blocks)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a roman numeral that numbers a report's parts, and suture sizes after "layers", are no stages
+        "I. PROCEDURE: Mohs surgery.\nII. 3 blocks were mapped.",
+        "Closed in layers 4-0 Monocryl.",
+    ],
+)
+def test_no_mohs_stages_from_part_numbers_or_sutures(text: str) -> None:
+    from nlp import procedure_details
+
+    assert procedure_details.mohs_details(text) == (None, ())
 
 
 @pytest.mark.parametrize(
@@ -1499,6 +1563,12 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
             "#1 R upper back: 2 cm inflamed EIC.\n#2 L upper back: 1.2 cm inflamed EIC.\n"
             "Proc: #11 blade stab incisions, pus expressed from both, no packing. Excise the cyst walls if they recur.",
             ["10061"],
+        ),
+        # "both AKs" are the two of the hand: the irritated SKs of the back and chest are not AKs
+        (
+            "Exam: back: 10 irritated stuck-on papules; chest: 6 similar; R hand: 2 scaly papules.\n"
+            "A/P:\n1. Irritated SKs, 16 total: LN2, 1 cycle each.\n2. AKs x2, R hand: LN2 to both AKs.",
+            ["17000", "17003", "17111"],
         ),
         # the heading diagnosis belongs to the counted sites, not to the lesion the note leaves alone
         (

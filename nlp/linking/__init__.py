@@ -32,7 +32,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    described or generically named lesion are returned, renumbered 1..n; a counted lesion named
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
    A single skin tag that pathology calls something else becomes a shave removal
-   (:func:`.pathology.tag_proven_other`).
+   (:func:`.pathology.tag_proven_other`).  Once counted, a lesion with no site that names like
+   lesions counted at their sites is those lesions (:func:`.treated.summed_lesions`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from nlp.linking.facts import Fact, usable
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
 from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
-from nlp.linking.treated import treated_lesions
+from nlp.linking.treated import summed_lesions, treated_lesions
 from nlp.records import Lesion
 
 __all__ = ["Fact", "find_markers", "link_lesions"]
@@ -77,7 +78,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # 5: keep the treated lesions.
     treated = treated_lesions(text, facts, sections, built, collected)
     out = [with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]
-    out = [tag_proven_other(lesion) for lesion in details.add_counts(text, out)]
+    out = [tag_proven_other(lesion) for lesion in summed_lesions(details.add_counts(text, out))]
     # Renumber so lesion indexes are 1..n in order of appearance.
     renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
     for fact in facts:

@@ -92,7 +92,11 @@ def collect_and_build(
         _share_mohs_title(collected, facts, shared, text)
     if len(collected) >= 2:
         for fact in facts:  # "Pathology: both basal cell carcinoma"
-            if fact.label == "LESION_DIAGNOSIS" and _SHARED_DIAGNOSIS.search(text_before(text, fact)[-40:]):
+            if (
+                fact.label == "LESION_DIAGNOSIS"
+                and _SHARED_DIAGNOSIS.search(text_before(text, fact)[-40:])
+                and not _counts_several(text, collected.get(fact.lesion))  # type: ignore[arg-type]
+            ):
                 for index, state in collected.items():
                     if index != fact.lesion:
                         collect(state, fact, text)
@@ -102,6 +106,20 @@ def collect_and_build(
                     continue
                 collect(collected[index], fact, text)
     return collected, shared, {index: build_lesion(index, state, pending, mohs_done) for index, state in collected.items()}
+
+
+def _counts_several(text: str, state: Collected | None) -> bool:
+    """Whether a lesion's own words count several lesions ("AKs x2", "R hand: 2 scaly papules").
+
+    Then "both" or "all" before its diagnosis ("LN2 to both AKs") are that lesion's own, not every
+    lesion of the note: the seborrheic keratoses of the back are not actinic keratoses because the
+    two of the hand are.
+    """
+    if state is None:
+        return False
+    counts = [details.site_count(text, site.span.start, site.span.end) for site in state.sites]
+    counts += [details.diagnosis_count(text, d.span.start, d.span.end) for _, d in state.diagnoses]
+    return any(count and count >= 2 for count in counts)
 
 
 def _share_mohs_title(collected: dict[int, Collected], facts: list[Fact], shared: list[Fact], text: str) -> None:

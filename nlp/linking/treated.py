@@ -12,7 +12,9 @@ lesion whose procedure words in the note's procedure title are all non-skin:
   and kept only when no described treated lesion has the same site (it is that lesion again).
 
 A counted lesion named only by a word for a whole area ("rough spots on face") is dropped when
-counted lesions inside that area have records of their own (:func:`_umbrella_lesions`).
+counted lesions inside that area have records of their own (:func:`_umbrella_lesions`), and once
+counted, a lesion with no site that names like lesions counted at their sites (no count of its
+own, or their sum) is dropped too (:func:`summed_lesions`).
 
 They stay two functions because neither can serve both callers with the same output: the
 generic one needs the lesion's collected facts and the generic words of its sentences, and
@@ -78,6 +80,29 @@ def _umbrella_lesions(text: str, facts: list[Fact], built: dict[int, Lesion], tr
         parts = [built[other].site for other in counted if other != index and built[other].site is not None]
         if any(site.region in covers for site in parts):  # type: ignore[union-attr]
             out.add(index)
+    return out
+
+
+def summed_lesions(lesions: list[Lesion]) -> list[Lesion]:
+    """Drop a counted lesion without a site that names like lesions counted at their sites.
+
+    "Back: 11 inflamed papules. Inframammary folds: 4 similar. A: irritated SKs, 15 total": the
+    fifteen are the back's eleven and the folds' four, not fifteen more; "Skin tags: snip removal"
+    under "neck x5, L axilla x4" are those nine.  Like lesions share the procedure kind and the
+    diagnosis; a count of its own that is not their sum ("5 more elsewhere") is lesions of its own.
+    """
+    out = []
+    for lesion in lesions:
+        if lesion.site is None and details.is_counted(lesion) and lesion.diagnosis is not None:
+            like = [
+                other for other in lesions
+                if other.site is not None and other.count_stated and other.procedure is not None and lesion.procedure is not None
+                and other.procedure.kind == lesion.procedure.kind
+                and other.diagnosis is not None and other.diagnosis.kind == lesion.diagnosis.kind
+            ]
+            if like and (not lesion.count_stated or sum(other.count for other in like) == lesion.count):
+                continue
+        out.append(lesion)
     return out
 
 

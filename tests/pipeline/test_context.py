@@ -151,6 +151,13 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Offered the patient a shave removal.", "shave removal", {"is_hypothetical"}),
         ("Options included excision with 4 mm margins, which he declined.", "excision", {"is_negated"}),
         ("An excision was performed, which she tolerated well.", "excision", set()),
+        # a repair the patient declined is no repair (GUIDELINES.md, fourteenth set, decision 10); the one chosen is
+        ("She declined a split-thickness skin graft and chose healing by secondary intention.", "split-thickness skin graft", {"is_negated"}),
+        ("A rotation flap was offered but declined.", "rotation flap", {"is_negated"}),
+        ("Repair options included a bilobed flap, which he declined.", "bilobed flap", {"is_negated"}),
+        ("He declined sedation and the wound was closed in layers.", "closed in layers", set()),
+        ("A graft was declined, so a layered closure was done.", "layered closure", set()),
+        ("Layered closure was performed; she declined antibiotics.", "Layered closure", set()),
         # kept for a recurrence
         ("Excise the cyst wall later if it recurs.", "Excise", {"is_hypothetical"}),
         ("The cyst was lanced and she will call if it recurs.", "was lanced", set()),

@@ -46,6 +46,8 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("Lesion of the columella.", "columella", "nose", None),
         ("Nevus of the posterior neck.", "posterior neck", "neck", None),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
+        # "axilla" forgives one-edit misspellings (targets/typos.json)
+        ("Tags of the left axila were snipped.", "left axila", "axilla", "left"),
         # position words written after the site belong to it, unless they place it from a landmark
         ("Excisional biopsy of left chest medial actinic keratosis.", "left chest medial", "chest", "left"),
         ("Ulcer of the left fifth toe plantolaterally.", "left fifth toe plantolaterally", "toe", "left"),
