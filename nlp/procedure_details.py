@@ -48,13 +48,17 @@ _NOT_A_UNIT = (
     r"days?|d\b|weeks?|wks?\b|months?|mos?\b|years?|yrs?\b|hours?|hrs?\b|y/?o|cycles?|freeze|ftc|f/t|thaws?|passes|pass\b|rounds?|applications?|times\b|seconds?|secs?\b|s\b|"
     r"minutes?|mins?\b|stages?|layers?|sutures?|mm?\b))"
 )
+# A dot leader between a table row's label and its value: "NECK ........ 14", "TOTAL ..... 25".
+_LEADER = r"[ \t]*\.{3,}[. \t]*"
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
 _COUNT_AFTER_SITE = re.compile(
     # Used with .match() at the end of the site: "^" would never match there.
     r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5", "abdomen 6 (along the waistband)":
     # a bare number closing the item, or before a remark in brackets
-    + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))",  # not the "2" of "2.5 cm"
+    + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))"  # not the "2" of "2.5 cm"
+    # "NECK ........ 14": a table row whose dot leader runs to the count at the end of the line
+    + r"|" + _LEADER + _APPROX + _NUMBER + r"(?=[ \t]*(?:\n|$))",
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"
@@ -85,7 +89,7 @@ _COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" +
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
-    r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)(?:\s*[:=]?\s*|" + _LEADER + r")" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "Total lesions destroyed: 15", "Total number of AKs treated = 9", "Tot 15"
     + r"|\btot(?:al)?\.?(?:\s+number\s+of)?\s+(?:lesions|tags|aks|sks|keratoses|acrochordons|warts|verrucae|mollusc[a-z]*|sts)"
     r"(?:\s+(?:removed|treated|destroyed|snipped|frozen|curetted))?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT

@@ -127,10 +127,26 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         # ... but "path" before a number of days or weeks is no result
         ("Lesion 1 on the arm, sent to path 2 weeks ago.", []),
         ("Lesion 1 on the arm; path 2-3 wks.", []),
+        # fields of a flattened record whose key names the lesion; each is its own line only ("proc.1" numbers a procedure)
+        ("exam.l1.site = R shin\nexam.l1.desc = 5 mm papule\nexam.l2.site = L cheek\nproc.1 = shave\npath.l2 = BCC", [1, 1, 2, 2]),
+        ("les1_site: R shin\nles2_site: L cheek", [1, 2]),
+        # a bare "L1:" label is no such key
+        ("L1: R shin, 5 mm papule.\nL2: L cheek, pearly papule.", []),
     ],
 )
 def test_markers(text: str, numbers: list[int]) -> None:
     assert [n for n, _, _ in find_markers(text, [])] == numbers
+
+
+def test_a_key_field_is_one_line_of_its_lesion(lesions) -> None:
+    text = (
+        "exam.l1.site = L temple\nexam.l1.desc = 7 mm crusted stuck-on papule\nexam.l1.imp = irritated seborrheic keratosis\n"
+        "exam.l2.site = R neck\nexam.l2.desc = four pedunculated skin tags\n"
+        "proc.1 = shave removal of the L temple lesion flush with the skin\nproc.2 = snip removal of the skin tags of the R neck\n"
+        "path.l1 = seborrheic keratosis"
+    )
+    found = {les.site.region: (les.procedure.kind, les.diagnosis.kind, les.lesion_size and str(les.lesion_size.value_cm)) for les in lesions(text)}
+    assert found == {"temple": ("shave", "irritated_seborrheic_keratosis", "0.7"), "neck": ("skin_tag_removal", "skin_tag", None)}
 
 
 @pytest.mark.parametrize(
@@ -356,6 +372,11 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
             "2. AKs x2, L temple.\nP:\n1. LN2 to the 12 irritated SKs.\n2. LN2 to both AKs.",
             {"back": 9, "abdomen": 3, "temple": 2},
         ),
+        # a table whose dot leaders run from each site to its count, with a total row
+        (
+            "TX: CRYO TO IRRITATED SKIN TAGS\nSITE/COUNT:\n  CHEST ............ 7\n  R GROIN ....... 4\n  TOTAL .............. 11",
+            {"chest": 7, "groin": 4},
+        ),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -403,6 +424,8 @@ def test_a_siteless_count_that_sums_the_sites_is_those_lesions(siteless, kept: b
         ("Number removed: 27", 27),
         ("Number of lesions treated = 9", 9),
         ("# of tags: 18", 18),
+        # a dot leader between the total's label and its number
+        ("  TOTAL ............... 25", 25),
     ],
 )
 def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
@@ -438,6 +461,21 @@ def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
         ("Snipped 8 skin tags from the neck. Skin tags of the groin (roughly 20) were left for another visit.", ["neck"]),
         ("Skin tags of the neck x6 snipped. A few skin tags on the eyelids were noted, none was treated there.", ["neck"]),
         ("Snip removal of 5 skin tags of the R axilla today. Neck tags deferred to a future visit per pt.", ["axilla"]),
+        # a wish not to treat written after the lesions, in their sentence or with a pronoun in the next
+        ("Six tags snipped from the neck. He has more tags in the groin that he does not want treated today.", ["neck"]),
+        ("Cryo to 5 AKs of the scalp. Two SKs on the back she didn't want them removed.", ["scalp"]),
+        (
+            "Seven skin tags taken off the neck with scissors. Two tags on the left upper eyelid; those do not bother "
+            "her and she asked me to leave them.",
+            ["neck"],
+        ),
+        ("LN2 to 4 AKs of the forehead. Three SKs on the chest; he would rather leave those alone for now.", ["forehead"]),
+        # skin tags only noted beside an excised cyst take no share of the cyst's excision
+        (
+            "PROCEDURE: Excision of epidermoid cyst, upper back, 2.0 cm, with intermediate repair.\n"
+            "INDICATIONS: Enlarging cyst for two years, never drained. She also has a few skin tags on the neck.",
+            ["back"],
+        ),
         # the same site named again in a numbered item that only plans its biopsy is that lesion, left for later
         (
             "O: skin tags of the neck x6. R upper back: irregular brown macule.\nA/P:\n1. Skin tags of the neck: snip removal x6.\n"
@@ -573,6 +611,8 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
          "as an ellipse.", "excision"),
         # "snip exc" is a snip excision of tags
         ("Skin tags of the L axilla x5: snip exc with iris scissors, AlCl3.", "skin_tag_removal"),
+        # "took off" / "taken off" is a removal word like "removed"
+        ("With her consent I took off the 6 mm irritated SK of the left flank, flush with the skin, for comfort.", "excision"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
@@ -1579,6 +1619,18 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
         # a template's "Sites:" field lists the treated sites; its count field counts them all
         ("Procedure: Removal of skin tags\nDiagnosis: acrochordons\nSites: neck, left axilla\nNumber removed: 20\nHemostasis: AlCl3",
          ["11200", "11201"]),
+        # frozen skin tags counted in a dot-leader table: 12 + 9 = 21 tags, any method
+        (
+            "DX: ACROCHORDONS, IRRITATED\nTX: LIQUID NITROGEN TO EACH STALK\nSITE/COUNT:\n  NECK .......... 12\n"
+            "  R AXILLA ....... 9\n  TOTAL .......... 21\nNO SPECIMEN.",
+            ["11200", "11201"],
+        ),
+        # "took off" removes the tags; the eyelid tags she asked to keep are not counted (7, not 7 + 9)
+        (
+            "She has skin tags on the neck. She also has nine tags on her eyelids; they do not bother her and she asked me "
+            "to leave them. I took off all seven tags on the neck with fine scissors.",
+            ["11200"],
+        ),
     ],
 )
 def test_counted_families_from_the_note(coder, text: str, cpt: list[str]) -> None:

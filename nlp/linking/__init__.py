@@ -27,7 +27,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    narrowest margin, the most complex closure, and so on; facts said once for several lesions go
    to each ("Shave bx x2: ...", "Biopsies #1-#3: tangential", "A, B and C were each shaved").
    Negated, historical, family and hypothetical mentions never create a fact (:mod:`.facts`);
-   uncertain diagnoses are kept but marked not certain.
+   uncertain diagnoses are kept but marked not certain.  Lesions a later sentence leaves alone by
+   pronoun ("... eyelid; he asked me to leave them") take no shared procedure (:mod:`.left_alone`).
 5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
    described or generically named lesion are returned, renumbered 1..n; a counted lesion named
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
@@ -45,6 +46,7 @@ from nlp.linking.assignment import assign_facts
 from nlp.linking.build import mohs_performed, with_details
 from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
 from nlp.linking.facts import Fact, usable
+from nlp.linking.left_alone import mark_left_alone
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
 from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
@@ -61,6 +63,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
     segments = letter_references(text, align_list_numbers(segments, facts, sections))
     mark_proven_history(text, facts)
+    mark_left_alone(text, facts)
     segment_of = segment_lookup(segments)
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
     anchors, passing = lesion_anchors(facts, segments, segment_of)

@@ -64,6 +64,14 @@ _MARKER_ITEM_INNER = (
     if _MARKER_ITEM.pattern.startswith("(?:^|") and not _MARKER_ITEM.flags & re.MULTILINE
     else None
 )
+# A field whose key names the lesion as one part of a dotted or underscored path, as flattened
+# records and structured exports write them: "exam.l1.site = L temple", "path.l1 = SK",
+# "les2_desc: 5 mm papule", "l3.plan = observe".  The field is that line only: the next line may be
+# a field of another record ("proc.1 = ...").
+_MARKER_KEY = re.compile(
+    r"^[ \t]*(?P<key>(?:[A-Za-z]+[._])*(?:l|les|L|LES)(?P<n>[1-9])(?:[._][A-Za-z]+)*)[ \t]*(?:=|:(?!\d))",
+    re.MULTILINE,
+)
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
@@ -164,6 +172,9 @@ def find_markers(
     for match in _marker_items(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
         raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
+    key_fields = _key_fields(text)
+    raw.extend((number, start, False) for number, start, _ in key_fields)
+    field_end = {start: end for _, start, end in key_fields}
     raw.sort(key=lambda item: item[1])
     if not raw:
         return []
@@ -196,7 +207,7 @@ def find_markers(
         else:
             held = absorbed.get(own_list, set())  # the last item holds the kinds its list's items held
         end = next((b for b in bounds if b > start and not _held_field(fields.get(b), held)), len(text))
-        end = min(next_marker, end)
+        end = min(next_marker, end, field_end.get(start, len(text)))
         absorbed.setdefault(own_list, set()).update(name for b, name in fields.items() if start < b < end)
         segments.append((number, start, end))
     return segments
@@ -217,6 +228,23 @@ def _block_end(sections: list[tuple[str, int, int, int]], start: int, next_marke
         if start < bound < next_marker and starts.get(bound) not in held:
             return bound
     return next_marker
+
+
+def _key_fields(text: str) -> list[tuple[int, int, int]]:
+    """The key fields that name a lesion ("exam.l1.site = L temple"), as ``(number, start, line end)``.
+
+    Only keys that are a path (a "." or "_" in them) count: a bare "L1:" may be a vertebra or a
+    line label of another kind.
+    """
+    if "=" not in text and ":" not in text:
+        return []
+    out = []
+    for match in _MARKER_KEY.finditer(text):
+        if "." not in match.group("key") and "_" not in match.group("key"):
+            continue
+        line_end = text.find("\n", match.end())
+        out.append((int(match.group("n")), match.start("key"), line_end if line_end != -1 else len(text)))
+    return out
 
 
 def _field_bounds(text: str, sections: list[tuple[str, int, int, int]]) -> dict[int, str]:

@@ -249,7 +249,14 @@ def share_counted_procedure(
     if diagnoses and all(d.kind == "skin_tag" for d in diagnoses):
         kinds = kinds | {"excision"}  # "Removal of skin tags by scissor excision": the removal is the tags'
     # (weak, procedure, whether the lesion it was named for is a cancer: None when unknown)
-    named = [(weak, p, details.malignant(owner)) for owner, state in owned for weak, p in state.procedures if p.kind in kinds]
+    # An excision named for a lesion that is no skin tag ("Excision of epidermoid cyst, posterior
+    # neck" beside "a few skin tags on the lateral neck") is that lesion's, never a tag removal.
+    named = [
+        (weak, p, details.malignant(owner))
+        for owner, state in owned
+        for weak, p in state.procedures
+        if p.kind in kinds and (p.kind != "excision" or not _other_diagnosis(owner))
+    ]
     # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
     counted = [(p, malignant) for weak, p, malignant in named if not weak] or [(p, malignant) for _, p, malignant in named]
     if not counted:
@@ -298,6 +305,11 @@ def _names_a_lesion(text: str, state: Collected) -> bool:
         if GENERIC_LESION.search(text, start, end.start() if end else len(text)):
             return True
     return False
+
+
+def _other_diagnosis(lesion: Lesion | None) -> bool:
+    """Whether a lesion is diagnosed as something other than a skin tag (its excision is its own)."""
+    return lesion is not None and bool(lesion.diagnoses) and all(d.kind != "skin_tag" for d in lesion.diagnoses)
 
 
 def _other_family(lesion: Lesion | None) -> bool:

@@ -174,6 +174,14 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Primary closure was not possible, so a rotation flap was raised.", "Primary closure", {"is_negated"}),
         ("Primary closure was not possible, so a rotation flap was raised.", "rotation flap", set()),
         ("Primary closure was possible after wide undermining.", "Primary closure", set()),
+        # options left to a later talk, named after the cue ("to be discussed ... (excision vs Mohs)")
+        ("Both biopsies to be discussed at the result visit (excision vs Mohs).", "excision", {"is_hypothetical"}),
+        ("Both biopsies to be discussed at the result visit (excision vs Mohs).", "Mohs", {"is_hypothetical"}),
+        ("Choice will be decided at follow-up: shave removal or cryotherapy.", "cryotherapy", {"is_hypothetical"}),
+        ("Treatment to be discussed; shave biopsy performed today.", "shave biopsy", set()),
+        # a procedure not wanted, with the contraction too
+        ("She didn't want the cryotherapy.", "cryotherapy", {"is_negated"}),
+        ("He doesn't want a shave removal.", "shave removal", {"is_negated"}),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
@@ -219,6 +227,20 @@ def test_diagnostic_intent_cue(pipeline, text: str, target: str, intent: bool) -
 )
 def test_put_off_to_another_visit(pipeline, text: str, target: str, left: bool) -> None:
     assert ("NOT_TREATED" in modifiers_of(pipeline, text, target)) is left
+
+
+# Lesions the patient does not want treated today are left alone (they take no share of the visit's destruction).
+@pytest.mark.parametrize(
+    ("text", "target", "left_alone"),
+    [
+        ("A few skin tags on the neck that he does not want treated today.", "skin tags", True),
+        ("Two SKs on the back; she didn't want them treated.", "SKs", False),  # the semicolon ends the scope
+        ("Two SKs on the back she didn't want them frozen.", "SKs", True),
+        ("Three AKs on the scalp were treated today.", "AKs", False),
+    ],
+)
+def test_not_wanted_treated_is_left_alone(pipeline, text: str, target: str, left_alone: bool) -> None:
+    assert ("NOT_TREATED" in modifiers_of(pipeline, text, target)) is left_alone
 
 
 def test_to_rule_out_keeps_the_diagnosis_uncertain(pipeline) -> None:

@@ -1,0 +1,55 @@
+"""Lesions the next sentence leaves alone by pronoun: "two tags on the eyelid; he asked me to leave them".
+
+ConText's NOT_TREATED cues ("reassured", "left alone") reach only the mentions of their own
+sentence, and a semicolon or full stop ends one.  A patient's wish to keep some lesions is often
+written after them, with a pronoun for the lesions ("... right lower eyelid; those do not worry
+him and he asked me to leave them", "Tags on the eyelids too. She prefers to leave those."): the
+diagnoses of the sentence just before such a sentence are lesions left alone, so they take no share
+of the visit's destruction or skin-tag removal (:func:`nlp.linking.sharing.share_counted_procedure`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.linking.facts import Fact
+
+NOT_TREATED = "NOT_TREATED"
+_PRONOUN = r"(?:them|those|these|it|that\s+one|this\s+one|both)"
+# "he asked me to leave them", "she would rather leave those", "leave them alone", "they were left alone"
+_LEAVE_THEM = re.compile(
+    r"\b(?:asked|asks|wants?|wanted|wished|wishes|prefers?|preferred|chose|chooses|elected|would\s+(?:rather|like)|'d\s+(?:rather|like))"
+    r"\s+(?:(?:me|us)\s+)?(?:to\s+)?leave\s+" + _PRONOUN + r"\b"
+    r"|\b(?:leave|left)\s+" + _PRONOUN + r"\s+(?:alone|as\s+they\s+are|untreated|in\s+place)\b"
+    r"|\b(?:they|those|these|both)\s+(?:were|are|will\s+be)\s+(?:being\s+)?left\s+(?:alone|untreated|in\s+place)\b",
+    re.IGNORECASE,
+)
+# What may stand between the lesions' sentence and the wish: the rest of a line, never a new line.
+_SAME_PASSAGE = re.compile(r"[^\n]*")
+
+
+def mark_left_alone(text: str, facts: list[Fact]) -> None:
+    """Mark ``NOT_TREATED`` on the diagnoses of the sentence just before a "leave them" sentence.
+
+    The wish's own sentence must name no diagnosis (then its pronoun may mean that one, and
+    ConText decides), and the two sentences must sit on one line, with only words between them
+    that name nothing.
+    """
+    if not _LEAVE_THEM.search(text):
+        return
+    spans = sorted({f.sentence_span for f in facts if f.sentence_span is not None})
+    for match in _LEAVE_THEM.finditer(text):
+        cue = match.start()
+        if any(f.label == "LESION_DIAGNOSIS" and f.sentence_span and f.sentence_span[0] <= cue < f.sentence_span[1] for f in facts):
+            continue
+        before = [span for span in spans if span[1] <= cue]
+        if not before:
+            continue
+        previous = before[-1]
+        if not _SAME_PASSAGE.fullmatch(text, previous[1], cue):
+            continue
+        if any(f.sentence_span is not None and previous[1] <= f.mention.start < cue for f in facts):
+            continue  # a fact between them: the pronoun may mean it
+        for fact in facts:
+            if fact.sentence_span == previous and fact.label == "LESION_DIAGNOSIS":
+                fact.modifiers = fact.modifiers | {NOT_TREATED}
