@@ -25,7 +25,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    narrowest margin, the most complex closure, and so on; facts said once for several lesions go
    to each ("Shave bx x2: ...", "Biopsies #1-#3: tangential", "A, B and C were each shaved").
    Negated, historical, family and hypothetical mentions never create a fact (:mod:`.facts`);
-   uncertain diagnoses are kept but marked not certain.
+   uncertain diagnoses are kept but marked not certain.  A procedure the note refers the patient
+   for is planned (:mod:`.referrals`), unless it is the Mohs the note documents.
 5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
    described or generically named lesion are returned, renumbered 1..n; a counted lesion named
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
@@ -44,6 +45,7 @@ from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_it
 from nlp.linking.facts import Fact, usable
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
+from nlp.linking.referrals import mark_referred
 from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
 from nlp.linking.treated import treated_lesions
 from nlp.records import Lesion
@@ -54,6 +56,7 @@ __all__ = ["Fact", "find_markers", "link_lesions"]
 def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
     lower = text.lower()
+    mark_referred(text, facts)
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
     segments = letter_references(text, align_list_numbers(segments, facts, sections))
