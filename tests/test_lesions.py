@@ -867,6 +867,57 @@ def test_the_procedure_done_today(lesions, text: str, kind: str) -> None:
     assert lesion.procedure.kind == kind
 
 
+# -- an offer the patient accepted and the note carried out is done; one declined or left open is not --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Offered LN2 and she agreed; the four AKs on the scalp were frozen.", [("scalp", "destruction", 4)]),
+        ("Discussed cryotherapy, patient wishes to proceed. Four AKs on the scalp were frozen.", [("scalp", "destruction", 4)]),
+        ("Cryotherapy was offered and she accepted. Four AKs of the scalp were treated.", [("scalp", "destruction", 4)]),
+        ("We offered him cryotherapy for the three AKs on the forehead, and he agreed; they were frozen today.", [("forehead", "destruction", 3)]),
+        (
+            "Options were reviewed with the patient; he elected excision. The 1.2 cm nevus of the left upper back was excised "
+            "with 2 mm margins.",
+            [("back", "excision", 1)],
+        ),
+        ("Offered LN2 for the four AKs on the scalp, which she declined.", []),
+        ("Four AKs on the scalp. Offered LN2; will think about it.", []),
+        ("Four AKs on the scalp. Offered LN2 and she agreed; we will freeze them at her next visit.", []),
+    ],
+)
+def test_an_accepted_offer_carried_out_is_coded(lesions, text: str, expected: list) -> None:
+    assert [(lesion.site.region, lesion.procedure.kind, lesion.count) for lesion in lesions(text)] == expected
+
+
+# -- a procedure the note refers the patient for is done elsewhere; the Mohs report's own referral is not --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Biopsy-proven BCC of the left nasal ala, 8 mm. Referred to Mohs.", []),
+        ("Biopsy-proven BCC of the left nasal ala, 8 mm. Referred for Mohs surgery.", []),
+        ("Biopsy-proven BCC of the left nasal ala, 8 mm. Mohs referral placed.", []),
+        ("Biopsy-proven BCC of the left nasal ala, 8 mm. She will be referred for Mohs surgery.", []),
+        ("Biopsy-proven SCC of the right temple, 1.1 cm. Referral to dermatologic surgery for Mohs.", []),
+        # the biopsy done today stays; the excision it is referred for does not replace it
+        ("Shave biopsy of a 7 mm pearly papule of the left cheek. Path: BCC. Referred to plastics for excision.", [("cheek", "biopsy_tangential")]),
+        # a Mohs report opens with the referral and documents the stages
+        (
+            "She was referred for Mohs surgery of a biopsy-proven BCC of the right cheek, 1 cm. Stage 1: 2 blocks, clear. "
+            "The defect was left to heal by secondary intention.",
+            [("cheek", "mohs")],
+        ),
+        # the excision the referral names is done in this note and named again
+        (
+            "He was referred for excision of a 1.2 cm biopsy-proven SCC of the right forearm. The lesion was excised with "
+            "4 mm margins.",
+            [("forearm", "excision")],
+        ),
+    ],
+)
+def test_a_referred_procedure_is_not_done_here(lesions, text: str, expected: list) -> None:
+    assert [(lesion.site.region, lesion.procedure.kind) for lesion in lesions(text)] == expected
+
+
 # -- a lesion's own numbered title names its procedure; "excision" in a comparison of lesions does not override it
 @pytest.mark.parametrize(
     "text, kinds",

@@ -248,6 +248,8 @@ class SitesFile(_Item):
 class SpecialSite(_Item):
     check: RuleId
     suppress: Literal["all", "site_table"]
+    # Diagnosis rules (icd.yaml ids) whose code is right at this site too: no check for them.
+    exempt: list[RuleId] = Field(default_factory=list)
 
 
 class IcdSite(_Item):

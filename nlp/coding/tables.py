@@ -460,6 +460,9 @@ def _cross_check(t: Tables) -> None:
     for site in t.icd.sites:
         if site.special:
             need_check("icd", site.id, site.special.check)
+            for rule_id in site.special.exempt:
+                if rule_id not in t.icd_rules:
+                    raise RuleFileError(t.paths["icd"], site.id, f"exempt rule '{rule_id}' is not defined in {t.paths['icd'].name}")
     sign_rule = t.diagnoses.held_sign_rule
     if sign_rule not in t.icd_rules or t.icd_rules[sign_rule].code is None:
         raise RuleFileError(t.paths["diagnoses"], "held_sign_rule", f"'{sign_rule}' must be a fixed-code rule in {t.paths['icd'].name}")

@@ -29,6 +29,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    Negated, historical, family and hypothetical mentions never create a fact (:mod:`.facts`);
    uncertain diagnoses are kept but marked not certain.  Lesions a later sentence leaves alone by
    pronoun ("... eyelid; he asked me to leave them") take no shared procedure (:mod:`.left_alone`).
+   A procedure the note refers the patient for is planned (:mod:`.referrals`), unless it is the
+   Mohs the note documents.
 5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
    described or generically named lesion are returned, renumbered 1..n; a counted lesion named
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
@@ -49,6 +51,7 @@ from nlp.linking.facts import Fact, usable
 from nlp.linking.left_alone import mark_left_alone
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
+from nlp.linking.referrals import mark_referred
 from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
 from nlp.linking.treated import summed_lesions, treated_lesions
 from nlp.records import Lesion
@@ -59,6 +62,7 @@ __all__ = ["Fact", "find_markers", "link_lesions"]
 def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
     lower = text.lower()
+    mark_referred(text, facts)
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
     segments = letter_references(text, align_list_numbers(segments, facts, sections))

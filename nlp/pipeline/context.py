@@ -4,33 +4,30 @@ Wraps medspaCy's component so the rules come from ``nlp/resources/context_rules.
 by medspaCy's own key whitelist plus ours) and travel with a saved pipeline.
 """
 
-import re
 import warnings
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable
 
 import srsly
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.errors import RuleFileError
 from nlp.pipeline._medspacy import ConText, ConTextGraph, ConTextModifier, ConTextRule, RuleMatcher
+from nlp.pipeline.acceptance import accept_offers
 from nlp.pipeline.doctext import doc_text
-from nlp.pipeline.rulefiles import check_regex, load_rule_file, resource_path, validate
+from nlp.pipeline.rulefiles import load_rule_file, resource_path, validate
 from nlp.pipeline.sentences import sentence_table
 from nlp.pipeline.spanvalues import get_span_value, set_span_value
 from nlp.pipeline.targets import ENTITY_GROUP, entity_spans
+from nlp.pipeline.textrules import ACCEPTED, TextRuleModel, apply_text_rules, compile_rule
 
 RULES_FILE = "context_rules.json"
-CATEGORY_ATTRIBUTES = {
-    "NEGATED_EXISTENCE": "is_negated", "POSSIBLE_EXISTENCE": "is_uncertain", "HISTORICAL": "is_historical",
-    "HYPOTHETICAL": "is_hypothetical", "FAMILY": "is_family",
-}
 CATEGORIES = frozenset(
     {
         "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "FAMILY", "HYPOTHETICAL", "PRIOR_BIOPSY", "PERFORMED", "NOT_TREATED",
-        "DIAGNOSTIC_INTENT", "PSEUDO", "TERMINATE",
+        "DIAGNOSTIC_INTENT", "REFERRED", "PSEUDO", "TERMINATE",
     }
 )
 
@@ -47,27 +44,23 @@ class ContextRuleModel(BaseModel):
     max_targets: int | None = None
 
 
-class TextRuleModel(BaseModel):
-    """A regular expression on the text after a mention (``position: after``, the default) or
-    before it (``before``: write the pattern to end with ``$``), within its sentence."""
-
-    model_config = ConfigDict(extra="forbid")
-    id: str
-    category: Literal["HISTORICAL", "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "FAMILY"]
-    literal: str
-    pattern: str
-    allowed_types: list[str]
-    position: Literal["after", "before"] = "after"
-
-    _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
-
-
 class ContextRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
     context_rules: list[ContextRuleModel]
     text_rules: list[TextRuleModel] = []
+
+    @model_validator(mode="after")
+    def _cancelled_cues_exist(self) -> "ContextRules":
+        """An acceptance may only undo hypothetical cues the file has (a renamed cue fails here)."""
+        cues = {r.literal.lower() for r in self.context_rules if r.category == "HYPOTHETICAL"}
+        cues |= {r.id.lower() for r in self.text_rules if r.category == "HYPOTHETICAL"}
+        for rule in self.text_rules:
+            unknown = [name for name in rule.cancels if name.lower() not in cues]
+            if unknown:
+                raise ValueError(f"text rule {rule.id}: cancels {unknown}, which are no HYPOTHETICAL rule literal or text rule id")
+        return self
 
 
 def _to_medspacy(rules: ContextRules, path: Path | str) -> list[ConTextRule]:
@@ -97,11 +90,9 @@ class OpnoteContext:
 
     def _set_rules(self, rules: ContextRules, path: Path | str) -> None:
         self.rules = rules
-        self.text_rules = [
-            (re.compile(rule.pattern, re.IGNORECASE), CATEGORY_ATTRIBUTES[rule.category], frozenset(rule.allowed_types),
-             _needs_digit(rule.pattern), rule.position == "before")
-            for rule in rules.text_rules
-        ]
+        compiled = [compile_rule(rule) for rule in rules.text_rules]
+        self.text_rules = [rule for rule in compiled if rule.category != ACCEPTED]
+        self.acceptances = [rule for rule in compiled if rule.category == ACCEPTED]
         self.context = ConText(
             self.language, name=f"{self.name}_context", rules=None, max_scope=None,
             input_span_type="group", span_group_name=ENTITY_GROUP,
@@ -124,7 +115,7 @@ class OpnoteContext:
                 doc = self.context(doc)
         else:
             self._context(doc)
-        if self.text_rules and ENTITY_GROUP in doc.spans:
+        if (self.text_rules or self.acceptances) and ENTITY_GROUP in doc.spans:
             self._apply_text_rules(doc)
         return doc
 
@@ -208,32 +199,14 @@ class OpnoteContext:
         doc._.context_graph = graph
 
     def _apply_text_rules(self, doc: Doc) -> None:
-        """Each text rule against the rest of the sentence after (or the part before) each entity
-        of an allowed type.
-
-        A rule whose every match holds a digit (the year rules) is not run on a stretch with none.
-        """
+        """The text rules beside each entity (:mod:`nlp.pipeline.textrules`), then the
+        acceptances of offers (:mod:`nlp.pipeline.acceptance`)."""
         text = doc_text(doc)
         sentence_ids, sentence_spans, _ = sentence_table(doc)
-        for span in entity_spans(doc):
-            label = span.label_
-            stretches: dict[bool, str] = {}
-            has_digit: dict[bool, bool] = {}
-            for regex, attribute, allowed, needs_digit, before in self.text_rules:
-                if label not in allowed:
-                    continue
-                stretch = stretches.get(before)
-                if stretch is None:
-                    sentence_start, sentence_end = sentence_spans[sentence_ids[span.start]]
-                    stretch = text[sentence_start : span.start_char] if before else text[span.end_char : sentence_end]
-                    stretches[before] = stretch
-                if needs_digit:
-                    if before not in has_digit:
-                        has_digit[before] = _DIGIT.search(stretch) is not None
-                    if not has_digit[before]:
-                        continue
-                if regex.search(stretch):
-                    set_span_value(doc, span, attribute, True)
+        spans = entity_spans(doc)
+        fired = apply_text_rules(doc, text, spans, self.text_rules, sentence_ids, sentence_spans, bool(self.acceptances))
+        if self.acceptances:
+            accept_offers(doc, text, spans, self.acceptances, fired, sentence_ids, sentence_spans)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
@@ -244,27 +217,6 @@ class OpnoteContext:
         file = Path(path) / RULES_FILE
         self._set_rules(validate(srsly.read_json(file), ContextRules, file, "context_rules"), file)
         return self
-
-
-_DIGIT = re.compile(r"\d")
-
-
-def _needs_digit(pattern: str) -> bool:
-    """Whether every match of ``pattern`` holds a digit: a ``\\d`` or a digit outside any
-    group, repeat or alternative.  False when unsure (then the rule always runs)."""
-    try:
-        from re import _constants as sre  # the parser ``re.compile`` itself uses
-        from re import _parser
-
-        items = list(_parser.parse(pattern, 0))
-    except (ImportError, re.error):  # pragma: no cover - a Python without it: the rule always runs
-        return False
-    for op, value in items:
-        if op is sre.IN and value and all(item == (sre.CATEGORY, sre.CATEGORY_DIGIT) for item in value):
-            return True
-        if op is sre.LITERAL and _DIGIT.match(chr(value)):
-            return True
-    return False
 
 
 def _limit_scope(modifier: list, other: list) -> None:

@@ -188,6 +188,9 @@ class TypoLexicon(BaseModel):
     min_length: int = Field(6, ge=5)
     words: list[str]
     not_typos: list[str] = Field(default_factory=list)
+    # A short word's one-edit variants are too often other words, so its misspellings are listed
+    # one by one ("nek": "neck"), each checked to be no English or clinical word.
+    misspellings: dict[str, str] = Field(default_factory=dict)
 
     def corrections(self) -> dict[str, str]:
         """Map each forgiven misspelling to its word.
@@ -195,7 +198,7 @@ class TypoLexicon(BaseModel):
         A misspelling that two listed words share, that is itself a listed word ("keratoses"
         is not a misspelling of "keratosis"), or that is listed in ``not_typos`` is left alone.
         Lexicon terms are normalised with the same map, so a correction can never stop a term
-        from matching.
+        from matching.  ``misspellings`` are added as listed.
         """
         listed = {w.lower() for w in self.words}
         found: dict[str, set[str]] = {}
@@ -204,7 +207,9 @@ class TypoLexicon(BaseModel):
                 if variant != word and variant[:2] == word[:2]:
                     found.setdefault(variant, set()).add(word)
         blocked = listed | {w.lower() for w in self.not_typos}
-        return {variant: next(iter(words)) for variant, words in found.items() if len(words) == 1 and variant not in blocked}
+        out = {variant: next(iter(words)) for variant, words in found.items() if len(words) == 1 and variant not in blocked}
+        out.update((wrong.lower(), meant.lower()) for wrong, meant in self.misspellings.items())
+        return out
 
 
 def _one_edit(word: str) -> set[str]:

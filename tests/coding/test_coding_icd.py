@@ -241,6 +241,23 @@ def test_genital_site_keeps_fixed_codes_with_a_flag(make) -> None:
     assert "GENITAL_SITE" in next(c for c in result.codes if c.code == "L72.0").flags
 
 
+# The genital-skin caution (reference 5.2) is about the neoplasm codes of the skin table; a scrotal
+# skin tag is L91.8 like any other (GUIDELINES twelfth set, decision 2), so it raises no query.
+@pytest.mark.parametrize(
+    "kind, procedure, codes, queried",
+    [
+        ("bcc", "excision", [], True),
+        ("melanocytic_nevus", "shave", [], True),
+        ("epidermoid_cyst", "excision", ["L72.0"], True),
+        ("skin_tag", "skin_tag_removal", ["L91.8"], False),
+    ],
+)
+def test_genital_site_caution_is_for_the_codes_it_concerns(make, kind: str, procedure: str, codes: list[str], queried: bool) -> None:
+    result = suggest_codes([make(region="genitalia", dx=kind, procedure=procedure, size="0.4", margin=None)])
+    assert icd(result) == codes
+    assert ("GENITAL_SITE" in flags(result)) is queried
+
+
 def test_mucosa_is_not_coded_with_skin_codes(make) -> None:
     result = suggest_codes([make(region="mucosa", dx="pyogenic_granuloma")])
     assert icd(result) == []

@@ -90,6 +90,16 @@ def test_a_missing_rule_file_is_reported(tmp_path: Path) -> None:
         load_tables(rules)
 
 
+def test_a_special_site_may_only_exempt_a_defined_diagnosis_rule(tmp_path: Path) -> None:
+    rules = _copy_rules(tmp_path)
+    text = (rules / "icd.yaml").read_text(encoding="utf-8")
+    assert "exempt: [icd.skin_tag]" in text
+    (rules / "icd.yaml").write_text(text.replace("exempt: [icd.skin_tag]", "exempt: [icd.skin_tags]"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="exempt rule 'icd.skin_tags' is not defined") as caught:
+        load_tables(rules)
+    assert caught.value.rule_id == "genital"
+
+
 def test_rule_file_error_survives_pickling() -> None:
     import pickle
 

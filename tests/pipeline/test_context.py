@@ -188,6 +188,57 @@ def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> 
     assert flags_of(pipeline, text, target) == expected
 
 
+# An offer the patient accepted, followed by the work being done, is today's procedure; an offer
+# declined, left open, accepted for later, or among several procedures stays planned.
+@pytest.mark.parametrize(
+    ("text", "target", "expected"),
+    [
+        ("Offered LN2 and she agreed; the four AKs on the scalp were frozen.", "LN2", set()),
+        ("Discussed cryotherapy, patient wishes to proceed. Four AKs on the scalp were frozen.", "cryotherapy", set()),
+        ("Cryotherapy was offered and she accepted. Four AKs of the scalp were treated.", "Cryotherapy", set()),
+        ("Offered LN2. She agreed, and the AKs on both hands were frozen.", "LN2", set()),
+        ("ED&C was discussed with the patient, who agreed; the 6 mm BCC of the left shoulder was curetted and desiccated.", "ED&C", set()),
+        ("Excision was recommended and informed consent was obtained. The nevus was excised with 2 mm margins.", "Excision", set()),
+        # the lesion the offer named is asserted with it
+        ("We offered her cryotherapy for the four AKs on the scalp, and she agreed; they were frozen today.", "AKs", set()),
+        ("We offered her cryotherapy for the four AKs on the scalp, and she agreed; they were frozen today.", "cryotherapy", set()),
+        # not accepted, or not done today
+        ("Offered LN2, which she declined.", "LN2", {"is_negated", "is_hypothetical"}),
+        ("Offered LN2; will think about it.", "LN2", {"is_hypothetical"}),
+        ("Offered cryotherapy; she agreed to think about it. The SK on the back was shaved.", "cryotherapy", {"is_hypothetical"}),
+        ("Offered LN2 and she agreed; we will freeze them at her next visit.", "LN2", {"is_hypothetical"}),
+        ("Offered excision and she agreed. Will schedule.", "excision", {"is_hypothetical"}),
+        # an acceptance after two procedures does not say which
+        ("Offered excision or ED&C, and she agreed. The 8 mm BCC was curetted.", "excision", {"is_hypothetical"}),
+        ("Offered excision or ED&C, and she agreed. The 8 mm BCC was curetted.", "ED&C", {"is_hypothetical"}),
+        # a cue an acceptance does not undo ("at her next visit") keeps it planned
+        ("Cryotherapy at her next visit was discussed, and she agreed. The SK on the back was shaved today.", "Cryotherapy", {"is_hypothetical"}),
+    ],
+)
+def test_an_accepted_offer_that_was_carried_out_is_done(pipeline, text: str, target: str, expected: set[str]) -> None:
+    assert flags_of(pipeline, text, target) == expected
+
+
+# A referral sends the procedure elsewhere: a REFERRED modifier (no flag; linking decides, see
+# nlp.linking.referrals).  A patient referred *with* a diagnosis, or *by* a doctor, is no referral for one.
+@pytest.mark.parametrize(
+    ("text", "target", "referred"),
+    [
+        ("Referred to Mohs.", "Mohs", True),
+        ("Referred for Mohs surgery.", "Mohs surgery", True),
+        ("Mohs referral placed.", "Mohs", True),
+        ("She wants Mohs, referal sent.", "Mohs", True),
+        ("Referral to dermatologic surgery for Mohs.", "Mohs", True),
+        ("We will refer her to plastic surgery for excision.", "excision", True),
+        ("She was referred with a biopsy-proven BCC.", "biopsy", False),
+        ("Referred by her dermatologist after a shave biopsy showed BCC.", "shave biopsy", False),
+        ("Mohs surgery was performed.", "Mohs surgery", False),
+    ],
+)
+def test_referral_cue(pipeline, text: str, target: str, referred: bool) -> None:
+    assert ("REFERRED" in modifiers_of(pipeline, text, target)) is referred
+
+
 def modifiers_of(pipeline, text: str, target: str) -> set[str]:
     doc = pipeline(text)
     for ent in doc.ents:
@@ -294,9 +345,138 @@ def test_sentence_scoped_context_is_medspacys(pipeline) -> None:
     ],
 )
 def test_text_rule_digit_prefilter(pattern: str, needs: bool) -> None:
-    from nlp.pipeline.context import _needs_digit
+    from nlp.pipeline.textrules import _needs_digit
 
     assert _needs_digit(pattern) is needs
+
+
+def test_text_rules_find_on_the_dev_notes_what_a_plain_search_of_the_sentence_finds(pipeline) -> None:
+    """The shortcuts (lower-cased text, the digit and word prefilters) and the windows of the before
+    rules drop or add no match that a case-blind search of the whole sentence part gives."""
+    import json
+    from pathlib import Path
+
+    from nlp.pipeline.doctext import doc_text
+    from nlp.pipeline.sentences import sentence_table
+    from nlp.pipeline.spanvalues import get_span_value, set_span_value
+    from nlp.pipeline.targets import entity_spans
+    from nlp.pipeline.textrules import CATEGORY_ATTRIBUTES, apply_text_rules
+
+    rules = pipeline.get_pipe("opnote_context").text_rules
+    assert all(rule.lower_regex is not None and rule.words for rule in rules)
+    root = Path(__file__).resolve().parents[2] / "annotations"
+    texts = [json.loads(line)["text"] for line in (root / "dev.jsonl").read_text().splitlines() if line.strip()]
+    matched = 0
+    for text in texts:
+        doc = pipeline.make_doc(text)
+        for name, component in pipeline.pipeline:
+            if name == "opnote_context":
+                break
+            doc = component(doc)
+        text, (sentence_ids, sentence_spans, _) = doc_text(doc), sentence_table(doc)
+        spans = entity_spans(doc)
+        for rule in rules:
+            attribute = CATEGORY_ATTRIBUTES[rule.category]
+            for span in spans:
+                set_span_value(doc, span, attribute, False)
+            apply_text_rules(doc, text, spans, [rule], sentence_ids, sentence_spans, False)
+            for span in spans:
+                first, last = sentence_spans[sentence_ids[span.start]]
+                stretch = text[first : span.start_char] if rule.before else text[span.end_char : last]
+                plain = span.label_ in rule.allowed and rule.regex.search(stretch) is not None
+                assert get_span_value(doc, span, attribute) is plain, (rule.id, span.start_char)
+                matched += plain
+    assert matched >= 100
+
+
+@pytest.mark.parametrize(("reach", "family"), [(0, True), (5, False)])
+def test_a_before_window_never_cuts_a_word(pipeline, reach: int, family: bool) -> None:
+    """A window that would start inside "grandmother" starts after it: no "mother" is read there."""
+    from nlp.pipeline.doctext import doc_text
+    from nlp.pipeline.sentences import sentence_table
+    from nlp.pipeline.spanvalues import get_span_value
+    from nlp.pipeline.targets import entity_spans
+    from nlp.pipeline.textrules import TextRuleModel, apply_text_rules, compile_rule
+
+    text = "Her grandmother had a melanoma removed from the back."
+    doc = pipeline.make_doc(text)
+    for name, component in pipeline.pipeline:
+        if name == "opnote_context":
+            break
+        doc = component(doc)
+    (back,) = [span for span in entity_spans(doc) if span.text == "back"]
+    window = back.start_char - text.index("grandmother") - reach
+    rule = compile_rule(TextRuleModel(
+        id="t", category="FAMILY", literal="t", pattern=r"\b(?:grand)?mother\s+had\b[^.]*$", allowed_types=["ANATOMIC_SITE"],
+        position="before", window=window,
+    ))
+    sentence_ids, sentence_spans, _ = sentence_table(doc)
+    apply_text_rules(doc, doc_text(doc), [back], [rule], sentence_ids, sentence_spans, False)
+    assert bool(get_span_value(doc, back, "is_family", False)) is family
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"\boffered\s+(?:\w+\s+){0,3}$", ("offered",)),
+        (r"^(?:(?!\b(?:and|but)\b)[^.;\n]){0,60}?\bwhich\s+(?:she|he)\s+declined\b", ("declined",)),  # the rarer of two
+        (r"\b(?:Mother|father)s?\b\s+had\b.*$", ("mother", "father")),
+        (r"\b(?:prefer(?:s|red)?\s+\w+\s+to|(?:cho(?:se|osing)|opt(?:s|ed)\s+for)\s+\w+\s+over)\s+$", ("prefer", "cho", "opt")),
+        (r"^\s*(?:is\s+)?recommended\b", ("recommended",)),
+        (r"^[^.]{0,25}?\b(?:19|20)\d\d\b", ("19", "20")),
+        (r"^\s*(?:[\w-]+\s+)+x", ("x",)),
+        (r"\s*\w+$", None),  # classes only
+        (r"(?:risks?|)\b.*$", None),  # an empty alternative
+        (r"(?:risks?)?\bx$", ("x",)),  # an optional group holds no required word
+        (r"(?i:risk)\b.*$", None),  # inline flags: unsure
+    ],
+)
+def test_words_every_match_of_a_text_rule_holds(pattern: str, words: tuple[str, ...] | None) -> None:
+    from nlp.pipeline.textrules import _required_words
+
+    assert _required_words(pattern) == words
+
+
+@pytest.mark.parametrize(
+    ("pattern", "case_free"),
+    [
+        (r"^\s*(?:is|was)\s+recommended\b", True),
+        (r"\b(?:on|dated?)\s+\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b", True),
+        (r"[^.;\n]{0,60}?\bwhich\s+(?:she|he)\b", True),
+        (r"(?!\b(?:and|but)\b)[a-z]+(?<!x)", True),
+        (r"(?!\b(?:and|But)\b)[a-z]+", False),  # a capital letter inside a look-ahead
+        (r"\bDr\b", False),  # a capital letter
+        (r"[A-Z]{2,}", False),  # a range of capitals
+        (r"(?i:x)", False),  # inline flags
+    ],
+)
+def test_text_rules_that_may_run_on_lower_cased_text(pattern: str, case_free: bool) -> None:
+    from nlp.pipeline.textrules import _case_free
+
+    assert _case_free(pattern) is case_free
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ({"id": "x", "category": "HYPOTHETICAL", "literal": "x", "pattern": "^x", "allowed_types": ["PROCEDURE"], "window": 50}, "window"),
+        ({"id": "x", "category": "ACCEPTED", "literal": "x", "pattern": "^x", "allowed_types": ["PROCEDURE"], "position": "following"}, "cancels"),
+        ({"id": "x", "category": "HYPOTHETICAL", "literal": "x", "pattern": "^x", "allowed_types": ["PROCEDURE"], "position": "following"}, "position"),
+        (
+            {"id": "x", "category": "ACCEPTED", "literal": "x", "pattern": "^x", "allowed_types": ["PROCEDURE"], "position": "following",
+             "cancels": ["no such cue"]},
+            "no such cue",
+        ),
+    ],
+)
+def test_text_rule_file_errors(rule: dict, problem: str) -> None:
+    from nlp.errors import RuleFileError
+    from nlp.pipeline.context import ContextRules
+    from nlp.pipeline.rulefiles import validate
+
+    data = {"version": "1", "context_rules": [{"literal": "offered", "category": "HYPOTHETICAL"}], "text_rules": [rule]}
+    with pytest.raises(RuleFileError, match=problem):
+        validate(data, ContextRules, "context_rules.json", "text_rules")
 
 
 def test_year_text_rule_still_applies(pipeline) -> None:

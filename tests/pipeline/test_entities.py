@@ -45,6 +45,9 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("Lesion at the glabella.", "glabella", "glabella", None),
         ("Lesion of the columella.", "columella", "nose", None),
         ("Nevus of the posterior neck.", "posterior neck", "neck", None),
+        # a short word's misspelling listed by hand (targets/typos.json misspellings)
+        ("Eight skin tags of the left lateral nek were snipped.", "left lateral nek", "neck", "left"),
+        ("Nevus of the posterior Nek.", "posterior Nek", "neck", None),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
         # "axilla" forgives one-edit misspellings (targets/typos.json)
         ("Tags of the left axila were snipped.", "left axila", "axilla", "left"),
@@ -244,6 +247,8 @@ def test_misspellings_are_one_edit_from_a_listed_word() -> None:
     assert "excisions" not in corrections  # listed as a real word
     assert "nevis" not in corrections  # shorter than min_length
     assert "axcision" not in corrections  # the first two letters must stay
+    # a short word's misspellings are listed one by one
+    assert TypoLexicon(version="1", words=["excision"], misspellings={"Nek": "neck"}).corrections()["nek"] == "neck"
 
 
 @pytest.mark.parametrize("text", ["seborhheic keratoses of the back", "Seborrheic keratosis, back", "verruca seborrheica on the back"])
