@@ -133,7 +133,23 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "first": 1, "seco
 
 _SUBFASCIAL = re.compile(r"\b(?:sub-?fascial|intramuscular|deep\s+to\s+(?:the\s+)?(?:deep\s+)?fascia|beneath\s+(?:the\s+)?(?:deep\s+)?fascia|below\s+(?:the\s+)?(?:deep\s+)?fascia|submuscular|within\s+the\s+muscle)\b", re.IGNORECASE)
 _SUBCUTANEOUS = re.compile(r"\b(?:subcutaneous|subcutis|sub-?q|in\s+the\s+(?:subcutaneous\s+)?fat|above\s+the\s+(?:deep\s+)?fascia|superficial\s+to\s+(?:the\s+)?fascia)\b", re.IGNORECASE)
-_NOT_DEEP = re.compile(r"\b(?:not|no)\s+(?:\w+\s+){0,3}?(?:sub-?fascial|intramuscular|deep\s+to|beneath|below)\b", re.IGNORECASE)
+_NOT_DEEP = re.compile(r"\b(?:not|no|nothing)\s+(?:\w+\s+){0,3}?(?:sub-?fascial|intramuscular|deep\s+to|beneath|below)\b", re.IGNORECASE)
+
+# A depth wording that is a guess or an imaging reading: a hedge word just before it, or an
+# imaging study earlier in its sentence.
+_HEDGE_BEFORE = re.compile(r"\b(?:possibl[ey]|probabl[ey]|likely|perhaps|questionabl[ey]|suspect(?:ed)?|suspicious\s+for|concern(?:ing)?\s+for|may\s+(?:be|lie|extend)|might\s+(?:be|lie|extend)|could\s+(?:be|lie|extend)|\?)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+_IMAGING = re.compile(r"\b(?:ultrasound|ultrasonograph\w*|sonograph\w*|u/?s|mri|ct|imaging|radiolog\w*|scan)\b", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"[.;!?\n][^.;!?\n]*$")
+
+
+def _imaging_or_hedged(text: str, start: int) -> bool:
+    """True when the depth wording at ``start`` is hedged or reported from imaging."""
+    if _HEDGE_BEFORE.search(text, max(0, start - 40), start):
+        return True
+    head = _SENTENCE_START.search(text, 0, start)
+    sentence_start = head.start() + 1 if head else 0
+    return bool(_IMAGING.search(text, sentence_start, start))
+
 
 _COMPLICATED = re.compile(
     r"\b(?:pack(?:ed|ing)|iodoform|wick|(?:penrose\s+)?drain\s+(?:was\s+)?(?:placed|left|inserted)|loculations?\s+(?:were\s+)?(?:broken|lysed|disrupted)|"
@@ -342,8 +358,13 @@ def mohs_details(text: str) -> tuple[int | None, tuple[int, ...]]:
 
 
 def depth_of(text: str) -> str | None:
-    """``subfascial`` or ``subcutaneous`` when the note states the tumour's plane."""
-    if _SUBFASCIAL.search(text) and not _NOT_DEEP.search(text):
+    """``subfascial`` or ``subcutaneous`` when the note states the tumour's plane.
+
+    The plane is the operative finding: a subfascial wording that is hedged ("possibly deep to
+    the fascia") or read off imaging ("the MRI suggested an intramuscular lipoma") is what the
+    surgeon prepared for, not what was found, so it does not count.
+    """
+    if any(not _imaging_or_hedged(text, m.start()) for m in _SUBFASCIAL.finditer(text)) and not _NOT_DEEP.search(text):
         return "subfascial"
     if _SUBCUTANEOUS.search(text):
         return "subcutaneous"

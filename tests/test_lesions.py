@@ -1756,3 +1756,34 @@ def test_a_biopsy_years_ago_is_not_todays_lesion(lesions) -> None:
         "Today a 6 mm pink papule on the right forearm was sampled by shave biopsy. Path: BCC."
     )
     assert [(lesion.site.region, lesion.procedure.kind) for lesion in lesions(text)] == [("forearm", "biopsy_tangential")]
+
+
+# -- a soft-tissue tumour's plane is the operative finding, not a guess or an imaging reading ----
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("The lipoma lay deep to the fascia and was freed from the muscle.", "subfascial"),
+        ("A subfascial lipoma was excised.", "subfascial"),
+        ("The MRI showed an intramuscular lipoma. At surgery it lay in the subcutaneous fat.", "subcutaneous"),
+        ("Ultrasound: fatty mass, possibly deep to the fascia. Found in the subcutaneous fat, fascia intact.", "subcutaneous"),
+        ("The mass was probably subfascial on examination; excised from the subcutaneous plane.", "subcutaneous"),
+        ("In the subcutaneous fat; nothing extended deep to the fascia.", "subcutaneous"),
+    ],
+)
+def test_a_tumour_depth_is_the_operative_finding(text: str, depth: str) -> None:
+    from nlp import procedure_details
+
+    assert procedure_details.depth_of(text) == depth
+
+
+# -- "MMS" (upper case) is Mohs micrographic surgery; "mms" is only ever millimetres ------------
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("MMS NOTE. SCC of the left scalp. Stage I: 3 blocks, clear.", {"mohs"}),
+        ("Excision of the nevus of the back with margins of 3 mms.", {"excision"}),
+    ],
+)
+def test_mms_names_mohs_surgery(coder, text: str, kinds: set[str]) -> None:
+    result = coder.code(text, "t")
+    assert {lesion.procedure.kind for lesion in result.lesions if lesion.procedure} == kinds

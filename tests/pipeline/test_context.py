@@ -104,6 +104,11 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Excision would have needed a large flap.", "Excision", {"is_hypothetical"}),
         ("A standard excision would require a skin graft.", "excision", {"is_hypothetical"}),
         ("The excision was done under local anesthesia.", "excision", set()),
+        # a closure before "would have" / "could have" is the repair not chosen; the one done is not
+        ("A rotation flap would have distorted the lower lid.", "rotation flap", {"is_hypothetical"}),
+        ("Primary closure could have narrowed the nostril.", "Primary closure", {"is_hypothetical"}),
+        ("A rotation flap would have distorted the lid, so a full-thickness skin graft was sewn in.", "full-thickness skin graft", set()),
+        ("The defect was closed with a rotation flap.", "rotation flap", set()),
         # a detached "?" queries the word after it (and is no sentence end)
         ("L temple: pink scaly papule, ? BCC. Photo taken.", "BCC", {"is_uncertain"}),
         # ", of the <site>" attaches the site to the lesion named before a negated finding
