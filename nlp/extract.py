@@ -25,6 +25,24 @@ STAY_REPORT_SECTIONS = frozenset({"discharge_diagnosis", "hospital_course"})
 HISTORICAL_SECTIONS = frozenset({"past_history"})
 FAMILY_SECTIONS = frozenset({"family_history"})
 NO_MODIFIERS: frozenset[str] = frozenset()
+HYPOTHETICAL = "HYPOTHETICAL"
+
+
+def _done_under_plan_label(doc: Doc, found_modifiers: tuple) -> bool:
+    """A procedure a "Plan:" label opens and a PERFORMED cue says was done today.
+
+    "Plan: Shave biopsy done in the office today": ConText reads the label's "plan" as a
+    hypothetical cue, but the label only names the section, and a plan section's procedure done
+    at this visit counts (:data:`HYPOTHETICAL_SECTIONS`).  Any other hypothetical cue ("Plan: will
+    excise if it grows") keeps the mention planned.
+    """
+    cues = [m for m in found_modifiers if m.category == HYPOTHETICAL]
+    if not cues or not any(m.category == PERFORMED for m in found_modifiers):
+        return False
+    return all(
+        m.rule.literal.lower() == "plan" and m.modifier_span[1] < len(doc) and doc[m.modifier_span[1]].text == ":"
+        for m in cues
+    )
 
 
 def doc_to_facts(doc: Doc) -> NoteFacts:
@@ -61,7 +79,8 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             uncertain=bool(get("is_uncertain", False)),
             historical=bool(get("is_historical", False)) or section in HISTORICAL_SECTIONS or (stay_report and label == "PROCEDURE"),
             family=bool(get("is_family", False)) or section in FAMILY_SECTIONS,
-            hypothetical=bool(get("is_hypothetical", False)) or (section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers),
+            hypothetical=(bool(get("is_hypothetical", False)) and not (found_modifiers and _done_under_plan_label(doc, found_modifiers)))
+            or (section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers),
         )
         sentence = int(sentence_ids[ent.start])
         facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))

@@ -724,6 +724,12 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
             "Pathology:\n  1. BCC\n  2. Dermatofibroma\n  3. Superficial BCC",
             [("temple", "biopsy_tangential"), ("thigh", "biopsy_punch"), ("arm", "biopsy_incisional")],
         ),
+        # the heading of a second list (after a numbered diagnosis list) covers its items too
+        (
+            "PREOPERATIVE DIAGNOSIS: 1. Pink papule, rule out BCC. 2. Brown papule, rule out nevus.\n"
+            "PROCEDURE PERFORMED: Punch biopsies: 1. Left temple. 2. Right shin.\nFINDINGS: 1. 5 mm. 2. 6 mm.",
+            [("temple", "biopsy_punch"), ("leg", "biopsy_punch")],
+        ),
         # a procedure written once for all the lesions, with their number or with "each lesion", names no site
         (
             "PREOPERATIVE DIAGNOSES: 1. Pink papule, right forearm, rule out BCC. 2. Brown papule, left thigh, rule out DF.\n"
@@ -834,6 +840,14 @@ def test_only_the_lesion_site_makes_a_lesion(lesions, text: str, region: str) ->
             "destruction",
         ),
         ("Exam: 4 mm wart, left thumb.\nPlan: Refill the cream. The wart was treated with cryotherapy today.", "destruction"),
+        # the "Plan:" label names the section; the sentence it opens says the biopsy was done
+        ("Exam: 6 mm pink papule, left upper back, ? BCC.\nPlan: Punch biopsy performed in clinic today, one suture.", "biopsy_punch"),
+        # a saucerization written as a verb, beside a punch the patient preferred it to
+        (
+            "An 8 mm irregular brown macule of the right heel, ? nevus. She chose a deep shave, which she preferred to a punch. "
+            "I saucerized the macule into the deep dermis and sent it for pathology.",
+            "biopsy_tangential",
+        ),
         (
             "Scaly plaque, 3.0 x 2.2 cm, left anterior shin. An elliptical wedge 1.2 x 0.5 cm was taken from its edge into the fat. "
             "Path: SCC in situ. Treatment options, including excision with a graft, will be discussed at suture removal.",
@@ -974,6 +988,12 @@ def test_the_numbered_title_names_the_procedure(lesions, text: str, kinds: dict[
         "R shin: firm papule, likely DF. Punch bx planned for next visit.",
         # a biopsy years ago names an earlier lesion, and what was done to it then
         "He had a biopsy two years ago of a basal cell carcinoma on the nasal tip, treated with Mohs surgery, and keeps his yearly checks.",
+        # a procedure the title lists and the account says was not done; "the biopsy" after it is no other one
+        (
+            "PREOPERATIVE DIAGNOSIS: Scaly plaque, rule out SCC in situ.\nPROCEDURE PERFORMED: Punch biopsy, right forearm.\n"
+            "DESCRIPTION OF PROCEDURE: She became anxious before the anesthetic, so the punch biopsy was not done. "
+            "We will reschedule the biopsy."
+        ),
     ],
 )
 def test_a_procedure_not_done_today_makes_no_lesion(lesions, text: str) -> None:

@@ -105,6 +105,19 @@ def test_no_letter_references_without_a_lettered_list() -> None:
     assert markers.letter_references(text, items) == items
 
 
+# -- a lower-case "a" after a marker word is the article, a capital one a label ----------------------
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Through the first lesion a wedge was cut. At the second site a 4 mm punch was taken.", [1, 2]),
+        ("LESION A FUSIFORM ELLIPSE, 2 MM MARGINS. LESION B SHAVED.", [1, 2]),
+        ("Specimen A: nevus. Specimen B: SK.", [1, 2]),
+    ],
+)
+def test_the_article_after_a_marker_word_is_no_label(text: str, numbers: list[int]) -> None:
+    assert [number for number, _, _ in markers.find_markers(text, [])] == numbers
+
+
 # -- an item's one-line fields ("Repair: ...") are part of the item, not the end of it ---------------
 def _line_sections(text: str, headers: dict[str, str]) -> list[tuple[str, int, int, int]]:
     """One-line sections as the section detector gives them: (name, start, end of line, end of header)."""

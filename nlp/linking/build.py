@@ -52,6 +52,11 @@ _SHAPE_ONLY = re.compile(r"(?:removed\s+in\s+an\s+)?(?:el+ipses?|el+iptical\s+fa
 SOFT_TISSUE_KINDS = frozenset({"lipoma", "soft_tissue_mass"})
 # The closure details that say which kind of skin graft was used (targets/closures.json).
 GRAFT_THICKNESS = frozenset({"full_thickness", "split_thickness"})
+# The note's procedure title ("PROCEDURES PERFORMED: 1. ... 2. ..."): it lists what the visit was for.
+TITLE_SECTIONS = frozenset({"procedure"})
+# The account of the work under a title ("DESCRIPTION OF PROCEDURE"): where a listed procedure is
+# said not to have been done.  A pathology or plan line ("No re-exc needed") speaks of the next step.
+ACCOUNT_SECTIONS = frozenset({"description"})
 # ConText's cue for a procedure done to sample a lesion for a diagnosis ("shaved it for pathology").
 DIAGNOSTIC_INTENT = "DIAGNOSTIC_INTENT"
 
@@ -94,6 +99,10 @@ class Collected:
     sampled: bool = False
     # a plain biopsy word ("bx x2 (shave)") names what was done to the lesion: see nlp.linking.intent
     biopsy_named: bool = False
+    # procedure kinds the body says were not done to the lesion ("so the punch biopsy was not done"),
+    # and the kinds it asserts outside the procedure title: see build_lesion
+    undone: set[str] = field(default_factory=set)
+    done_in_body: set[str] = field(default_factory=set)
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -127,6 +136,8 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
                 state.untreated = True
             else:
                 state.deferred = True
+            if m.negated and m.section in ACCOUNT_SECTIONS:
+                state.undone.add((m.value or {}).get("kind") or "other")
         return
     if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":
         state.untreated = True  # "Not treated: 2 faint pink macules on the nose"
@@ -169,6 +180,8 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
             # ("shave removal", "shaved off") names its own intent.
             kind = "biopsy_tangential"
         state.procedures.append((bool(value.get("weak")), Procedure(kind=kind, text=m.text, span=span)))
+        if m.section not in TITLE_SECTIONS:
+            state.done_in_body.add(value.get("kind") or "other")
         if value.get("weak") and kind == "biopsy_tangential" and names_the_biopsy(text_before(text, fact)):
             state.biopsy_named = True
         if kind in ("shave", "biopsy_tangential") and sampling_purpose(sentence_text(text, fact)):
@@ -231,7 +244,7 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
         ordered = sorted(state.diagnoses, key=lambda item: (not item[1].certain, item[0]))
         lesion.diagnosis = ordered[0][1]
         lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
-    if state.procedures:
+    if state.procedures and not _listed_not_done(state):
         # Weak words ("removed", "delivered intact") stand for the procedure only when nothing
         # stronger names it.
         strong = [p for weak, p in state.procedures if not weak] or [p for _, p in state.procedures]
@@ -306,6 +319,18 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
     has_pathology = any(d.source == "pathology" and d.certain for d in lesion.diagnoses)
     lesion.pathology_pending = pathology_pending and not has_pathology
     return lesion
+
+
+def _listed_not_done(state: Collected) -> bool:
+    """A lesion whose every procedure the title lists and the body says was not done.
+
+    "PROCEDURES PERFORMED: 2. Punch biopsy, left medial calf ... he asked us to stop, so the punch
+    biopsy was not done": the title lists what was planned for the visit; a procedure the body
+    negates and never asserts (outside the title) was not done, and a bare "the biopsy" beside it
+    does not stand in for it (GUIDELINES, sixteenth set, decision 2).
+    """
+    strong = {p.kind for weak, p in state.procedures if not weak}
+    return bool(strong) and strong <= state.undone and not strong & state.done_in_body
 
 
 def _closure_rank(closure: Closure) -> tuple[int, bool]:

@@ -151,7 +151,7 @@ def _share_heading(
     names the first three that take it.
     """
     first = min(start for _, start, _ in segments)
-    above = [f for f in shared if f.label == "PROCEDURE" and f.mention.end <= first and usable(f)]
+    above = [f for f in shared if f.label == "PROCEDURE" and (f.mention.end <= first or _heads_a_list(text, f, segments)) and usable(f)]
     heading = [f for f in above if not f.value.get("weak")]
     order = sorted({n for n, _, _ in segments}, key=lambda n: min(start for m, start, _ in segments if m == n))
     listed = [n for n in order if n in takers]
@@ -162,6 +162,22 @@ def _share_heading(
     if any(f.value.get("kind") in BIOPSY_KINDS for f in above) and not any(f.value.get("kind") == "shave" for f in heading):
         for number in listed:
             _bare_shave_is_biopsy(collected[number])
+
+
+# What may stand between a heading's procedure word and the first item of the list it heads: a
+# count, a remark in brackets, a colon ("Shave biopsies: 1. ...", "Punch bx x2 (4 mm):\n1) ...").
+_HEADING_GAP = re.compile(r"[ \t]*(?:\(?[x×]\s*[2-9]\)?[ \t]*)?(?:\([^()\n]{0,40}\)[ \t]*)?[:,\-–]?[ \t]*\n?[ \t]*")
+
+
+def _heads_a_list(text: str, fact: Fact, segments: list[tuple[int, int, int]]) -> bool:
+    """Whether a procedure word opens the numbered list right after it, though an earlier list came first.
+
+    "PREOPERATIVE DIAGNOSIS: 1. ... 2. ... PROCEDURE PERFORMED: Shave biopsies: 1. R upper chest.
+    2. L lower abdomen.": the diagnosis list numbers the same lesions, so the procedure heading of
+    the second list is above the lesions as much as one above the first would be.
+    """
+    after = [start for _, start, _ in segments if start >= fact.mention.end]
+    return bool(after) and _HEADING_GAP.fullmatch(text, fact.mention.end, min(after)) is not None
 
 
 def _bare_shave_is_biopsy(state: Collected) -> None:

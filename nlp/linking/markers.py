@@ -46,6 +46,10 @@ _MARKER_PROCEDURE = re.compile(
     r"\b(?:procedure|proc)\s*(?:\#|no\.?|number)?\s*(?P<n>[1-9])(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))",
     re.IGNORECASE,
 )
+# "Through the edge of the first lesion a wedge was cut", "at the second site a 4 mm punch": a
+# lower-case "a" after a marker word, before a word or a number, is the article, not the letter
+# label A (read on the note's own text: "Lesion A:" and an ALL-CAPS "LESION A FUSIFORM" stay labels).
+_ARTICLE_AFTER_WORD = re.compile(r"a[ \t]+[a-z0-9]")
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # A pathology result headed by the lesion's number or letter: "Path A: compound nevus", "Path (1):
 # intradermal nevus", "Pathology #2 - BCC".  The colon or spaced dash is required: "sent to path 2
@@ -166,6 +170,8 @@ def find_markers(
         for pattern in patterns:
             found = _finditer_at(pattern, lower, starts) if same_offsets else pattern.finditer(text)
             for match in found:
+                if pattern.pattern == _MARKER_WORD.pattern and _ARTICLE_AFTER_WORD.match(text, match.start("n")):
+                    continue
                 raw.append((_marker_number(match.group("n")), match.start(), False))
                 if pattern.pattern == _MARKER_PROCEDURE.pattern:
                     blocks.add(match.start())

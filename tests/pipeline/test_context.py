@@ -187,6 +187,12 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # a procedure not wanted, with the contraction too
         ("She didn't want the cryotherapy.", "cryotherapy", {"is_negated"}),
         ("He doesn't want a shave removal.", "shave removal", {"is_negated"}),
+        # a procedure the account says was not done
+        ("She felt faint, so the excision was not done.", "excision", {"is_negated"}),
+        ("The cryotherapy was done.", "cryotherapy", set()),
+        # the technique a chosen one was preferred to, in a relative clause
+        ("He chose a shave removal, which he preferred to an excision.", "excision", {"is_negated"}),
+        ("He chose a shave removal, which he preferred to an excision.", "shave removal", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

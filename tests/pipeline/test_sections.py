@@ -30,6 +30,9 @@ def finder() -> SectionFinder:
          [("indications", "Indications"), ("anesthesia", "Anesthesia"), ("closure", "Closure"), ("plan", "Plan")]),
         ("Dx: SK R cheek 4mm. Path: SK.", [("diagnosis", "Dx"), ("pathology", "Path")]),
         ("ADDENDUM: pathology returned.\n", [("addendum", "ADDENDUM")]),
+        # a transcribed addendum dated by its header
+        ("Home.\nADDENDUM 4/11: sebaceous hyperplasia.\nAddendum 11/02/2025: margins clear.",
+         [("addendum", "ADDENDUM 4/11"), ("addendum", "Addendum 11/02/2025")]),
         ("HISTORY OF PRESENT ILLNESS: new lesion.\nFAMILY HISTORY: melanoma in mother.",
          [("history", "HISTORY OF PRESENT ILLNESS"), ("family_history", "FAMILY HISTORY")]),
         ("FINDINGS\nA 5 mm nevus.\n", [("findings", "FINDINGS")]),
