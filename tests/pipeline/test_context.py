@@ -182,6 +182,9 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # a procedure not wanted, with the contraction too
         ("She didn't want the cryotherapy.", "cryotherapy", {"is_negated"}),
         ("He doesn't want a shave removal.", "shave removal", {"is_negated"}),
+        # "no. 15" numbers a blade: no negation
+        ("The wart was pared with a no. 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
+        ("The wart was pared with a no 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
