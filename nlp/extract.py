@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 
 from nlp.linking import Fact, link_lesions
 from nlp.pipeline.doctext import doc_text, forget_text
+from nlp.pipeline.performed import told_as_done
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import drop_sentence_table, sentence_table
 from nlp.pipeline.spanvalues import span_values
@@ -55,6 +56,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     stay_report = any(s[0] in STAY_REPORT_SECTIONS for s in sections)
     facts: list[Fact] = []
     no_values: dict = {}
+    done_sentences = _sentences_told_as_done(doc, text, sections, section_starts, sentence_ids, sentence_spans, extensions)
     for ent in entity_spans(doc) if ENTITY_GROUP in doc.spans else ():
         start, end = ent.start_char, ent.end_char
         get = extensions.get((start, end), no_values).get
@@ -67,6 +69,9 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             continue
         found_modifiers = get("modifiers")
         modifiers = frozenset([mod.category for mod in found_modifiers]) if found_modifiers else NO_MODIFIERS
+        if section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers and int(sentence_ids[ent.start]) in done_sentences:
+            # "Plan: ... each tag was lifted and snipped", "Cantharidin applied to the molluscum x 12"
+            modifiers = modifiers | {PERFORMED}
         mention = Mention(
             label=label,
             start=start,
@@ -98,3 +103,21 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         sections=[(name, start, end) for name, start, end, _ in sections],
     )
 
+
+def _sentences_told_as_done(doc, text, sections, section_starts, sentence_ids, sentence_spans, extensions) -> set[int]:
+    """Plan-section sentences that tell a procedure as done today (:mod:`nlp.pipeline.performed`).
+
+    The whole sentence counts as performed, as ConText's PERFORMED cue marks every mention in its
+    scope: "Cantharidin applied to the molluscum x 12" treats the molluscum, and its count is theirs.
+    """
+    done: set[int] = set()
+    for ent in entity_spans(doc) if ENTITY_GROUP in doc.spans else ():
+        if ent.label_ != "PROCEDURE" or section_at(sections, ent.start_char, section_starts) not in HYPOTHETICAL_SECTIONS:
+            continue
+        values = extensions.get((ent.start_char, ent.end_char), {})
+        if values.get("is_hypothetical") or values.get("is_negated") or values.get("is_historical"):
+            continue
+        sentence = int(sentence_ids[ent.start])
+        if told_as_done(text, ent.start_char, ent.end_char, *sentence_spans[sentence]):
+            done.add(sentence)
+    return done

@@ -48,6 +48,8 @@ _NOT_A_UNIT = (
     r"days?|d\b|weeks?|wks?\b|months?|mos?\b|years?|yrs?\b|hours?|hrs?\b|y/?o|cycles?|freeze|ftc|f/t|thaws?|passes|pass\b|rounds?|applications?|times\b|seconds?|secs?\b|s\b|"
     r"minutes?|mins?\b|stages?|layers?|sutures?|mm?\b))"
 )
+# "six (6)", "Twenty-two (22)": a count written in words and repeated in figures in brackets.
+_ECHO = r"(?:[ \t]*\([ \t]*\d{1,3}[ \t]*\))?"
 # A dot leader between a table row's label and its value: "NECK ........ 14", "TOTAL ..... 25".
 _LEADER = r"[ \t]*\.{3,}[. \t]*"
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
@@ -85,7 +87,12 @@ _COUNT_BEFORE = re.compile(
 # "Lesion 2 AK", "site 3 SKs", "stage 2": a number that names a lesion or step, not how many
 _NUMBERING_WORD = re.compile(r"\b(?:lesions?|sites?|specimens?|spec|no|nos|number|stage|step|day|pod|grade|level|area)\s*$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
-_COUNT_AFTER_DX = re.compile(r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT, re.IGNORECASE)
+# "warts, three (3)": after a comma, only a count echoed in figures (decision 3 of the sixteenth set)
+_COUNT_AFTER_DX = re.compile(
+    r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"|,[ \t]*" + _NUMBER + r"[ \t]*\([ \t]*\d{1,3}[ \t]*\)",
+    re.IGNORECASE,
+)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
@@ -98,8 +105,9 @@ _TOTAL = re.compile(
     + r"|(?:\bnumber|\bno\.|#)[ \t]*(?:of[ \t]+(?:lesions|tags|skin[ \t]+tags|aks|sks|keratoses|acrochordons|warts|verrucae)"
     r"(?:[ \t]+(?:removed|treated|destroyed|snipped|frozen))?|removed|treated|destroyed|snipped|frozen)[ \t]*[:=][ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "60 in all", "15 lesions total", within one line: the "9" closing the list item above
-    # "Approximately 60 in all" is a site's count, not the total
-    + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:\w+[ \t]+){0,2}?(?:in[ \t]+total|total|in[ \t]+all)\b"
+    # "Approximately 60 in all" is a site's count, not the total. A count echoed in figures
+    # ("Twenty-two (22) tags were removed in total") counts once (sixteenth set, decision 3).
+    + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + _ECHO + r"[ \t]+(?:\w+[ \t]+){0,3}?(?:in[ \t]+total|total|in[ \t]+all)\b"
     # "AKs x14", "skin tags x 20"
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
     # "I counted sixteen", "all sixteen were removed"

@@ -418,6 +418,9 @@ def test_a_siteless_count_that_sums_the_sites_is_those_lesions(siteless, kept: b
     [
         ("Approximately 60 in all.", 60),
         ("Skin tags snipped, 23 lesions total.", 23),
+        # a count in words echoed in figures counts once, with a verb phrase before "in total"
+        ("Thirty-one (31) tags were snipped in total.", 31),
+        ("Eighteen (18) lesions treated in all.", 18),
         # a number closing the list item above the total line is that item's count, not the total
         ("- Inframammary folds: 9\nApproximately 60 in all.", 60),
         # a count field of a template
@@ -874,6 +877,10 @@ def test_only_the_lesion_site_makes_a_lesion(lesions, text: str, region: str) ->
             "Excise the cyst later if it recurs.",
             "incision_drainage",
         ),
+        # a clinic note's plan paragraph told in the past tense: the procedure was done
+        ("Exam: skin tags of the right axilla.\nPlan: Removal today. Each tag was grasped with forceps and snipped at the stalk.", "skin_tag_removal"),
+        ("Exam: molluscum of the left thigh.\nPlan: Verbal consent. Cantharidin applied to each papule, left open to dry.", "destruction"),
+        ("Exam: common warts of the right thumb.\nPlan: Verbal consent. LN2 to the warts, two freeze-thaw cycles each.", "destruction"),
     ],
 )
 def test_the_procedure_done_today(lesions, text: str, kind: str) -> None:
@@ -1701,6 +1708,37 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
             "She has skin tags on the neck. She also has nine tags on her eyelids; they do not bother her and she asked me "
             "to leave them. I took off all seven tags on the neck with fine scissors.",
             ["11200"],
+        ),
+        # the plan paragraph tells both treatments as done, the second without a verb: 11 + 4 = 15 lesions
+        (
+            "Assessment:\n1. Molluscum contagiosum, abdomen.\n2. Warts, right hand.\n"
+            "Plan: Mother agreed. Cantharidin applied to the molluscum x 11. Liquid nitrogen to the warts, four (4), two freeze-thaw cycles each.",
+            ["17111"],
+        ),
+        # a plan, not an account: a schedule after the treatment, a modal before the participle
+        ("Assessment: Warts, right hand.\nPlan: Home care reviewed. Liquid nitrogen to the warts, two freeze-thaw cycles, every 3 weeks.", []),
+        ("Assessment: Skin tags, neck.\nPlan: Home care reviewed. They can be snipped at the next visit if they bother him.", []),
+        # "no. 15 blade" numbers the blade; it negates nothing
+        ("Plantar warts x2, left heel: pared with a no. 15 blade, then liquid nitrogen was applied to each.", ["17110"]),
+        # a count in words echoed in figures, and a total with a verb phrase before "in total"
+        ("PROCEDURE: Removal of skin tags, neck and left axilla.\nDESCRIPTION: Nineteen (19) tags were snipped in total.",
+         ["11200", "11201"]),
+        # three families, sites only in the procedure list: each unsited sentence goes to the one lesion
+        # listed for its procedure kind, so the shaved lesion's size is the shave's
+        (
+            "PREOPERATIVE DIAGNOSES:\n1. Acrochordons.\n2. Irritated seborrheic keratosis.\n3. Seborrheic keratoses.\n"
+            "PROCEDURES PERFORMED:\n1. Removal of skin tags, neck.\n2. Shave removal, left upper arm.\n3. Cryotherapy, back.\n"
+            "DESCRIPTION: Skin tags x 5 were snipped with scissors. The irritated lesion was shaved off flush. "
+            "Three keratoses were then frozen with liquid nitrogen.\nFINDINGS: Shaved lesion: crusted plaque, 8 mm.",
+            ["11200", "11301", "17110"],
+        ),
+        # the postoperative list says the listed shave was not done: no line for it
+        (
+            "PREOPERATIVE DIAGNOSES:\n1. Actinic keratoses.\n2. Seborrheic keratosis.\nPOSTOPERATIVE DIAGNOSES:\n1. Same.\n"
+            "2. Not treated.\nPROCEDURES PERFORMED:\n1. Cryotherapy, scalp.\n2. Shave removal, right cheek.\n"
+            "DESCRIPTION: Liquid nitrogen was applied to five actinic keratoses. The patient then chose to keep the second "
+            "lesion.\nFINDINGS: The second lesion is a 5 mm waxy papule.",
+            ["17000", "17003"],
         ),
     ],
 )

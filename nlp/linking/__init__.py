@@ -50,6 +50,7 @@ from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_it
 from nlp.linking.facts import Fact, usable
 from nlp.linking.left_alone import mark_left_alone
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
+from nlp.linking.not_done import listed_not_done
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
 from nlp.linking.referrals import mark_referred
 from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
@@ -83,7 +84,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
         collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
     share_counted_procedure(built, collected, [f for f in shared if usable(f)], text, split_from)
     # 5: keep the treated lesions.
-    treated = treated_lesions(text, facts, sections, built, collected)
+    treated = treated_lesions(text, facts, sections, built, collected) - listed_not_done(text, facts, segments, segment_of, sections)
     out = [with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]
     out = [tag_proven_other(lesion) for lesion in summed_lesions(details.add_counts(text, out))]
     # Renumber so lesion indexes are 1..n in order of appearance.

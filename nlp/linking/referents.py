@@ -18,6 +18,10 @@ def _kind_key(fact: Fact) -> str:
     return "kind:" + str(fact.value.get("kind") or "")
 
 
+def _procedure_key(fact: Fact) -> str:
+    return "procedure:" + str(fact.value.get("kind") or "")
+
+
 class Referents:
     """The words each lesion has been called so far, to place a sentence that names no site.
 
@@ -32,6 +36,9 @@ class Referents:
         for fact in facts:
             self.by_sentence.setdefault(fact.sentence, []).append(fact)
         self.decided: dict[int, int | None] = {}
+        # The lesions each procedure kind was done on so far ("2. Shave removal, right mid back").
+        self.kinds: dict[str, set[int]] = {}
+        self.listed: set[int] = set()  # the lesions the procedure list names
 
     def _sentence_words(self, sentence: int) -> set[str]:
         facts = self.by_sentence.get(sentence, [])
@@ -45,6 +52,13 @@ class Referents:
         if fact.lesion is None or not usable(fact):
             return
         m = fact.mention
+        if fact.label == "PROCEDURE":
+            # the PROCEDURES PERFORMED list; a weak word ("Removal of skin tags") names no kind
+            if m.section == "procedure" and fact.value.get("kind") and not fact.value.get("weak"):
+                self.kinds.setdefault(_procedure_key(fact), set()).add(fact.lesion)
+            if m.section == "procedure":
+                self.listed.add(fact.lesion)
+            return
         if fact.label == "LESION_DIAGNOSIS":
             span = (m.start, m.end)  # "Epidermoid cyst", "ACTINIC KERATOSES"
         elif fact.label == "ANATOMIC_SITE":
@@ -66,5 +80,26 @@ class Referents:
             found: set[int] = set()
             for word in self._sentence_words(sentence):
                 found |= self.words.get(word, set())
+            if len(found) != 1:
+                found = self._by_procedure(sentence, found)
             self.decided[sentence] = next(iter(found)) if len(found) == 1 else None
         return self.decided[sentence]
+
+    def _by_procedure(self, sentence: int, named: set[int]) -> set[int]:
+        """The lesions the sentence's procedure kinds were done on, among those its words name.
+
+        In a visit with several families ("1. Removal of skin tags, neck. 2. Shave removal, right
+        mid back. 3. Cryotherapy, chest."), "The inflamed lesion was ... shaved off" is the one
+        lesion listed for a shave, and "Four seborrheic keratoses were then frozen" the one listed
+        for destruction among the keratoses (sixteenth set, decision 1). Only a tie-breaker: a
+        sentence whose words name one lesion keeps it.
+        """
+        if len(self.listed) < 2:
+            return named
+        keys = {_procedure_key(f) for f in self.by_sentence.get(sentence, []) if f.label == "PROCEDURE" and usable(f) and f.value.get("kind")}
+        done: set[int] = set()
+        for key in keys:
+            done |= self.kinds.get(key, set())
+        if not done or done == self.listed:
+            return named  # one family: its kind sets no lesion apart
+        return done & named if named else done

@@ -193,6 +193,9 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # the technique a chosen one was preferred to, in a relative clause
         ("He chose a shave removal, which he preferred to an excision.", "excision", {"is_negated"}),
         ("He chose a shave removal, which he preferred to an excision.", "shave removal", set()),
+        # "no. 15" numbers a blade: no negation
+        ("The wart was pared with a no. 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
+        ("The wart was pared with a no 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
