@@ -149,3 +149,59 @@ def test_an_items_field_lines_stay_in_its_segment(text: str, segments: list[tupl
     sections = _line_sections(text, {"Repair:": "closure", "Closure:": "closure", "Plan:": "plan"})
     found = markers.find_markers(text, sections)
     assert [(number, text[start:end]) for number, start, end in found] == segments
+
+
+def test_a_field_inside_the_line_an_item_opens_stays_in_the_item() -> None:
+    # "Closure:" in the middle of lesion 1's paragraph is lesion 1's, though lesion 2 follows in no list section
+    text = "Lesion 1: BCC of the left helix, excised to fat. Closure: layered; length 3.0 cm.\nLesion 2: SCC of the right cheek, shaved.\n"
+    sections = [("procedure", 0, 49, 0), *_line_sections(text, {"Closure:": "closure"})]
+    found = markers.find_markers(text, sections)
+    assert [(number, text[start:end]) for number, start, end in found] == [
+        (1, "Lesion 1: BCC of the left helix, excised to fat. Closure: layered; length 3.0 cm.\n"),
+        (2, "Lesion 2: SCC of the right cheek, shaved.\n"),
+    ]
+
+
+def test_a_note_run_together_on_one_line_keeps_its_headers_as_item_ends() -> None:
+    # every header of a one-line note sits inside that line: only a line the marker opens holds its fields
+    text = "ASSESSMENT: ,1. BCC, left helix.,2. SK, right cheek.,PLAN: , Recheck in 3 months.\n"
+    plan = text.index("PLAN:")
+    sections = [("diagnosis", 0, plan, 11), ("plan", plan, len(text) - 1, plan + 5)]
+    found = markers.find_markers(text, sections)
+    assert [(number, text[start:end]) for number, start, end in found] == [(1, "1. BCC, left helix.,"), (2, "2. SK, right cheek.,")]
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        # each heading holds the "Key: value" lines under it, up to the blank line
+        (
+            "Lesion 1\nSite: left helix\nDiagnosis: BCC\nSize: 6 mm; margin 3 mm\nRepair: layered, 2.0 cm\n\n"
+            "Lesion 2\nSite: right cheek\nDiagnosis: SCC in situ\nSize: 9 mm; margin 4 mm\nRepair: simple\n\n"
+            "Total layered repair: 2.0 cm\n",
+            [
+                (1, "Lesion 1\nSite: left helix\nDiagnosis: BCC\nSize: 6 mm; margin 3 mm\nRepair: layered, 2.0 cm\n"),
+                (2, "Lesion 2\nSite: right cheek\nDiagnosis: SCC in situ\nSize: 9 mm; margin 4 mm\nRepair: simple\n"),
+            ],
+        ),
+        # indented fields: a line back at the heading's indentation ends the block
+        (
+            "Biopsy 1\n  Site: left cheek\n  Diagnosis: r/o BCC\nBiopsy 2\n  Site: right thigh\n  Diagnosis: r/o DF\n"
+            "Anesthesia: lidocaine 1%\n",
+            [(1, "Biopsy 1\n  Site: left cheek\n  Diagnosis: r/o BCC\n"), (2, "Biopsy 2\n  Site: right thigh\n  Diagnosis: r/o DF\n")],
+        ),
+    ],
+)
+def test_a_marker_heading_its_own_line_holds_the_field_lines_under_it(text: str, segments: list[tuple[int, str]]) -> None:
+    # the section finder joins "Diagnosis:" with the unknown "Size:" line after it into one section
+    sections = []
+    for header, name in (("Diagnosis:", "diagnosis"), ("Repair:", "closure"), ("Anesthesia:", "anesthesia")):
+        start = text.find(header)
+        while start != -1:
+            end = text.find("\n", start)
+            if header == "Diagnosis:" and text.startswith("Size:", end + 1):
+                end = text.find("\n", end + 1) + 1
+            sections.append((name, start, end, start + len(header)))
+            start = text.find(header, start + 1)
+    found = markers.find_markers(text, sorted(sections, key=lambda s: s[1]))
+    assert [(number, text[start:end]) for number, start, end in found] == segments

@@ -176,6 +176,13 @@ def test_a_more_precise_naming_of_the_same_site_is_the_same_lesion(lesions) -> N
             "Total layered repair 6.2 cm.",
             {"left": "3.0", "right": "3.2"},
         ),
+        # the total as a labelled line, after the lesion's own items
+        (
+            "A. Left upper back: 1.0 cm nevus, excised with 2 mm margins; intermediate repair, 3.0 cm.\n"
+            "B. Right lower back: 1.2 cm cyst, excised; intermediate repair, 3.4 cm.\n"
+            "Total intermediate repair, trunk: 6.4 cm.",
+            {"left": "3.0", "right": "3.4"},
+        ),
         # a note's only length may be written as the total
         ("A 1.1 cm nevus of the left thigh was excised with 2 mm margins and closed in layers; total length 4.0 cm.", {"left": "4.0"}),
     ],

@@ -2,8 +2,9 @@
 
 "Lesion #2", "Specimen B", "second lesion", "Path A:" and numbered or lettered list items each
 open a segment that belongs to one lesion until the next marker or section (an item's own
-one-line fields, "Repair: FTSG" under "Site 1:", stay in it); a "Procedure 1:" template block
-holds all its field lines.  The marker patterns are
+one-line fields, "Repair: FTSG" under "Site 1:" or "Closure: ..." inside the line the item
+opens, stay in it); a "Procedure 1:" template block holds all its field lines, and a marker
+heading a line of its own ("Lesion 2") the "Key: value" lines under it.  The marker patterns are
 tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
 list that is only steps on one lesion is merged back into it, an item that only closes a wound
 takes the number of the item that excised at its site, and a list that counts the lesions in
@@ -76,6 +77,13 @@ _MARKER_KEY = re.compile(
     r"^[ \t]*(?P<key>(?:[A-Za-z]+[._])*(?:l|les|L|LES)(?P<n>[1-9])(?:[._][A-Za-z]+)*)[ \t]*(?:=|:(?!\d))",
     re.MULTILINE,
 )
+# A word marker that is a heading on a line of its own ("Lesion 2", "Biopsy 3:", "Site #1"), and
+# a "Key: value" field line under it ("  Lesion size: 6 mm; margin 3 mm").
+_HEADING_LINE = re.compile(
+    r"[ \t]*(?:lesion|specimen|site|part|biopsy|bx)[ \t]*(?:\#|no\.?|number)?[ \t]*(?:[1-9]|[A-Ea-e])[ \t]*[:.)-]?[ \t]*",
+    re.IGNORECASE,
+)
+_FIELD_LINE = re.compile(r"([ \t]*)[A-Za-z][A-Za-z /()&#+-]{0,40}:(?!\d)")
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
@@ -148,7 +156,9 @@ def find_markers(
     the next marker or section, except at a one-line field inside its item: "Site 1: right helix
     ... Repair: full-thickness skin graft ... Site 2: ..." keeps the repair with site 1 when the
     list goes on after it, and the list's last item keeps the same kind of field line after it
-    ("Repair:" under each site).  A "Procedure 1:" block holds every field line up to the next
+    ("Repair:" under each site); a field written inside the line the marker opens is the item's
+    (:func:`_fields_on_marker_line`), and a marker alone on its line holds the field lines under
+    it (:func:`_heading_block_end`).  A "Procedure 1:" block holds every field line up to the next
     such block, whatever the section finder made of them ("Diagnosis: ...\nLesion size: 1.0 cm" is
     one section to it), and the last block the kinds of section the blocks before it held
     (:func:`_block_end`).  ``lower`` is ``text.lower()`` when the caller already has it.
@@ -200,6 +210,7 @@ def find_markers(
     if len({n for n, _ in kept}) < 2:
         return []
     fields = _field_bounds(text, sections)
+    inline = _inline_field_bounds(text, sections, fields)
     absorbed: dict[int, set[str]] = {}  # per list (its section), the field kinds its items hold
     segments = []
     for i, (number, start) in enumerate(kept):
@@ -212,8 +223,9 @@ def find_markers(
             held = None  # every field line before the list's next item is this item's
         else:
             held = absorbed.get(own_list, set())  # the last item holds the kinds its list's items held
-        end = next((b for b in bounds if b > start and not _held_field(fields.get(b), held)), len(text))
-        end = min(next_marker, end, field_end.get(start, len(text)))
+        on_line = _fields_on_marker_line(text, start, inline)
+        end = next((b for b in bounds if b > start and b not in on_line and not _held_field(fields.get(b), held)), len(text))
+        end = min(next_marker, max(end, _heading_block_end(text, start)), field_end.get(start, len(text)))
         absorbed.setdefault(own_list, set()).update(name for b, name in fields.items() if start < b < end)
         segments.append((number, start, end))
     return segments
@@ -267,6 +279,62 @@ def _field_bounds(text: str, sections: list[tuple[str, int, int, int]]) -> dict[
         else:
             fields[start] = fields[end] = name
     return {b: name for b, name in fields.items() if b not in hard}
+
+
+def _inline_field_bounds(text: str, sections: list[tuple[str, int, int, int]], fields: dict[int, str]) -> set[int]:
+    """The bounds of one-line fields written inside a line of prose, which no item ends at.
+
+    "Lesion 1: ... fusiform excision to the fat. Undermined. Closure: deep dermal 4-0 Monocryl ...;
+    final length 4.0 cm.\nLesion 2: ...": a "Closure:" label in the middle of the item's paragraph
+    is part of that item, whatever list it belongs to.
+    """
+    inline: set[int] = set()
+    for _, start, end, *_ in sections:
+        line_start = text.rfind("\n", 0, start) + 1
+        if "\n" not in text[start:end].rstrip("\n") and text[line_start:start].strip():
+            # its start, where the section before it also ends; its end unless another section starts there
+            inline.update(b for b in (start, end) if b == start or b in fields)
+    return inline
+
+
+def _fields_on_marker_line(text: str, start: int, inline: set[int]) -> set[int]:
+    """The inline field bounds on the line a marker opens (none when text comes before the marker on its line).
+
+    A note run together on one line ("ASSESSMENT: ,1. Actinic keratosis ...,PROCEDURE: , ...")
+    has every header inside a line: there only a line the marker opens holds its inline fields.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip():
+        return set()
+    line_end = text.find("\n", start)
+    if line_end == -1:
+        return set()  # a note with no line break after the marker: its headers end items as before
+    return {b for b in inline if start < b <= line_end}
+
+
+def _heading_block_end(text: str, start: int) -> int:
+    """Where the field lines under a marker heading its own line end (``start`` when it heads none).
+
+    "Lesion 1\nSite: right nasal sidewall\nDiagnosis: BCC\nLesion size: 6 mm; margin 3 mm\nRepair:
+    intermediate, 2.0 cm\n\nLesion 2 ...": a marker alone on its line heads the "Key: value" lines
+    right under it (at one indentation), however the section finder split or joined them; the
+    block ends at the first line of another form (a blank line, a paragraph) or indentation.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    if line_end == -1 or not _HEADING_LINE.fullmatch(text[line_start:line_end]):
+        return start
+    end, indent = start, None
+    while line_end != -1:
+        next_end = text.find("\n", line_end + 1)
+        line = text[line_end + 1 : next_end if next_end != -1 else len(text)]
+        field = _FIELD_LINE.match(line)
+        if field is None or (indent is not None and field.group(1) != indent):
+            break
+        indent = field.group(1)
+        end = next_end + 1 if next_end != -1 else len(text)
+        line_end = next_end
+    return end
 
 
 def _held_field(name: str | None, held: set[str] | None) -> bool:

@@ -22,8 +22,9 @@ from nlp.linking.listed import share_listed_procedures
 from nlp.linking.treated import described_and_treated
 from nlp.records import Lesion
 
-# A repair length stated for all the lesions together: "Total layered repair 6.2 cm", "combined length of closure 8 cm".
-_REPAIR_TOTAL = re.compile(r"\b(?:total|totaling|totalling|combined|summed|sum\s+of)\b[^.;:]{0,40}$", re.IGNORECASE)
+# A repair length stated for all the lesions together: "Total layered repair 6.2 cm", "combined length of closure 8 cm",
+# also as a labelled line ("Total intermediate repair, trunk: 7.2 cm"; the colon only as the label's end).
+_REPAIR_TOTAL = re.compile(r"\b(?:total|totaling|totalling|combined|summed|sum\s+of)\b[^.;:]{0,40}(?::[ \t]*)?$", re.IGNORECASE)
 _ALL_LESIONS = re.compile(r"\b(?:both|all|each)\s+(?:of\s+the\s+)?(?:wounds?|defects?|sites?|lesions?|incisions?|excisions?)\b", re.IGNORECASE)
 # What a treated lesion may take over from a bare body part, by the record field it would fill.
 _STRANDED_FIELDS = {

@@ -184,6 +184,11 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Both biopsies to be discussed at the result visit (excision vs Mohs).", "Mohs", {"is_hypothetical"}),
         ("Choice will be decided at follow-up: shave removal or cryotherapy.", "cryotherapy", {"is_hypothetical"}),
         ("Treatment to be discussed; shave biopsy performed today.", "shave biopsy", set()),
+        # a closure named with a condition on the wound is a fallback planned, not the closure done
+        ("Planned excision and a rotation flap if the wound could not be closed directly.", "rotation flap", {"is_hypothetical"}),
+        ("A skin graft would be used should the defect prove too wide.", "skin graft", {"is_hypothetical"}),
+        ("The wound was closed in layers even though the skin was tight.", "closed in layers", set()),
+        ("A rotation flap was raised because the defect could not be closed directly.", "rotation flap", set()),
         # a procedure not wanted, with the contraction too
         ("She didn't want the cryotherapy.", "cryotherapy", {"is_negated"}),
         ("He doesn't want a shave removal.", "shave removal", {"is_negated"}),

@@ -196,6 +196,9 @@ def test_area_words_cover_their_regions(pipeline, snippet: str, span: str, cover
         ("Simple closure with 5-0 nylon.", "Simple closure", "simple"),
         ("It was closed with 4-0 Monocryl deep dermal sutures and 5-0 nylon.", "deep dermal sutures", "intermediate"),
         ("Closed with 6-0 nylon simple interrupted sutures.", "simple interrupted sutures", "simple"),
+        # layer words without the noun "sutures" still name the layer (GUIDELINES, seventeenth set, decision 2)
+        ("Repair: deep dermal 5-0 Vicryl, then 6-0 Prolene running.", "deep dermal", "intermediate"),
+        ("Closed with 5-0 Prolene simple interrupted.", "simple interrupted", "simple"),
         ("The defect was repaired with a bilobed flap.", "bilobed flap", "adjacent_tissue_transfer"),
         # the rhombic (Limberg, Dufourmentel) transposition flap by each of its names
         ("A rhombic flap was raised from the lax skin of the jowl.", "rhombic flap", "adjacent_tissue_transfer"),
@@ -222,6 +225,12 @@ def test_suture_phrase_dropped_next_to_named_closure(pipeline) -> None:
 def test_simple_sutures_dropped_next_to_deep_layer(pipeline) -> None:
     text = "Closed with 4-0 Vicryl buried sutures and 5-0 nylon simple interrupted sutures."
     assert [s for s, _ in find(pipeline, text, "CLOSURE_TYPE")] == ["buried sutures"]
+
+
+def test_simple_suture_words_in_a_closure_field_yield_to_the_deep_layer(pipeline) -> None:
+    # "simple" in a "Closure:" field is the repair class only when it is not the suture pattern
+    text = "Closure: deep dermal 5-0 Vicryl, then 6-0 Prolene simple interrupted; length 3.0 cm."
+    assert [s for s, _ in find(pipeline, text, "CLOSURE_TYPE")] == ["deep dermal"]
 
 
 def test_dermal_only_detail(pipeline) -> None:

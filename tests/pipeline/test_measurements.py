@@ -191,6 +191,13 @@ KINDS = [
     ("with two-millimeter margins", "margin", "0.2", "two-millimeter"),
     ("excised with five millimeter margins", "margin", "0.5", "five millimeter"),
     ("0.2 cm margin all around", "margin", "0.2", "0.2 cm"),
+    # a distance all round the lesion or scar is a margin per side; undermining all round is not
+    ("The ellipse was marked 5 mm beyond the scar in all directions.", "margin", "0.5", "5 mm"),
+    ("Outlined 3 mm circumferentially around the biopsy scar.", "margin", "0.3", "3 mm"),
+    ("taking 2 mm on all sides of the plaque", "margin", "0.2", "2 mm"),
+    ("Wide undermining in the subgaleal plane, 4 cm circumferentially", "other", "4", "4 cm"),
+    ("The edges were undermined 1 cm in all directions.", "other", "1", "1 cm"),
+    ("The edges were undermined 1 cm circumferentially around the scar.", "other", "1", "1 cm"),
     # excised diameter
     ("Excised diameter 1.4 cm.", "excised_diameter", "1.4", "1.4 cm"),
     ("for a total excised diameter of 1.2 cm", "excised_diameter", "1.2", "1.2 cm"),
@@ -202,6 +209,7 @@ KINDS = [
     ("closed in layers for a total length of 3.2 cm", "wound_length", "3.2", "3.2 cm"),
     ("repair length 2.6 cm", "wound_length", "2.6", "2.6 cm"),
     ("Total repair length: 4.5 cm", "wound_length", "4.5", "4.5 cm"),
+    ("Closed in layers. Lenght 3.1 cm.", "wound_length", "3.1", "3.1 cm"),  # a misspelt length label
     ("a 3.2 cm layered closure", "wound_length", "3.2", "3.2 cm"),
     ("the defect measuring 1.8 cm", "wound_length", "1.8", "1.8 cm"),
     ("an incision measuring 4 cm", "wound_length", "4", "4 cm"),
