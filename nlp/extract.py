@@ -59,6 +59,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     done_sentences = _sentences_told_as_done(doc, text, sections, section_starts, sentence_ids, sentence_spans, extensions)
     for ent in entity_spans(doc) if ENTITY_GROUP in doc.spans else ():
         start, end = ent.start_char, ent.end_char
+        sentence = int(sentence_ids[ent.start])
         get = extensions.get((start, end), no_values).get
         section = section_at(sections, start, section_starts)
         negated = bool(get("is_negated", False))
@@ -69,7 +70,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             continue
         found_modifiers = get("modifiers")
         modifiers = frozenset([mod.category for mod in found_modifiers]) if found_modifiers else NO_MODIFIERS
-        if section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers and int(sentence_ids[ent.start]) in done_sentences:
+        if section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers and sentence in done_sentences:
             # "Plan: ... each tag was lifted and snipped", "Cantharidin applied to the molluscum x 12"
             modifiers = modifiers | {PERFORMED}
         mention = Mention(
@@ -87,7 +88,6 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             hypothetical=(bool(get("is_hypothetical", False)) and not (found_modifiers and _done_under_plan_label(doc, found_modifiers)))
             or (section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers),
         )
-        sentence = int(sentence_ids[ent.start])
         facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))
     drop_sentence_table(doc)
     forget_text(doc)

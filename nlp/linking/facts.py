@@ -40,6 +40,20 @@ GENERIC_LESION = re.compile(
     r"(?:mass(?:es)?|lumps?|tumou?rs?))\b",
     re.IGNORECASE,
 )
+# A literal prefilter for GENERIC_LESION (speed only): each of its matches contains one of these
+# words, so an ASCII stretch of text without any of them holds no match.
+_GENERIC_LESION_WORDS = ("lesion", "growth", "nodule", "papule", "plaque", "bump", "tag", "neoplasm", "mass", "lump", "tumo")
+
+
+def generic_lesion_words(text: str, start: int, end: int) -> list[re.Match[str]]:
+    """The GENERIC_LESION matches in ``text[start:end]``, skipping the regex where none can be."""
+    part = text[start:end]
+    if part.isascii():
+        lower = part.lower()
+        if not any(word in lower for word in _GENERIC_LESION_WORDS):
+            return []
+    return list(GENERIC_LESION.finditer(text, start, end))
+
 
 # "Site: R cheek", "Sites: neck, bilateral axillae", "Treatment locations: ...": a template field
 # line that says where the note's lesions are (see :func:`in_site_field`).

@@ -87,7 +87,26 @@ def pathology_pending(text: str, lower: str) -> bool:
 def prior_biopsy_named(text: str, fact: Fact) -> bool:
     """Whether the diagnosis's sentence names a biopsy result from before this operation ("biopsy-proven BCC",
     "MIS L cheek dx'd on shave bx"), or a re-excision that implies one."""
-    return bool(_PRIOR_BIOPSY.search(text_before(text, fact)) or _PRIOR_BIOPSY_AFTER.search(text_after(text, fact)))
+    before = text_before(text, fact)
+    if _may_match(before, _PRIOR_BIOPSY_WORDS) and _PRIOR_BIOPSY.search(before):
+        return True
+    after = text_after(text, fact)
+    return _may_match(after, _PRIOR_BIOPSY_AFTER_WORDS) and bool(_PRIOR_BIOPSY_AFTER.search(after))
+
+
+# Literal prefilters (speed only): every alternative of ``_PRIOR_BIOPSY`` / ``_PRIOR_BIOPSY_AFTER``
+# contains one of these words, so a sentence part with none of them cannot match.  Checked on
+# ASCII text only, where IGNORECASE matching is exactly matching the lowered text.
+_PRIOR_BIOPSY_WORDS = ("biops", "bx", "exc", "removal", "mohs", "previously", "already")
+_PRIOR_BIOPSY_AFTER_WORDS = ("biops", "bx", "breslow", "clark", "radi", "xrt", "exc")
+
+
+def _may_match(part: str, words: tuple[str, ...]) -> bool:
+    """False only when ``part`` is ASCII and names none of ``words`` (so the regex cannot match)."""
+    if not part.isascii():
+        return True
+    lower = part.lower()
+    return any(word in lower for word in words)
 
 
 def mark_proven_history(text: str, facts: list[Fact]) -> None:

@@ -29,7 +29,7 @@ import re
 
 from nlp import procedure_details as details
 from nlp.linking.build import EXCISION_KINDS, Collected
-from nlp.linking.facts import GENERIC_LESION, Fact, usable
+from nlp.linking.facts import Fact, generic_lesion_words, usable
 from nlp.records import Diagnosis, Lesion, Site, Span
 
 # The qualifiers that put a mass under the skin: a soft-tissue tumour (coding-rules.md 1.8).
@@ -114,10 +114,14 @@ def _generic_evidence(text: str, facts: list[Fact]) -> dict[int, list[re.Match[s
             continue
         span = fact.sentence_span or (max(0, fact.mention.start - 200), min(len(text), fact.mention.end + 200))
         sentences.setdefault(fact.lesion, {})[fact.sentence] = span
-    return {
-        lesion: [m for start, end in spans.values() for m in GENERIC_LESION.finditer(text, start, end)]
-        for lesion, spans in sentences.items()
-    }
+    found: dict[tuple[int, int], list[re.Match[str]]] = {}  # lesions often share a sentence: scan it once
+
+    def words_in(span: tuple[int, int]) -> list[re.Match[str]]:
+        if span not in found:
+            found[span] = generic_lesion_words(text, span[0], span[1])
+        return found[span]
+
+    return {lesion: [m for span in spans.values() for m in words_in(span)] for lesion, spans in sentences.items()}
 
 
 def _add_generic_diagnosis(lesion: Lesion, words: list[re.Match[str]]) -> None:
