@@ -155,12 +155,18 @@ class OpnoteContext:
                 if max_scope is not None and high - end > max_scope:
                     high = end + max_scope
             found.append([rule, start, end, low, high, []])
+        # ``_limit_scope`` returns at once unless the two scopes overlap; that first test is made
+        # here on the current scopes, so most pairs cost no call.
         for i in range(len(found) - 1):
             first = found[i]
             for j in range(i + 1, len(found)):
                 second = found[j]
-                _limit_scope(first, second)
-                _limit_scope(second, first)
+                low, high, other_low, other_high = first[3], first[4], second[3], second[4]
+                if low <= other_low < high or low < other_high <= high:
+                    _limit_scope(first, second)
+                    low, high = first[3], first[4]
+                if other_low <= low < other_high or other_low < high <= other_high:
+                    _limit_scope(second, first)
         # A modifier modifies a target when (all of): the target overlaps the modifier's scope,
         # is not (part of) the modifier, has an allowed type and the modifier is not a
         # TERMINATE or PSEUDO one.  The tests have no side effects, so the cheapest goes first;

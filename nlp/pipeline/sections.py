@@ -63,6 +63,7 @@ class SectionFinder:
         alternation = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(ordered))
         # A header is the whole stretch between a line start or sentence punctuation and a colon.
         self._header = re.compile(r"[ \t,]*(?P<header>(?:" + alternation + r")(?:\s*\([^)\n]{0,40}\))?)[ \t]*", re.IGNORECASE)
+        self._rule_indices = [(self._header.groupindex[name], rule) for name, rule in self._by_group.items()]
         self._keeps_subheaders = frozenset(rules.keeps_subheaders)
         self._subheader_words = frozenset(w.lower() for w in rules.subheader_words)
 
@@ -183,8 +184,11 @@ class SectionFinder:
         return bool(words) and not any(w.lower() in self._subheader_words for w in words)
 
     def _rule_of(self, match: re.Match[str]) -> SectionRule:
-        for name, rule in self._by_group.items():
-            if match.group(name) is not None:
+        # The first rule group that took part in the match, as ``match.group(name) is not None``
+        # says, read from the match's spans by group number (no method call per rule).
+        regs = match.regs
+        for index, rule in self._rule_indices:
+            if regs[index][0] != -1:
                 return rule
         raise AssertionError("a header matched without a rule group")  # pragma: no cover
 

@@ -36,13 +36,15 @@ _TABLE_KEY = "opnote_sentence_table"
 def boundary_offsets(text: str, header_starts: frozenset[int] = frozenset()) -> list[int]:
     """Character offsets where a new sentence starts (always including 0 for non-empty text)."""
     offsets = [0]
+    size = len(text)
     for match in _BOUNDARY.finditer(text):
         nxt = match.end()
-        if nxt >= len(text):
+        if nxt >= size:
             break
         first = text[nxt]
-        punct = match.group(0)[0]
-        if punct != "\n" and "\n" in match.group(0):
+        matched = match.group(0)
+        punct = matched[0]
+        if punct != "\n" and "\n" in matched:
             # "bandage.\n- AKs: forehead x4": a line break is a boundary whatever starts the next
             # line (a bullet, a dash), as it is without the full stop before it.
             offsets.append(nxt)

@@ -112,15 +112,18 @@ def apply_text_rules(
     """
     fired: dict[tuple[int, int], set[str]] = {}
     lower = text.lower() if text.isascii() else None
-    plan = [(rule, *_regex_and_text(rule, text, lower)) for rule in rules]
+    plans = _note_plans(rules, text, lower)
     for span in spans:
-        label = span.label_
+        plan = plans.get(span.label_)
+        if not plan:
+            continue
         start, end = span.start_char, span.end_char
         sentence_start, sentence_end = sentence_spans[sentence_ids[span.start]]
-        after: dict[int, tuple[str, bool | None]] = {}  # by id of the text read: the stretch, has a digit
-        for rule, regex, source in plan:
-            if label not in rule.allowed:
-                continue
+        # The text after the mention, per text read (the note, its lower-cased copy), and whether
+        # it has a digit: read once per mention, shared by its ``after`` rules.
+        after_lower = after_text = None
+        digit_lower = digit_text = None
+        for rule, regex, source, is_lower, words in plan:
             if rule.before:
                 low = start - rule.window
                 if low <= sentence_start:
@@ -129,27 +132,64 @@ def apply_text_rules(
                     while low < start and source[low - 1].isalnum():
                         low += 1  # no cut word: "grandmother" never reads as "mother"
                 stretch = source[low:start]
-                if rule.words is not None and source is lower and not any(map(stretch.__contains__, rule.words)):
+                if words is not None and not any(map(stretch.__contains__, words)):
                     continue
                 if rule.needs_digit and _DIGIT.search(stretch) is None:
                     continue
-                matched = regex.search(stretch) is not None
+            elif is_lower:
+                if after_lower is None:
+                    after_lower = source[end:sentence_end]
+                stretch = after_lower
+                if rule.needs_digit:  # first: this test is read once per mention
+                    if digit_lower is None:
+                        digit_lower = _DIGIT.search(stretch) is not None
+                    if not digit_lower:
+                        continue
+                if words is not None and not any(map(stretch.__contains__, words)):
+                    continue
             else:
-                stretch, digit = after.get(id(source)) or (source[end:sentence_end], None)
-                if rule.words is not None and source is lower and not any(map(stretch.__contains__, rule.words)):
-                    after[id(source)] = (stretch, digit)
-                    continue
-                if rule.needs_digit and digit is None:
-                    digit = _DIGIT.search(stretch) is not None
-                after[id(source)] = (stretch, digit)
-                if rule.needs_digit and not digit:
-                    continue
-                matched = regex.search(stretch) is not None
-            if matched:
+                if after_text is None:
+                    after_text = source[end:sentence_end]
+                stretch = after_text
+                if rule.needs_digit:
+                    if digit_text is None:
+                        digit_text = _DIGIT.search(stretch) is not None
+                    if not digit_text:
+                        continue
+            if regex.search(stretch) is not None:
                 set_span_value(doc, span, CATEGORY_ATTRIBUTES[rule.category], True)
                 if record_hypothetical and rule.category == "HYPOTHETICAL":
                     fired.setdefault((start, end), set()).add(rule.id)
     return fired
+
+
+def _note_plans(
+    rules: list[TextRule], text: str, lower: str | None,
+) -> dict[str, list[tuple[TextRule, re.Pattern[str], str, bool, tuple[str, ...] | None]]]:
+    """Per entity label, the rules allowed for it (in rule order): the rule, its regex, the text
+    it reads, whether that is the lower-cased note, and the words of its prefilter (None: none).
+
+    Built once per note, so a mention does not walk the rules of other labels.  A rule that
+    cannot match anywhere in the note is left out: every stretch a rule reads is a part of the
+    text it reads, so a required word missing from the whole lower-cased note, or a required
+    digit missing from the whole note, is missing from each stretch, where the per-stretch
+    prefilter would skip the rule anyway.
+    """
+    has_digit: dict[bool, bool] = {}
+    plans: dict[str, list[tuple[TextRule, re.Pattern[str], str, bool, tuple[str, ...] | None]]] = {}
+    for rule in rules:
+        regex, source = _regex_and_text(rule, text, lower)
+        is_lower = source is lower
+        words = rule.words if is_lower else None  # the word prefilter reads lower-cased text only
+        if rule.needs_digit:
+            digit = has_digit.get(is_lower)
+            if digit is None:
+                digit = has_digit[is_lower] = _DIGIT.search(source) is not None
+            if not digit:
+                continue
+        for label in rule.allowed:
+            plans.setdefault(label, []).append((rule, regex, source, is_lower, words))
+    return plans
 
 
 def _regex_and_text(rule: TextRule, text: str, lower: str | None) -> tuple[re.Pattern[str], str]:
