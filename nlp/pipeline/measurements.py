@@ -56,6 +56,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.errors import RuleFileError
+from nlp.pipeline.branches import required_chars, top_level_branches
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.rulefiles import check_regex, read_json, resource_path
 from nlp.pipeline.spanvalues import set_span_value
@@ -681,7 +682,7 @@ class _Boundary:
     jumps (in C) to the characters a boundary can start with and captures the boundary there.
     """
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, pattern: str, *, split: bool = True) -> None:
         self.regex = re.compile(pattern)
         self.fast: re.Pattern[str] | None = None
         first = _prefixes(pattern, 1)
@@ -691,9 +692,51 @@ class _Boundary:
                 self.fast = re.compile(chars + r"(?<=(?=(" + pattern + r"))[\s\S])")
             except re.error:  # pragma: no cover - e.g. a lookbehind re cannot nest
                 self.fast = None
+        # A branch needing a character the window lacks cannot match in it: such windows are
+        # scanned by the pattern without those branches (same matches, fewer tries per character).
+        self._branches = top_level_branches(pattern) if split and not self.regex.groups else None
+        self._needs = [required_chars(b) for b in self._branches] if self._branches else []
+        needed = sorted(set().union(*(chars for needs in self._needs for chars in needs)))
+        self._needed = re.compile("[" + "".join(_char(c) for c in needed) + "]") if needed else None
+        # which needed characters a window holds -> the boundary for it (a handful of keys)
+        self._by_chars: dict[frozenset[str], _Boundary | None] = {}
+
+    def _for(self, window: str) -> "_Boundary | None":
+        """The boundary for ``window``: this one, or the one made of the branches that can match
+        in it (None when none can)."""
+        if self._needed is None:
+            return self
+        present = frozenset(self._needed.findall(window))
+        try:
+            return self._by_chars[present]
+        except KeyError:
+            pass
+        able = tuple(k for k, needs in enumerate(self._needs) if all(not chars.isdisjoint(present) for chars in needs))
+        if len(able) == len(self._needs):
+            boundary: _Boundary | None = self
+        elif not able:
+            boundary = None
+        else:
+            boundary = _Boundary("|".join(self._branches[k] for k in able), split=False)  # type: ignore[index]
+        self._by_chars[present] = boundary
+        return boundary
 
     def last_end(self, window: str) -> int:
         """End of the last boundary in ``window`` (0 without one)."""
+        boundary = self._for(window)
+        if boundary is None:
+            return 0
+        return boundary._last_end(window)
+
+    def first_start(self, window: str) -> int | None:
+        """Start of the first boundary in ``window`` (None without one)."""
+        boundary = self._for(window)
+        if boundary is None:
+            return None
+        b = (boundary.fast or boundary.regex).search(window)
+        return None if b is None else b.start()
+
+    def _last_end(self, window: str) -> int:
         if self.fast is None:
             cut = 0
             for b in self.regex.finditer(window):
@@ -705,11 +748,6 @@ class _Boundary:
             if start >= free:
                 cut = free = end
         return cut
-
-    def first_start(self, window: str) -> int | None:
-        """Start of the first boundary in ``window`` (None without one)."""
-        b = (self.fast or self.regex).search(window)
-        return None if b is None else b.start()
 
 
 def _alternation(patterns: Iterable[str]) -> str:
@@ -1378,6 +1416,8 @@ def _typo_corrections() -> dict[str, str]:
 
 
 _LONG_WORD = re.compile(r"[A-Za-z]{5,}")
+#: :data:`_LONG_WORD` on lower-cased ASCII text (see :meth:`_TypoFix.of`).
+_LONG_WORD_LOWER = re.compile(r"[a-z]{5,}")
 
 
 def _same_case(word: str, meant: str) -> str:
@@ -1408,6 +1448,11 @@ class _TypoFix:
     @classmethod
     def of(cls, text: str) -> "_TypoFix | None":
         corrections = _typo_corrections()
+        # Most notes have no forgiven misspelling: for ASCII text the long words of the lower-cased
+        # text are exactly the lower-cased long words (same offsets), so one findall and a set test
+        # in C rule that out without a Python step per word.
+        if text.isascii() and corrections.keys().isdisjoint(_LONG_WORD_LOWER.findall(text.lower())):
+            return None
         edits = [(m.start(), m.end(), _same_case(m.group(), corrections[w])) for m in _LONG_WORD.finditer(text) if (w := m.group().lower()) in corrections]
         return cls(text, edits) if edits else None
 

@@ -30,3 +30,10 @@ def span_values(doc: Doc) -> dict[tuple[int, int], dict[str, object]]:
         if isinstance(key, tuple) and len(key) == 4 and key[0] == _PREFIX and key[3] is not None:
             values.setdefault((key[2], key[3]), {})[key[1]] = value
     return values
+
+
+def set_span_values(doc: Doc, span: Span, values: dict[str, object]) -> None:
+    """Same as ``span._.<name> = value`` for each item, reading the span's offsets once."""
+    start, end, user_data = span.start_char, span.end_char, doc.user_data
+    for name, value in values.items():
+        user_data[(_PREFIX, name, start, end)] = value

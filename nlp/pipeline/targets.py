@@ -23,7 +23,7 @@ from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
-from nlp.pipeline.spanvalues import get_span_value, set_span_value
+from nlp.pipeline.spanvalues import get_span_value, set_span_value, set_span_values
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
@@ -265,12 +265,13 @@ class OpnoteTargets:
                 found.extend(self._coordinated_side(doc, words, start, meta.get("id"), value))
             found.append(Found(Span(doc, start, end, label=label), meta.get("id"), value))
         found = self._merge_adjacent_sites(doc, words, found)
-        if self._non_skin:
+        # No non-skin phrase anywhere in the note: _non_skin_phrases finds nothing in any window,
+        # so _drop_non_skin would keep every mention as it is (the usual case, checked once).
+        if self._non_skin and self._has_non_skin_phrase(words.lower):
             found = self._drop_non_skin(words, found, sentence_ids, sentence_tokens)
         found = self._drop_weak_closures(found, sentence_ids)
         for item in found:
-            set_span_value(doc, item.span, "opnote_rule", item.rule)
-            set_span_value(doc, item.span, "opnote_value", item.value)
+            set_span_values(doc, item.span, {"opnote_rule": item.rule, "opnote_value": item.value})
         spans = [item.span for item in found]
         entities = filter_spans(spans + self._measurements(doc, spans, sentence_ids, sentence_chars))
         # The span group is what later components read: Doc.ents re-scans every token on each
@@ -498,6 +499,21 @@ class OpnoteTargets:
             else:
                 out.append(item)
         return out
+
+    def _has_non_skin_phrase(self, lower: list[int]) -> bool:
+        """Whether a non-skin phrase occurs anywhere in the note (what _non_skin_phrases looks for)."""
+        non_skin = self._non_skin
+        for word in non_skin.keys() & set(lower):  # the first words present, found in C
+            phrases, i = non_skin[word], -1
+            while True:
+                try:
+                    i = lower.index(word, i + 1)
+                except ValueError:
+                    break
+                for phrase in phrases:
+                    if tuple(lower[i : i + len(phrase)]) == phrase:
+                        return True
+        return False
 
     def _non_skin_phrases(self, lower: list[int], start: int, end: int, sites: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """``(start, end)`` token ranges of the non-skin phrases that start inside ``start:end``.

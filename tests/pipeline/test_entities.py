@@ -301,3 +301,21 @@ def test_covers_must_name_other_known_regions(covers: list[str], ok: bool) -> No
     else:
         with pytest.raises(ValidationError, match="covers"):
             SiteLexicon.model_validate(lexicon)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Excisional biopsy, left axillary lymph node.",
+        "Skin bridges on the penile shaft were excised.",
+        "A 5 mm nevus on the left cheek was excised; the lymph was not involved.",
+        "Shave biopsy of the right forearm. Node palpable? No.",
+    ],
+)
+def test_non_skin_prefilter_agrees_with_the_phrase_search(pipeline, text: str) -> None:
+    """The whole-note test that skips dropping non-skin mentions finds a phrase exactly when the
+    windowed search would find one somewhere in the note."""
+    targets = pipeline.get_pipe("opnote_targets")
+    doc = pipeline.make_doc(text)
+    lower = [token.lower for token in doc]
+    assert targets._has_non_skin_phrase(lower) == bool(targets._non_skin_phrases(lower, 0, len(lower), []))

@@ -266,6 +266,26 @@ def test_other_boundaries_equal_their_pattern(pattern):
         _assert_boundary_agrees_with_its_regex(boundary, text)
 
 
+@pytest.mark.parametrize(
+    "pattern", [r"\.(?=\s)|,(?=[ ]*[A-Z]+:)|(?:^|\b\w+)[ \t]+(?=[A-Z]\w*:[ ])", r"a|(b)|c", r"[|]x|\|y|(?:p|q):"]
+)
+def test_split_boundaries_equal_their_pattern(pattern):
+    """Windows lacking a branch's needed character are scanned without that branch: same results."""
+    boundary = m._Boundary(pattern)
+    for text in ["a. b, NOTE: c", "Size: 2 mm", "no colon here. yes", "x|y p: q", "a b c", "", "Lesion Site: x"]:
+        _assert_boundary_agrees_with_its_regex(boundary, text)
+
+
+def test_packaged_boundary_is_split_by_needed_characters():
+    from nlp.pipeline.branches import required_chars, top_level_branches
+
+    boundary = PACKAGED._boundary
+    assert boundary._needed is not None  # the split is in use for the shipped rules
+    assert top_level_branches(r"a(b|c)|[|]|\|") == ["a(b|c)", "[|]", "\\|"]
+    assert top_level_branches(r"(?i)a|b") is None
+    assert required_chars(r",(?=[ ]*[A-Z]+:)") == (frozenset(","), frozenset(":"))  # not "[ ]*", not a range
+
+
 @settings(max_examples=300, deadline=None)
 @given(text=_texts)
 def test_any_qualifier_equals_the_qualifier_rules(text):
