@@ -31,22 +31,20 @@ _MARKER_WORD = re.compile(
     r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b(?!\s*(?:mm|cm|millim|centim|in\b|inch|x\s*\d|\.\d))",
     re.IGNORECASE,
 )
+# The number of a block heading, standing as a label: "#2", "no. 2", "number 2", then a colon, a
+# bracket, a dash, a comma, a full stop, or the line end.  Shared by the biopsy and procedure blocks.
+_LABEL_NUMBER = r"\s*(?:\#|no\.?|number)?\s*"
+_LABEL_END = r"(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))"
 # "Biopsy 1" / "Bx #2:" / "Biopsy B -" heading a per-biopsy block or row: the number must stand as a
 # label (a colon, a bracket, a dash, a full stop, the line end after it), so "biopsy 2 weeks ago"
 # and "we will biopsy a lesion" are no markers.
-_MARKER_BIOPSY = re.compile(
-    r"\b(?:biopsy|bx)\s*(?:\#|no\.?|number)?\s*(?P<n>[1-9]|[A-Ea-e])(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))",
-    re.IGNORECASE,
-)
+_MARKER_BIOPSY = re.compile(r"\b(?:biopsy|bx)" + _LABEL_NUMBER + r"(?P<n>[1-9]|[A-Ea-e])" + _LABEL_END, re.IGNORECASE)
 # "Procedure 1: ED&C / Site: L upper arm ... Procedure 2: Skin biopsy / Site: R nasal ala": a template
 # block per procedure, labelled like a biopsy block ("procedure 2, final" in a pathology line names
 # it too).  Unlike "Biopsy 2:" it is not a lesion by its label alone (see :func:`lesion_segments`):
 # "Procedure 2: Intermediate repair, 3.1 cm" is the next step on lesion 1, so only a block that
 # names a site or a diagnosis stands for a lesion.
-_MARKER_PROCEDURE = re.compile(
-    r"\b(?:procedure|proc)\s*(?:\#|no\.?|number)?\s*(?P<n>[1-9])(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))",
-    re.IGNORECASE,
-)
+_MARKER_PROCEDURE = re.compile(r"\b(?:procedure|proc)" + _LABEL_NUMBER + r"(?P<n>[1-9])" + _LABEL_END, re.IGNORECASE)
 # "Through the edge of the first lesion a wedge was cut", "at the second site a 4 mm punch": a
 # lower-case "a" after a marker word, before a word or a number, is the article, not the letter
 # label A (read on the note's own text: "Lesion A:" and an ALL-CAPS "LESION A FUSIFORM" stay labels).
