@@ -626,7 +626,7 @@ def measure_cm(text: str) -> tuple[D, D]:
 
 MARKUP_RE = re.compile(r"\[([^\[\]\n]+)\]\{([A-Za-z_]+)((?:\|[a-z]+)*)\}")
 HEADER_RE = re.compile(r"^### (\S+)\s*$")
-ID_RE = re.compile(r"^(dev|test)-\d{3}$")
+ID_RE = re.compile(r"^(dev|test)-\d{3,4}$")
 CPT_RE = re.compile(r"^\d{5}$")
 ICD_RE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 # Category headers that are not billable leaves (reference 5.1/5.6); a hand code equal to one
@@ -730,7 +730,7 @@ def check_record(rec: dict, meta: dict, marked: str) -> list[str]:
     if unknown:
         errs.append(f"unknown header keys {sorted(unknown)}")
     if not ID_RE.match(rec["id"]):
-        errs.append("id must look like dev-001 / test-001")
+        errs.append("id must look like dev-001 / test-001 (three or four digits)")
     if rec["style"] not in STYLES:
         errs.append(f"style {rec['style']!r} not allowed")
     # leftover markup characters mean a malformed span
