@@ -10,7 +10,8 @@ The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev
 ``annotations/src/dev_families11.md``, ``annotations/src/dev_visits12.md`` and
 ``annotations/src/dev_tagsbiopsy13.md``, ``annotations/src/dev_allfamilies14.md``,
 ``annotations/src/dev_shortvisits15.md``, ``annotations/src/dev_transcribed16.md``,
-``annotations/src/dev_specialties17.md``, ``annotations/src/dev_biopsies18.md``, and the test
+``annotations/src/dev_specialties17.md``, ``annotations/src/dev_biopsies18.md``,
+``annotations/src/dev_skintags19.md``, and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -71,7 +72,8 @@ EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_real8.md", "dev_biopsy9.md", "dev_destruction10.md",
                          "dev_families11.md", "dev_visits12.md", "dev_tagsbiopsy13.md",
                          "dev_allfamilies14.md", "dev_shortvisits15.md", "dev_transcribed16.md",
-                         "dev_specialties17.md", "dev_biopsies18.md"),
+                         "dev_specialties17.md", "dev_biopsies18.md",
+                         "dev_skintags19.md"),
                  "test": ("test_procedures.md",)}
 
 
