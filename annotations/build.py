@@ -39,7 +39,9 @@ repair length) summed per class and repair group across the note, and the ICD-10
 Since v4 it also recomputes the neighbouring procedure families from the lesion fields: shave
 removal, biopsies (one base code per encounter), skin tags, destruction, Mohs, incision and
 drainage, soft-tissue tumour excision, 67840, adjacent tissue transfer, pedicle flaps and
-skin grafts (``procedure_lines`` and ``encounter_lines``; GUIDELINES.md, v4).
+skin grafts (``procedure_lines`` and ``encounter_lines``; GUIDELINES.md, v4), and since the
+twentieth set the site-specific biopsies 40490 (lip vermilion), 40808 (oral vestibule mucosa)
+and 67810 (lid margin), marked by the lesion key ``subsite`` or ``region: mucosa``.
 
 Usage::
 
