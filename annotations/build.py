@@ -11,7 +11,7 @@ The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev
 ``annotations/src/dev_tagsbiopsy13.md``, ``annotations/src/dev_allfamilies14.md``,
 ``annotations/src/dev_shortvisits15.md``, ``annotations/src/dev_transcribed16.md``,
 ``annotations/src/dev_specialties17.md``, ``annotations/src/dev_biopsies18.md``,
-``annotations/src/dev_skintags19.md``, and the test
+``annotations/src/dev_skintags19.md``, ``annotations/src/dev_sitebiopsy20.md``, and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -40,7 +40,9 @@ repair length) summed per class and repair group across the note, and the ICD-10
 Since v4 it also recomputes the neighbouring procedure families from the lesion fields: shave
 removal, biopsies (one base code per encounter), skin tags, destruction, Mohs, incision and
 drainage, soft-tissue tumour excision, 67840, adjacent tissue transfer, pedicle flaps and
-skin grafts (``procedure_lines`` and ``encounter_lines``; GUIDELINES.md, v4).
+skin grafts (``procedure_lines`` and ``encounter_lines``; GUIDELINES.md, v4), and since the
+twentieth set the site-specific biopsies 40490 (lip vermilion), 40808 (oral vestibule mucosa)
+and 67810 (lid margin), marked by the lesion key ``subsite`` or ``region: mucosa``.
 
 Usage::
 
@@ -73,7 +75,7 @@ EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_families11.md", "dev_visits12.md", "dev_tagsbiopsy13.md",
                          "dev_allfamilies14.md", "dev_shortvisits15.md", "dev_transcribed16.md",
                          "dev_specialties17.md", "dev_biopsies18.md",
-                         "dev_skintags19.md"),
+                         "dev_skintags19.md", "dev_sitebiopsy20.md"),
                  "test": ("test_procedures.md",)}
 
 
@@ -148,7 +150,11 @@ LESION_KEYS = ("index", "region", "laterality", "eyelid_part", "behaviour", "dia
                "excised_diameter_cm", "closure", "repair_length_cm", "cpt", "icd10")
 # v4 optional keys: present in a JSONL lesion record only when the source gives a value.
 OPTIONAL_KEYS = ("lesion_count", "destruction_method", "mohs_stages", "mohs_blocks",
-                 "defect_area_sq_cm", "depth", "complicated")
+                 "defect_area_sq_cm", "depth", "complicated", "subsite")
+# Twentieth set: the part of a lip or eyelid that a biopsy samples, when it is not skin-only
+# (reference 3.3 / 3.6): the lip vermilion (40490) and the eyelid margin (67810). A biopsy of
+# region `mucosa` (oral vestibule: inner lip, buccal mucosa) is 40808 without a subsite.
+SUBSITES = {"vermilion": "lip", "lid_margin": "eyelid"}
 NOTE_KEYS = ("style", "tags", "cpt", "icd10", "lesions")
 
 # --------------------------------------------------------------------------------------------
@@ -247,6 +253,10 @@ def repair_lines(key: tuple[str, str], total: D) -> list[str]:
 # Shave removal 11300-11313 (3.2): lesion diameter only, four bands per excision site group.
 SHAVE_BASE = {"TAL": 11300, "SNHFG": 11305, "FACE": 11310}
 SHAVE_BANDS = ((D("0.5"), 0), (D("1.0"), 1), (D("2.0"), 2))          # > 2.0 -> digit 3
+# Site-specific biopsies (3.3, 3.6; twentieth set): one line per biopsied lesion, any technique,
+# outside the 11102-11107 base/add-on choice.
+SITE_BIOPSY = {("lip", "vermilion"): "40490", ("eyelid", "lid_margin"): "67810",
+               ("mucosa", None): "40808"}
 # Biopsy 11102-11107 (3.3): (rank, first-lesion code, add-on code); highest rank is the base.
 BIOPSY = {"biopsy_incisional": (3, "11106", "11107"), "biopsy_punch": (2, "11104", "11105"),
           "biopsy_tangential": (1, "11102", "11103")}
@@ -337,6 +347,13 @@ def soft_tissue_code(les: dict) -> str:
     return small if dec(les["excised_diameter_cm"]) < cut else large
 
 
+def site_biopsy_code(les: dict) -> str | None:
+    """40490 / 40808 / 67810 for a biopsy at a site-specific subsite, else None (skin)."""
+    if les["procedure"] not in BIOPSIES:
+        return None
+    return SITE_BIOPSY.get((les["region"], les.get("subsite")))
+
+
 def procedure_lines(les: dict, tags: set[str]) -> list[str]:
     """A lesion's own lines (not the per-encounter ones): excision / shave / malignant
     destruction / Mohs / soft-tissue tumour / 67840, then its flap or graft."""
@@ -351,6 +368,8 @@ def procedure_lines(les: dict, tags: set[str]) -> list[str]:
             code = excision_code(les["behaviour"], region, dec(les["excised_diameter_cm"]))
             if code:
                 lines.append(code)
+    elif site_biopsy_code(les):
+        lines.append(site_biopsy_code(les))              # own line, own unit per lesion
     elif proc == "shave":
         lines.append(shave_code(region, dec(les["lesion_size_cm"])))
     elif proc == "destruction" and les["behaviour"] == "malignant":
@@ -388,7 +407,8 @@ def encounter_lines(lesions: list[dict], per_lesion: list[list[str]]) -> list[tu
     shared: list[tuple[list[int], list[str]]] = []
     # Biopsies: one base code per encounter for the highest-valued technique (first such
     # lesion); every other biopsy takes the add-on of its own technique.
-    bx = [i for i, les in enumerate(lesions) if les["procedure"] in BIOPSIES]
+    bx = [i for i, les in enumerate(lesions) if les["procedure"] in BIOPSIES
+          and not site_biopsy_code(les)]                # skin biopsies only
     if bx:
         base_i = max(bx, key=lambda i: (BIOPSY[lesions[i]["procedure"]][0], -i))
         for i in bx:
@@ -469,6 +489,10 @@ def _part(part: str | None) -> str:
 
 def icd_code(les: dict) -> str:
     dx, region, lat = les["diagnosis"], les["region"], les["laterality"]
+    if (region == "mucosa" or les.get("subsite") == "vermilion") and dx is not None:
+        # the reference gives no ICD-10-CM code for vermilion or oral mucosa lesions (5.1 / 5.7:
+        # C00 / D10 "may be", unverified): only pending records are written (twentieth set)
+        raise ValueError("vermilion / mucosa lesion with a diagnosis: ICD-10-CM not settled")
     if dx is None:
         if les["behaviour"] != "unknown":
             raise ValueError("diagnosis null is only allowed with behaviour unknown")
@@ -935,6 +959,14 @@ def check_v4_fields(les: dict) -> list[str]:
         errs.append("depth is required for soft-tissue tumour excision and only there")
     elif les.get("depth") is not None and les["depth"] not in DEPTHS:
         errs.append(f"depth {les['depth']!r} not allowed")
+    subsite = les.get("subsite")
+    if subsite is not None:
+        if subsite not in SUBSITES:
+            errs.append(f"subsite {subsite!r} not allowed")
+        elif les["region"] != SUBSITES[subsite]:
+            errs.append(f"subsite {subsite} only with region {SUBSITES[subsite]}")
+        elif proc not in BIOPSIES:
+            errs.append("subsite only on biopsy records (excisions keep the eyelid_margin tag)")
     if (proc == "incision_drainage") != (les.get("complicated") is not None):
         errs.append("complicated (bool) is required for I&D and only there")
     if proc in ("shave", "skin_tag_removal", "destruction", "incision_drainage") \
@@ -1054,7 +1086,7 @@ V4_TAGS = ("plan_excision_trap", "shave_planned_excision", "biopsy_excision_same
            "history_of_excision", "negated_procedure", "re_excision_clear", "eyelid_margin",
            "shave_excision_wording", "excisional_biopsy", "lipoma_depth", "cyst_drained",
            "add_on_units")
-FAMILIES = ("excision", "shave", "biopsy", "skin_tag", "destruction", "mohs",
+FAMILIES = ("excision", "shave", "biopsy", "site_biopsy", "skin_tag", "destruction", "mohs",
             "incision_drainage", "adjacent_tissue_transfer", "pedicle_flap", "skin_graft",
             "soft_tissue_tumour", "eyelid_67840")
 
@@ -1070,7 +1102,7 @@ def note_families(rec: dict) -> set[str]:
             elif closure != "adjacent_tissue_transfer":
                 fams.add("excision")
         elif proc in BIOPSIES:
-            fams.add("biopsy")
+            fams.add("site_biopsy" if site_biopsy_code(les) else "biopsy")
         else:
             fams.add({"shave": "shave", "skin_tag_removal": "skin_tag",
                       "destruction": "destruction", "mohs": "mohs",
