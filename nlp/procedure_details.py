@@ -20,6 +20,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from nlp.cues import default_cues
 from nlp.records import Lesion, Measure, Span
 
 COUNTED_KINDS = frozenset({"destruction", "skin_tag_removal", "incision_drainage"})
@@ -116,27 +117,17 @@ _TOTAL = re.compile(
     re.IGNORECASE,
 )
 
+# The Mohs log and stage-count cues are data (resources/linking_cues.json, ``mohs.*``), read once at
+# import; the count-number grammar above is passed in, since the lesion counts here share it.
+_CUES = default_cues()
 # "Stage I: 3 blocks", "second stage ... two blocks", and in a Mohs log a roman numeral opening the
-# line ("II: 3 blocks", "III - 1 block"; not "I." or "II.", which number a report's parts). The
-# blocks are read up to the end of the sentence, across a semicolon ("Stage I: debulked by
-# curettage; 7 blocks"), but never past the next stage's label.
-_BLOCKS_OF_STAGE = (
-    r"(?:(?!\b(?:stages?|stgs?|layers?)\b)[^.\n]){0,120}?"
-    r"\b(\d{1,2}|" + "|".join(_WORDS) + r")\s+(?:tissue\s+)?(?:blocks?|blks?|sections?|pieces?)\b"
+# line ("II: 3 blocks"; not "I." or "II.", which number a report's parts).
+_STAGE_BLOCKS = _CUES.regex(
+    "mohs.stage_blocks", groups=("stage_number", "stage_ordinal", "stage_roman", "blocks"), count_words="|".join(_WORDS),
 )
-_STAGE_BLOCKS = re.compile(
-    r"(?:\b(?:(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|one|two|three|four)|(first|second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer))\b"
-    r"|^[ \t]*(i{1,3}|iv|vi?)[ \t]*[:)\-–])" + _BLOCKS_OF_STAGE,
-    re.IGNORECASE | re.MULTILINE,
-)
-# "two stages", "Total stages: 2", "Stages 3 / blocks 8"
-# ("layers 4-0 Monocryl" is a suture: "layers" needs the colon)
-_STAGE_COUNT = re.compile(
-    r"\b" + _NUMBER + r"\s+(?:mohs\s+)?(?:stages|stgs|layers)\b|\b(?:stages|stgs|layers)\s*(?:total)?\s*[:=]\s*" + _NUMBER + r"\b"
-    r"|\b(?:stages|stgs)[ \t]+" + _NUMBER + r"\b(?![ \t]*-[ \t]*0)",
-    re.IGNORECASE,
-)
-_STAGE_NUMBER = re.compile(r"\b(?:stage|stg|layer)\s*(?:#\s*)?(\d|i{1,3}|iv|two|three|four)\b|\b(second|third|fourth)\s+(?:mohs\s+)?(?:stage|stg|layer)\b", re.IGNORECASE)
+# "two stages", "Total stages: 2", "Stages 3 / blocks 8" ("layers 4-0 Monocryl" is a suture)
+_STAGE_COUNT = _CUES.regex("mohs.stage_count", number=_NUMBER)
+_STAGE_NUMBER = _CUES.regex("mohs.stage_number", groups=("number", "ordinal"))
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "first": 1, "second": 2, "third": 3, "fourth": 4}
 
 _SUBFASCIAL = re.compile(r"\b(?:sub-?fascial|intramuscular|deep\s+to\s+(?:the\s+)?(?:deep\s+)?fascia|beneath\s+(?:the\s+)?(?:deep\s+)?fascia|below\s+(?:the\s+)?(?:deep\s+)?fascia|submuscular|within\s+the\s+muscle)\b", re.IGNORECASE)
@@ -346,9 +337,9 @@ def mohs_details(text: str) -> tuple[int | None, tuple[int, ...]]:
     """Stages and blocks per stage of the Mohs surgery described in ``text``."""
     blocks: dict[int, int] = {}
     for match in _STAGE_BLOCKS.finditer(text):
-        word = (match.group(1) or match.group(2) or match.group(3)).lower()
+        word = (match.group("stage_number") or match.group("stage_ordinal") or match.group("stage_roman")).lower()
         stage = _ROMAN.get(word) or number(word)
-        count = number(match.group(4))
+        count = number(match.group("blocks"))
         if stage and count:
             blocks.setdefault(stage, count)
     stages = max(blocks) if blocks else None
@@ -357,7 +348,7 @@ def mohs_details(text: str) -> tuple[int | None, tuple[int, ...]]:
         if value and value <= 10:
             stages = max(stages or 0, value)
     for match in _STAGE_NUMBER.finditer(text):
-        word = (match.group(1) or match.group(2)).lower()
+        word = (match.group("number") or match.group("ordinal")).lower()
         value = _ROMAN.get(word) or number(word)
         if value and value <= 10:
             stages = max(stages or 0, value)

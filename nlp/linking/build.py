@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from nlp import procedure_details as details
+from nlp.cues import default_cues
 from nlp.linking.facts import NARRATIVE_SECTIONS, PATHOLOGY_SECTIONS, Fact, ignored_section, sentence_text, text_before, usable
 from nlp.linking.intent import names_the_biopsy, sampling_purpose, saucerization_removes
 from nlp.linking.pathology import diagnosis_source, prior_biopsy_named
@@ -36,16 +37,9 @@ CLOSURE_RANK = {
 # includes the excision; an excision outranks the biopsy that preceded it.
 PROCEDURE_PRECEDENCE = ("mohs", "re_excision", "excision")
 EXCISION_KINDS = ("re_excision", "excision")
-# Mohs was done (not just offered) when the note speaks of its stages, layers or blocks.
-MOHS_DONE = re.compile(
-    r"\b(?:stage|stg)\s*(?:[1-9]|i{1,3}|one|two|three)\b|\b[1-9]\s+(?:tissue\s+)?(?:blocks?|blks?)\b|\bmohs\s+(?:stage|layer|defect|map)"
-    r"|\b(?:micrographic|mohs)\s+(?:surgery\s+|procedure\s+|excision\s+)?(?:was|were)\s+(?:performed|done|completed|carried\s+out)"
-    r"|\bsurgeon\s+and\s+(?:the\s+)?(?:dermato)?pathologist\b"
-    r"|\b(?:[1-9]|one|two|three|four|five)\s+(?:mohs\s+)?(?:stages|layers)\b"
-    r"|\b(?:first|second|third|final|each|every)\s+(?:surgical\s+|mohs\s+)?(?:stage|layer)\b"
-    r"|\b(?:using|with|by)\s+the\s+mohs\s+(?:\w+\s+){0,2}?technique\b|\bmicroscopically[- ]controlled\s+surgery\b",
-    re.IGNORECASE,
-)
+# Mohs was done (not just offered) when the note speaks of its stages, layers or blocks
+# (resources/linking_cues.json, ``mohs.done``).
+MOHS_DONE = default_cues().regex("mohs.done")
 # Excision words that name only the shape of the cut ("an ellipse through the dermis", "removed in
 # an elliptical fashion"): beside an incisional biopsy they are the shape of the wedge it took.
 _SHAPE_ONLY = re.compile(r"(?:removed\s+in\s+an\s+)?(?:el+ipses?|el+iptical\s+fashion)", re.IGNORECASE)

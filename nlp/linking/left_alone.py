@@ -10,26 +10,20 @@ of the visit's destruction or skin-tag removal (:func:`nlp.linking.sharing.share
 
 from __future__ import annotations
 
-import re
-
+from nlp.cues import default_cues
 from nlp.linking.facts import Fact
 
 NOT_TREATED = "NOT_TREATED"
-_PRONOUN = r"(?:them|those|these|it|that\s+one|this\s+one|both)"
+# The cue patterns are data (resources/linking_cues.json, ``left_alone.*``); read once, at import.
+_CUES = default_cues()
 # "he asked me to leave them", "she would rather leave those", "leave them alone", "they were left alone"
-_LEAVE_THEM = re.compile(
-    r"\b(?:asked|asks|wants?|wanted|wished|wishes|prefers?|preferred|chose|chooses|elected|would\s+(?:rather|like)|'d\s+(?:rather|like))"
-    r"\s+(?:(?:me|us)\s+)?(?:to\s+)?leave\s+" + _PRONOUN + r"\b"
-    r"|\b(?:leave|left)\s+" + _PRONOUN + r"\s+(?:alone|as\s+they\s+are|untreated|in\s+place)\b"
-    r"|\b(?:they|those|these|both)\s+(?:were|are|will\s+be)\s+(?:being\s+)?left\s+(?:alone|untreated|in\s+place)\b",
-    re.IGNORECASE,
-)
+_LEAVE_THEM = _CUES.regex("left_alone.leave_them")
 # A cheap prefilter for ``_LEAVE_THEM``: every match of it contains "leave <pronoun>", "left/leave
 # <pronoun> ..." or "left alone/untreated/in place", so a note without one of these cannot match,
 # and this literal-led search is ten times faster than the full pattern over a whole note.
-_LEAVE_CUE = re.compile(r"le(?:ave|ft)\s+(?:" + _PRONOUN + r"\b|alone|untreated|in\s+place)", re.IGNORECASE)
+_LEAVE_CUE = _CUES.regex("left_alone.leave_cue")
 # What may stand between the lesions' sentence and the wish: the rest of a line, never a new line.
-_SAME_PASSAGE = re.compile(r"[^\n]*")
+_SAME_PASSAGE = _CUES.regex("left_alone.same_passage")
 
 
 def mark_left_alone(text: str, facts: list[Fact]) -> None:

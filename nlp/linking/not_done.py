@@ -10,19 +10,14 @@ diagnosis at all ("2. Not treated.", "2. Procedure not performed."). Such a lesi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
+from nlp.cues import default_cues
 from nlp.linking.facts import DIAGNOSIS_HEADER_SECTIONS, Fact
 
-# The whole item after its number: "Not treated.", "Procedure not performed", "Not done today", "Declined."
-_NOT_DONE_ITEM = re.compile(
-    r"[ \t]*(?:\(?\d{1,2}[.)][ \t]*|#\d{1,2}[ \t:.)-]*)"
-    r"(?:(?:the\s+)?(?:procedure|lesion|shave|biopsy|excision|removal|treatment)\s+)?"
-    r"(?:not\s+(?:treated|done|performed|removed|excised|shaved|biopsied|sampled)|(?:patient\s+)?declined|deferred|cancell?ed)"
-    r"(?:[ \t]+(?:today|at\s+this\s+visit))?[ \t]*\.?[ \t]*(?:\n|$)",
-    re.IGNORECASE,
-)
+# The whole item after its number: "Not treated.", "Procedure not performed", "Not done today",
+# "Declined." (resources/linking_cues.json, ``not_done.item``).
+_NOT_DONE_ITEM = default_cues().regex("not_done.item")
 
 
 def listed_not_done(

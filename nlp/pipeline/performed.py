@@ -15,28 +15,20 @@ apply on top (``is_hypothetical`` is read first).
 
 from __future__ import annotations
 
-import re
+from nlp.cues import default_cues
 
+# The cue patterns are data (resources/linking_cues.json, ``performed.*``); read once, at import.
+_CUES = default_cues()
 # A word of the mention is a past participle of a procedure verb: "snipped (at the base)", "removed", "frozen".
-_PARTICIPLE = re.compile(r"\b(?:\w+ed|frozen|cut|shaven|done)\b", re.IGNORECASE)
+_PARTICIPLE = _CUES.regex("performed.participle")
 # A treatment noun followed by its participle: "Cantharidin applied", "LN2 used".
-_PARTICIPLE_AFTER = re.compile(r"[ \t]+(?:applied|used|administered)\b", re.IGNORECASE)
+_PARTICIPLE_AFTER = _CUES.regex("performed.participle_after")
 # Words before the mention in its sentence that make the act planned, wished, conditional or past.
-_NOT_TODAY = re.compile(
-    r"\b(?:will|would|could|can|should|may|might|shall|to|if|unless|when|once|after|until|plans?|planned|"
-    r"consider\w*|recommend\w*|offer\w*|discuss\w*|options?|wants?|wish\w*|prefer\w*|next|future|later|"
-    r"return\w*|previously|prior|before|ago|last|had|has|have|not|no|never|declined|refused)\b",
-    re.IGNORECASE,
-)
-
-# A treatment told without a verb but with how it was given: "Liquid nitrogen to the warts, two
-# freeze-thaw cycles each". Freeze-thaw cycles describe an act carried out.
-_CYCLES_AFTER = re.compile(r"\b(?:freeze[- ]thaw|ftcs?\b|f/t\b|cycles?\s+each)", re.IGNORECASE)
+_NOT_TODAY = _CUES.regex("performed.not_today_before")
+# A treatment told without a verb but with its freeze-thaw cycles: an act carried out.
+_CYCLES_AFTER = _CUES.regex("performed.cycles_after")
 # After the mention: words that make the account a schedule or a plan ("every 3 weeks", "next visit").
-_NOT_TODAY_AFTER = re.compile(
-    r"\b(?:will|would|could|can|should|may|might|if|unless|until|next|every|weekly|monthly|q\d+|future|later|return\w*|planned)\b",
-    re.IGNORECASE,
-)
+_NOT_TODAY_AFTER = _CUES.regex("performed.not_today_after")
 
 
 def told_as_done(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
