@@ -5,6 +5,8 @@ This is the one place where spaCy objects become data: after it, nothing needs a
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
 from nlp.linking import Fact, link_lesions
@@ -65,9 +67,11 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         negated = bool(get("is_negated", False))
         label = ent.label_
         if label == "ANATOMIC_SITE" and negated:
-            # "lid margin not involved", "away from the vermilion border": a structure the
-            # lesion spared, not where it was.
-            continue
+            if not _negation_names_a_nearer_structure(ent, get("modifiers"), extensions, text):
+                # "lid margin not involved", "away from the vermilion border": a structure the
+                # lesion spared, not where it was.
+                continue
+            negated = False
         found_modifiers = get("modifiers")
         modifiers = frozenset([mod.category for mod in found_modifiers]) if found_modifiers else NO_MODIFIERS
         if section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers and sentence in done_sentences:
@@ -102,6 +106,43 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         lesions=lesions,
         sections=[(name, start, end) for name, start, end, _ in sections],
     )
+
+
+NEGATED_EXISTENCE = "NEGATED_EXISTENCE"
+_COORDINATION = re.compile(r"\b(?:and|or|nor)\b|&|/", re.IGNORECASE)
+
+
+def _negation_names_a_nearer_structure(ent, found_modifiers, extensions, text: str) -> bool:
+    """True when every negation cue of a site names a structure standing between them.
+
+    "left lower eyelid, lid margin not involved": the cue's scope reaches back over the eyelid,
+    but what it says was not involved is the lid margin right before it (a structure entry of
+    the site lexicon), so the eyelid stays the lesion's site.  A site joined to the structure
+    by a coordination ("the helix and the helical rim were spared") is negated with it.
+    """
+    cues = [m for m in found_modifiers or () if m.category == NEGATED_EXISTENCE]
+    if not cues:
+        return False
+    for cue in cues:
+        cue_start, cue_end = cue.modifier_span
+        if cue_start >= ent.end:
+            low, high = ent.end, cue_start
+        elif cue_end <= ent.start:
+            low, high = cue_end, ent.start
+        else:
+            return False
+        structures = [
+            t for t in cue._targets
+            if t is not ent and low <= t.start and t.end <= high
+            and ((extensions.get((t.start_char, t.end_char)) or {}).get("opnote_value") or {}).get("structure")
+        ]
+        if not structures:
+            return False
+        nearest = min(structures, key=lambda t: t.start) if cue_start >= ent.end else max(structures, key=lambda t: t.end)
+        gap = text[ent.end_char : nearest.start_char] if cue_start >= ent.end else text[nearest.end_char : ent.start_char]
+        if _COORDINATION.search(gap):
+            return False
+    return True
 
 
 def _sentences_told_as_done(doc, text, sections, section_starts, sentence_ids, sentence_spans, extensions) -> set[int]:

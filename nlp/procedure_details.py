@@ -184,8 +184,12 @@ _ANY_STRUCTURE = {
     region: re.compile(r"\b(?:" + "|".join(_STRUCTURE_TERMS[name] for name in names) + r")\b")
     for region, names in _STRUCTURES_BY_REGION.items()
 }
-# "the tarsal plate was not entered", "sparing the lid margin", "cartilage intact"
-_SPARED = re.compile(r"\b(?:not|no|without|spar(?:ed|es|ing)|preserv\w*|intact|avoid\w*|uninvolved|free|clear\s+of|short\s+of)\b", re.IGNORECASE)
+# "the tarsal plate was not entered", "sparing the lid margin", "cartilage intact", "the vermilion
+# itself looks normal" (an examined structure said to be normal is not the lesion's bed)
+_SPARED = re.compile(
+    r"\b(?:not|no|without|spar(?:ed|es|ing)|preserv\w*|intact|avoid\w*|uninvolved|unaffected|unremarkable|normal|free|clear\s+of|short\s+of)\b",
+    re.IGNORECASE,
+)
 # "3 mm from the lid margin", "just above the vermilion border": a landmark, not the lesion's bed.
 _LANDMARK_BEFORE = re.compile(
     r"(?:\b\d+(?:\.\d+)?\s*(?:mm|cm)\b|millimet\w+|centimet\w+)\s+(?:away\s+)?from\s+(?:the\s+)?(?:\w+\s+){0,2}$"

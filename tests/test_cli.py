@@ -193,6 +193,25 @@ def test_rules_filters_by_code() -> None:
     assert [r["id"] for r in rules] == ["alt.eyelid_67840"]
 
 
+@pytest.mark.parametrize(
+    "code, rule_id, words",
+    [
+        ("40490", "biopsy.site.lip_vermilion", "lip vermilion"),
+        ("67810", "biopsy.site.eyelid_margin", "lid margin"),
+        ("69100", "biopsy.site.external_ear", "alternative"),
+    ],
+)
+def test_rules_lists_the_site_biopsy_codes(code: str, rule_id: str, words: str) -> None:
+    rules = json.loads(opnote("rules", "--json", "--code", code).stdout)
+    assert [r["id"] for r in rules] == [rule_id]
+    assert words in rules[0]["decides"] and rules[0]["file"] == "procedures.yaml"
+
+
+def test_rules_lists_both_oral_vestibule_biopsy_rows() -> None:
+    rules = json.loads(opnote("rules", "--json", "--code", "40808").stdout)
+    assert [r["id"] for r in rules] == ["biopsy.site.lip_mucosa", "biopsy.site.oral_vestibule"]
+
+
 def test_rules_with_no_match_says_so() -> None:
     run = opnote("rules", "--code", "99999")
     assert run.returncode == 2 and "no rule matches" in run.stderr.decode()

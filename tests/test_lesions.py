@@ -261,6 +261,8 @@ def test_a_donor_site_passing_mention_leaves_pathology_with_the_lesion(lesions) 
         ("A 5 mm lesion of the lower lip crossing the vermilion border was excised. Path: actinic cheilitis.", ("vermilion",)),
         ("A 5 mm lesion of the left helix was excised down to the cartilage. Path: chondrodermatitis.", ("cartilage",)),
         ("A 5 mm lesion of the left helix was excised; the cartilage was left intact. Path: nevus.", ()),
+        # an examined structure said to look normal is not the lesion's bed
+        ("A 4 mm papule of the upper cutaneous lip was excised. The vermilion itself looks normal. Path: nevus.", ()),
     ],
 )
 def test_structures_the_excision_took_in(lesions, text: str, involves: tuple[str, ...]) -> None:
@@ -1273,6 +1275,58 @@ def test_generic_lesion_with_a_performed_procedure_is_treated(coder, text: str, 
             for les in record.lesions] == [facts]
     assert [f"{c.code}:{c.status}" for c in record.codes if c.system == "CPT"] == cpt
     assert query in {q.rule for q in record.queries}
+
+
+# -- biopsies of sites that are not skin take their site code (reference 3.3) ----------------------
+# (snippet, suggested CPT lines, alternative CPT lines)
+SITE_BIOPSIES = [
+    pytest.param("Shave biopsy of a 4 mm white scaly patch on the vermilion of the lower lip.", ["40490"], [], id="vermilion-40490"),
+    pytest.param("Tangential biopsy of a crusted erosion of the right lower lip vermilion. Path pending.", ["40490"], [], id="lip-vermilion-phrase"),
+    pytest.param("Incisional biopsy of a lesion of the right lower eyelid margin.", ["67810"], [], id="lid-margin-67810"),
+    pytest.param("Shave biopsy of a pigmented papule at the lash line of the left upper eyelid.", ["67810"], [], id="lash-line-67810"),
+    pytest.param("Punch biopsy of the buccal mucosa lesion.", ["40808"], [], id="buccal-mucosa-40808"),
+    pytest.param("A 3 mm punch biopsy of a white plaque of the left labial mucosa was performed.", ["40808"], [], id="labial-mucosa-40808"),
+    # lip skin and eyelid skin stay skin biopsies
+    pytest.param("Shave biopsy of a 3 mm papule of the upper lip, 2 mm above the vermilion border. Path pending.", ["11102"], [], id="vermilion-border-landmark"),
+    pytest.param("Punch biopsy of a 4 mm papule of the left lower eyelid; the lid margin was spared.", ["11104"], [], id="lid-margin-spared"),
+    pytest.param("Punch biopsy of a 3 mm papule of the right lower eyelid, 4 mm below the lid margin.", ["11104"], [], id="lid-margin-landmark"),
+    pytest.param("Punch biopsy of a 4 mm papule of the left lower eyelid, lid margin not involved.", ["11104"], [], id="lid-margin-not-involved"),
+    pytest.param("Shave biopsy of a 3 mm papule of the upper lip, vermilion not involved.", ["11102"], [], id="vermilion-not-involved"),
+    # the ear code is unverified: the skin code stays, 69100 is only an alternative
+    pytest.param("Shave biopsy of a 5 mm scaly papule of the left helix.", ["11102"], ["69100"], id="helix-alternative"),
+    # a site code is its own line; the skin biopsies keep their own base and add-ons
+    pytest.param(
+        "Shave biopsy of a scaly patch of the right lower lip vermilion and a punch biopsy of a papule on the left forearm.",
+        ["11104", "40490"], [], id="site-code-beside-skin-base",
+    ),
+    pytest.param(
+        "1. Shave biopsy, R lower lip vermilion.\n2. Shave biopsy, L lower lip vermilion.\n3. Punch biopsy, L forearm.\n4. Shave biopsy, R shoulder.",
+        ["11103", "11104", "40490x2"], [], id="two-vermilion-units-and-skin-add-on",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "text, region",
+    [
+        ("Punch biopsy of a 4 mm papule of the left lower eyelid, lid margin not involved.", "eyelid"),
+        ("Shave biopsy of a 3 mm papule of the upper lip, vermilion border spared.", "lip"),
+        # joined to the spared structure, the site is spared with it: no site left
+        ("Shave biopsy of a 3 mm papule; the helix and the helical rim were spared.", None),
+    ],
+)
+def test_a_spared_structure_named_after_the_site_leaves_the_site(lesions, text: str, region: str | None) -> None:
+    (lesion,) = lesions(text)
+    assert (lesion.site.region if lesion.site else None) == region
+    assert lesion.site is None or lesion.site.involves == ()
+
+
+@pytest.mark.parametrize("text, cpt, alternative", SITE_BIOPSIES)
+def test_biopsies_of_sites_that_are_not_skin(coder, text: str, cpt: list[str], alternative: list[str]) -> None:
+    record = coder.code(text)
+    lines = [c for c in record.codes if c.system == "CPT"]
+    assert sorted(f"{c.code}x{c.units}" if c.units > 1 else c.code for c in lines if c.status == "suggested") == cpt
+    assert [c.code for c in lines if c.status == "alternative"] == alternative
 
 
 # -- a single clinical skin tag that pathology calls something else was a shave removal ------------

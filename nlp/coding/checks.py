@@ -38,6 +38,7 @@ class Raised:
     lesion: int | None
     targets: frozenset[LineKind]
     params: tuple[tuple[str, str], ...] = ()
+    family: str | None = None
 
 
 @dataclass
@@ -47,16 +48,22 @@ class CheckLog:
     tables: Tables
     raised: list[Raised] = field(default_factory=list)
 
-    def add(self, check_id: str, lesion: int | None, targets: Iterable[LineKind] = NONE, **params: object) -> None:
-        """Raise ``check_id`` for ``lesion``; raising it again widens the lines it touches."""
+    def add(
+        self, check_id: str, lesion: int | None, targets: Iterable[LineKind] = NONE, *, family: str | None = None, **params: object
+    ) -> None:
+        """Raise ``check_id`` for ``lesion``; raising it again widens the lines it touches.
+
+        ``family`` is the lesion's procedure family: it picks the check's wording for that kind
+        of procedure (``variants`` in ``checks.yaml``).
+        """
         if check_id not in self.tables.checks:  # guarded at load time by ENGINE_CHECKS
             raise KeyError(f"unknown check {check_id!r}")
         new = frozenset(targets)
         for i, old in enumerate(self.raised):
             if old.check_id == check_id and old.lesion == lesion:
-                self.raised[i] = Raised(check_id, lesion, old.targets | new, old.params)
+                self.raised[i] = Raised(check_id, lesion, old.targets | new, old.params, old.family)
                 return
-        self.raised.append(Raised(check_id, lesion, new, tuple((k, str(v)) for k, v in params.items())))
+        self.raised.append(Raised(check_id, lesion, new, tuple((k, str(v)) for k, v in params.items()), family))
 
     def touching(self, kind: LineKind, lesions: Iterable[int]) -> list[Raised]:
         """Checks that touch a line of ``kind`` covering ``lesions``."""
@@ -88,7 +95,7 @@ class CheckLog:
             check = self.tables.checks[raised.check_id]
             if not check.query:
                 continue
-            message = " ".join(check.message.format_map(_Params(raised)).split())
+            message = " ".join(check.message_for(raised.family).format_map(_Params(raised)).split())
             out.append(DocumentationQuery(rule=check.id, message=message, lesion=raised.lesion, flag=check.flag))
         return out
 

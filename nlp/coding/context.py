@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from nlp.coding import schema
 from nlp.coding.behaviour import BehaviourDecision, decide
 from nlp.coding.checks import EXCISION, ICD, NONE, CheckLog
 from nlp.coding.evidence import evidence, merge
@@ -45,6 +46,20 @@ class LesionContext:
     excision_bucket: int | None = None
     excision_status: SuggestionStatus | None = None
     icd_codes: list[str] = field(default_factory=list)
+    site_biopsy: schema.BiopsySite | None = None
+
+    @property
+    def site_coded_biopsy(self) -> bool:
+        """A biopsy whose site (vermilion, oral vestibule, lid margin) takes its own code, not 1110x."""
+        rule = self.site_biopsy
+        return rule is not None and rule.code is not None and not rule.alternative
+
+    @property
+    def icd_site(self) -> str | None:
+        """The lesion's ICD-10-CM site key: the site biopsy row's, else the region's."""
+        if self.site_coded_biopsy and self.site_biopsy is not None and self.site_biopsy.icd_site:
+            return self.site_biopsy.icd_site
+        return self.site.row.icd_site if self.site else None
 
     @property
     def index(self) -> int:
@@ -80,13 +95,15 @@ def build_context(lesion: Lesion, tables: Tables, log: CheckLog) -> LesionContex
     family = procedure_family(lesion, tables)
     decision = decide(lesion, tables, specimen=family not in NO_SPECIMEN_FAMILIES)
     context = LesionContext(lesion, site, decision, excised_diameter(lesion), family == "excision", family)
+    if family == "biopsy":
+        context.site_biopsy = site_biopsy_rule(lesion, tables)
     if family == "none":
         kind = lesion.procedure.kind if lesion.procedure else "none"
         log.add("query.procedure_not_coded", lesion.index, NONE, site=context.site_label, detail=kind.replace("_", " "))
     if decision.malignancy_type_missing:
         log.add("query.malignancy_type_missing", lesion.index, NONE, site=context.site_label)
     if decision.held and decision.held_check:
-        log.add(decision.held_check, lesion.index, EXCISION | ICD, site=context.site_label, diagnosis=context.dx_label(tables))
+        log.add(decision.held_check, lesion.index, EXCISION | ICD, family=family, site=context.site_label, diagnosis=context.dx_label(tables))
     return context
 
 
@@ -124,3 +141,21 @@ def procedure_family(lesion: Lesion, tables: Tables) -> Family:
             return "destruction_benign"
         return f"destruction_{row.destruction or row.family}"
     return {"shave": "shave", "skin_tag_removal": "skin_tags", "mohs": "mohs", "incision_drainage": "drainage"}.get(kind, "none")
+
+
+def site_biopsy_rule(lesion: Lesion, tables: Tables) -> schema.BiopsySite | None:
+    """The first ``procedures.yaml`` biopsy site row the lesion's site matches (section 3.3)."""
+    site = lesion.site
+    if site is None:
+        return None
+    for rule in tables.procedures.biopsy.sites:
+        if rule.region != site.region:
+            continue
+        if rule.when_involves and not set(rule.when_involves) & set(site.involves):
+            continue
+        if rule.subsites and site.subsite not in rule.subsites:
+            continue
+        if site.subsite is not None and site.subsite in rule.except_subsites:
+            continue
+        return rule
+    return None

@@ -2,7 +2,8 @@
 
 These families are not one code per lesion.  Biopsies take one base code per encounter, from the
 highest-valued technique, and each further biopsy the add-on of its own technique
-(coding-rules.md section 3.3).  Skin tags are counted in one line of 1-15 plus add-ons per 10
+(coding-rules.md section 3.3); a biopsy of a site that is not skin takes its site code instead
+(:mod:`nlp.coding.site_biopsies`).  Skin tags are counted in one line of 1-15 plus add-ons per 10
 (3.1).  Destruction of premalignant lesions is 17000 for the first, +17003 for each of the 2nd to
 14th, or 17004 alone for 15 or more; of benign lesions 17110 up to 14, 17111 for 15 or more (3.4).
 Incision and drainage is one line per session: 10061 when complicated or multiple, else 10060
@@ -16,13 +17,17 @@ from nlp.coding.checks import EXCISION, CheckLog
 from nlp.coding.context import LesionContext
 from nlp.coding.evidence import merge
 from nlp.coding.lines import Draft
+from nlp.coding.site_biopsies import site_biopsy_drafts
 from nlp.coding.tables import Tables
 
 
 def counted_drafts(contexts: list[LesionContext], tables: Tables, log: CheckLog) -> list[Draft]:
     """The biopsy, skin-tag and destruction lines of one note."""
     proc = tables.procedures
-    drafts = _biopsies([c for c in contexts if c.family == "biopsy"], proc.biopsy)
+    biopsies = [c for c in contexts if c.family == "biopsy"]
+    # A site-coded biopsy (lip vermilion, oral vestibule, lid margin) is its own line and never
+    # the base the skin add-ons attach to: the skin biopsies are counted among themselves.
+    drafts = site_biopsy_drafts(biopsies, tables, log) + _biopsies([c for c in biopsies if not c.site_coded_biopsy], proc.biopsy)
     for family, rule in (
         ("skin_tags", proc.skin_tags),
         ("destruction_premalignant", proc.destruction_premalignant),

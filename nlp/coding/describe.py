@@ -74,6 +74,16 @@ def _describe_procedures(t: Tables, add) -> None:  # noqa: ANN001 - the local ad
             add(row.id, "procedure", f"{name}, {row.label}: code by lesion diameter (margins not added)", list(row.codes), "procedures")
     for tech in p.biopsy.techniques:
         add(tech.id, "procedure", f"{tech.label} biopsy: base code when it is the encounter's highest-valued technique, else the add-on", [tech.base, tech.addon], "procedures")
+    for bsite in p.biopsy.sites:
+        when = f" involving the {' or '.join(bsite.when_involves)}" if bsite.when_involves else ""
+        where = f" ({', '.join(bsite.subsites)})" if bsite.subsites else ""
+        if bsite.code is None:
+            decides = f"biopsy of the {bsite.label}: skin biopsy code kept, raises {bsite.check}"
+        elif bsite.alternative:
+            decides = f"biopsy at a {bsite.region} site{where}: skin biopsy code kept, {bsite.label} biopsy code offered as an alternative"
+        else:
+            decides = f"biopsy at a {bsite.region} site{where}{when}: {bsite.label} biopsy code, its own line (not a skin biopsy base)"
+        add(bsite.id, "alternative" if bsite.alternative else "procedure", decides, [bsite.code] if bsite.code else [], "procedures")
     for counted in (p.skin_tags, p.destruction_premalignant, p.destruction_benign):
         codes = [c for c in (counted.first, counted.addon, counted.many) if c]
         rule = f"{counted.first} up to {counted.first_max}"

@@ -69,7 +69,7 @@ def _line(
     dx_span: Span | None,
 ) -> Draft | None:
     n = ctx.index
-    icd_site = tables.icd_sites[ctx.site.row.icd_site] if ctx.site else None
+    icd_site = tables.icd_sites[ctx.icd_site] if ctx.icd_site else None
     if icd_site is not None and icd_site.special is not None and rule.id not in icd_site.special.exempt:
         log.add(icd_site.special.check, n, ICD, site=ctx.site_label, diagnosis=kind.label if kind else "the lesion")
         if icd_site.special.suppress == "all" or rule.column is not None:

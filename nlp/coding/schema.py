@@ -339,12 +339,34 @@ class DiagnosesFile(_Item):
 # --- checks.yaml -----------------------------------------------------------------------------
 
 
+ProcedureFamily = Literal[
+    "excision", "soft_tissue", "shave", "biopsy", "skin_tags", "destruction_premalignant", "destruction_benign",
+    "destruction_malignant", "mohs", "drainage", "none",
+]
+"""The code family of a lesion's procedure (``nlp.coding.context.procedure_family``)."""
+
+
+class CheckVariant(_Item):
+    """The wording of a check for lesions whose procedure is in ``families``.
+
+    A query must say what actually waits: for a biopsy or a shave no excision code is held.
+    """
+
+    families: list[ProcedureFamily] = Field(min_length=1)
+    message: str
+
+
 class Check(_Item):
     id: RuleId
     flag: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
     penalty: Fraction
     message: str
     query: bool = True
+    variants: list[CheckVariant] = []
+
+    def message_for(self, family: str | None) -> str:
+        """The message for a lesion of procedure ``family`` (the plain ``message`` by default)."""
+        return next((v.message for v in self.variants if family in v.families), self.message)
 
 
 class ChecksFile(_Item):
@@ -399,12 +421,38 @@ class BiopsyTechnique(_Item):
     addon: CptCode
 
 
+class BiopsySite(_Item):
+    """A biopsy site that is not skin, with its own code instead of 11102-11107 (section 3.3).
+
+    Matches a lesion whose site region is ``region`` and, when given, whose ``Site.involves``
+    shares a word with ``when_involves``, whose subsite is one of ``subsites`` and not one of
+    ``except_subsites``.  The first matching row wins.  ``code`` is the site's own biopsy line;
+    ``alternative: true`` offers it beside the kept skin code instead (an unverified code is
+    never the main line); a row without a code keeps the skin code and raises ``check``.
+    ``icd_site`` (an icd.yaml site) replaces the region's ICD-10-CM site for the lesion.
+    """
+
+    id: RuleId
+    region: Key
+    when_involves: list[str] = []
+    subsites: list[str] = []
+    except_subsites: list[str] = []
+    code: CptCode | None = None
+    label: str
+    why: str
+    alternative: bool = False
+    unverified: bool = False
+    icd_site: Key | None = None
+    check: RuleId | None = None
+
+
 class BiopsyFamily(_Item):
     """Techniques from the highest-valued (the encounter's base code) to the lowest."""
 
     techniques: list[BiopsyTechnique] = Field(min_length=1)
     description: str
     addon_description: str
+    sites: list[BiopsySite] = []
 
 
 class CountedFamily(_Item):

@@ -372,6 +372,9 @@ def _check_checks(path: Path, checks: schema.ChecksFile) -> None:
     _unique(path, (c.id for c in checks.checks), "rule id")
     for check in checks.checks:
         _placeholders(path, check.id, check.message, MESSAGE_FIELDS)
+        for variant in check.variants:
+            _placeholders(path, check.id, variant.message, MESSAGE_FIELDS)
+        _unique(path, (f for v in check.variants for f in v.families), f"{check.id} variant family")
         if check.query and not check.id.startswith("query."):
             raise RuleFileError(path, check.id, "a check with query: true must have an id starting with 'query.'")
         if not check.query and not check.id.startswith("flag."):
@@ -404,7 +407,12 @@ def _check_procedures(path: Path, proc: schema.ProceduresFile) -> None:
         if area.large_rule:
             ids.append(area.large_rule)
         _placeholders(path, f"{name}.description", area.description, {"group", "band"})
-    ids += [t.id for t in proc.biopsy.techniques]
+    ids += [t.id for t in proc.biopsy.techniques] + [b.id for b in proc.biopsy.sites]
+    for site in proc.biopsy.sites:
+        if site.code is None and site.check is None:
+            raise RuleFileError(path, site.id, "a biopsy site row needs a code, or a check to raise when it keeps the skin code")
+        if site.unverified and not site.alternative:
+            raise RuleFileError(path, site.id, "an unverified site code may only be offered as an alternative (alternative: true)")
     _unique(path, (t.procedure for t in proc.biopsy.techniques), "biopsy procedure kind")
     for counted in (proc.skin_tags, proc.destruction_premalignant, proc.destruction_benign):
         ids.append(counted.id)
@@ -494,6 +502,12 @@ def _cross_check(t: Tables) -> None:
                     t.paths["sites"], region.id, f"{name} group '{value}' is not defined in {sources[name]} (known: {', '.join(sorted(known))})"
                 )
     _cross_check_procedures(t, groups)
+    for bsite in t.procedures.biopsy.sites:
+        need_check("procedures", bsite.id, bsite.check)
+        if bsite.region not in t.regions:
+            raise RuleFileError(t.paths["procedures"], bsite.id, f"region '{bsite.region}' is not in {t.paths['sites'].name}")
+        if bsite.icd_site is not None and bsite.icd_site not in t.icd_sites:
+            raise RuleFileError(t.paths["procedures"], bsite.id, f"icd_site '{bsite.icd_site}' is not a site in {t.paths['icd'].name}")
     for family in ("benign", "malignant"):
         for group in groups["excision"]:
             if (family, group) not in t.excision_rules:

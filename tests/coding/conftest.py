@@ -71,6 +71,7 @@ def make_lesion(
     laterality: str | None = None,
     eyelid_part: str | None = None,
     involves: tuple[str, ...] = (),
+    subsite: str | None = None,
     dx: str | None = "melanocytic_nevus",
     source: str = "pathology",
     certain: bool = True,
@@ -106,6 +107,7 @@ def make_lesion(
             laterality=laterality,  # type: ignore[arg-type]
             eyelid_part=eyelid_part,  # type: ignore[arg-type]
             involves=involves,
+            subsite=subsite,
         )
     primary = diagnosis(dx, source=source, certain=certain, behaviour=behaviour) if dx else None
     return Lesion(

@@ -150,3 +150,25 @@ def test_behaviour_is_reported_per_lesion(make) -> None:
         [make(1, dx="bcc"), make(2, dx="melanocytic_nevus"), make(3, dx="bcc", source="preoperative", pending=True)]
     )
     assert [lesion.behaviour for lesion in result.lesions] == ["malignant", "benign", "unknown"]
+
+
+# The held-for-pathology queries say what actually waits for the procedure done: only the
+# excision (and soft-tissue) codes are chosen by benign or malignant, so only they are held.
+# (procedure, diagnosis, certain, query, words the message must say, words it must not say)
+HELD_MESSAGES = [
+    pytest.param("excision", None, True, "query.diagnosis_missing", "the excision code is held", None, id="excision-no-dx"),
+    pytest.param("biopsy_tangential", None, True, "query.diagnosis_missing", "the biopsy code does not depend on it", "excision code", id="biopsy-no-dx"),
+    pytest.param("biopsy_punch", "bcc", False, "query.pathology_pending", "the biopsy code does not depend on it", "excision code", id="biopsy-suspected-dx"),
+    pytest.param("shave", None, True, "query.diagnosis_missing", "the shave removal code does not depend", "excision code", id="shave-no-dx"),
+    pytest.param("shave", "bcc", False, "query.pathology_pending", "the shave removal code does not depend", "excision code", id="shave-suspected-dx"),
+    pytest.param("destruction", None, True, "query.diagnosis_missing", "coded as a benign lesion", "excision code", id="destruction-no-dx"),
+    pytest.param("destruction", "actinic_keratosis", False, "query.pathology_pending", "a sign code stands in", "excision code", id="destruction-suspected-dx"),
+]
+
+
+@pytest.mark.parametrize("procedure, dx, certain, rule, says, never", HELD_MESSAGES)
+def test_the_held_query_fits_the_procedure_kind(make, procedure, dx, certain, rule, says, never) -> None:
+    lesion = make(region="forearm", procedure=procedure, dx=dx, certain=certain, source="preoperative", size="0.4", margin=None if procedure != "excision" else "0.1")
+    query = next(q for q in suggest_codes([lesion]).queries if q.rule == rule)
+    assert says in query.message
+    assert never is None or never not in query.message

@@ -83,6 +83,78 @@ def test_biopsies_take_one_base_code_and_add_ons_of_their_own_technique(make, te
     assert line(result, expected[0]).rule.startswith("biopsy.")
 
 
+# --- biopsies of sites that are not skin: their own code, never a skin base (3.3, 3.6) ---------
+# (biopsies as (technique, region, involves, subsite), suggested CPT, alternative CPT)
+SITE_BIOPSIES = [
+    pytest.param([("biopsy_tangential", "lip", ("vermilion",), None)], ["40490"], [], id="vermilion-shave-40490"),
+    pytest.param([("biopsy_punch", "lip", ("mucosa",), None)], ["40808"], [], id="lip-mucosa-40808"),
+    pytest.param([("biopsy_punch", "mucosa", (), "oral vestibule")], ["40808"], [], id="buccal-mucosa-40808"),
+    pytest.param([("biopsy_incisional", "eyelid", ("lid margin",), None)], ["67810"], [], id="lid-margin-67810"),
+    pytest.param([("biopsy_tangential", "eyelid", ("lid margin",), None)], ["67810"], [], id="lid-margin-any-technique"),
+    # skin sites keep the skin biopsy codes
+    pytest.param([("biopsy_tangential", "lip", (), None)], ["11102"], [], id="cutaneous-lip-stays-skin"),
+    pytest.param([("biopsy_punch", "eyelid", (), None)], ["11104"], [], id="eyelid-skin-stays-skin"),
+    pytest.param([("biopsy_punch", "eyelid", ("tarsus",), None)], ["11104"], [], id="tarsus-is-not-the-margin"),
+    pytest.param([("biopsy_punch", "mucosa", (), None)], ["11104"], [], id="unplaced-mucosa-kept-with-query"),
+    # the ear code is unverified: only an alternative beside the skin code
+    pytest.param([("biopsy_tangential", "ear", (), "helix")], ["11102"], ["69100"], id="helix-69100-alternative"),
+    pytest.param([("biopsy_tangential", "ear", (), "postauricular")], ["11102"], [], id="postauricular-no-69100"),
+    # a site code is not a skin biopsy: the skin biopsies keep their own base and add-ons
+    pytest.param([("biopsy_incisional", "lip", ("vermilion",), None), ("biopsy_punch", "back", (), None)], ["40490", "11104"], [], id="site-code-is-no-skin-base"),
+    pytest.param(
+        [("biopsy_tangential", "lip", ("vermilion",), None), ("biopsy_tangential", "lip", ("vermilion",), None), ("biopsy_punch", "arm", (), None), ("biopsy_tangential", "back", (), None)],
+        ["40490", "40490", "11104", "11103"], [], id="two-vermilion-biopsies-are-units",
+    ),
+    pytest.param(
+        [("biopsy_punch", "eyelid", ("lid margin",), None), ("biopsy_punch", "mucosa", (), "oral vestibule"), ("biopsy_punch", "lip", ("mucosa",), None)],
+        ["67810", "40808", "40808"], [], id="only-site-biopsies-no-skin-line",
+    ),
+]
+
+
+@pytest.mark.parametrize("biopsies, expected, alternative", SITE_BIOPSIES)
+def test_biopsies_of_sites_that_are_not_skin_take_their_site_code(make, biopsies, expected, alternative) -> None:
+    lesions = [
+        make(i, procedure=kind, region=region, involves=involves, subsite=subsite, dx=None, size=None, margin=None)
+        for i, (kind, region, involves, subsite) in enumerate(biopsies, start=1)
+    ]
+    result = suggest_codes(lesions)
+    assert sorted(cpt(result)) == sorted(expected)
+    assert cpt(result, "alternative") == alternative
+
+
+def test_a_site_biopsy_line_names_its_rule_the_site_and_its_evidence(make) -> None:
+    result = suggest_codes([make(procedure="biopsy_tangential", region="lip", involves=("vermilion",), dx=None, size=None, margin=None)])
+    site_line = line(result, "40490")
+    assert site_line.rule == "biopsy.site.lip_vermilion"
+    assert site_line.rationale.startswith("biopsy.site.lip_vermilion: tangential (shave) biopsy of the lip vermilion")
+    assert "never the base of a skin add-on" in site_line.rationale
+    assert {e.fact for e in site_line.evidence} >= {"site", "procedure"}
+
+
+@pytest.mark.parametrize(
+    "region, involves, subsite, icd_query",
+    [("lip", ("vermilion",), None, "query.vermilion_icd"), ("lip", ("mucosa",), None, "query.mucosa_icd"), ("mucosa", (), "oral vestibule", "query.mucosa_icd")],
+)
+def test_a_vermilion_or_vestibule_biopsy_has_no_skin_icd_code(make, region, involves, subsite, icd_query) -> None:
+    # The reference gives no ICD-10-CM code for these sites: the mucosa treatment (no line, a query).
+    result = suggest_codes([make(procedure="biopsy_punch", region=region, involves=involves, subsite=subsite, dx="bcc", source="pathology")])
+    assert [c.code for c in result.codes if c.system == "ICD-10-CM"] == []
+    assert icd_query in {q.rule for q in result.queries}
+
+
+def test_a_lid_margin_biopsy_keeps_the_eyelid_icd_code(make) -> None:
+    result = suggest_codes([make(procedure="biopsy_incisional", region="eyelid", laterality="left", eyelid_part="lower", involves=("lid margin",), dx="bcc")])
+    assert cpt(result) == ["67810"]
+    assert [c.code for c in result.codes if c.system == "ICD-10-CM"] == ["C44.1192"]
+
+
+def test_the_ear_alternative_is_flagged_unverified(make) -> None:
+    result = suggest_codes([make(procedure="biopsy_punch", region="ear", subsite="helix", dx=None, size=None, margin=None)])
+    assert "UNVERIFIED_CODE" in line(result, "69100").flags
+    assert "UNVERIFIED_CODE" not in line(result, "11104").flags
+
+
 def test_biopsy_of_another_lesion_beside_an_excision_is_coded_with_both(make) -> None:
     result = suggest_codes([make(1, region="back", size="1.0", margin="0.2"), make(2, procedure="biopsy_punch", region="arm")])
     assert cpt(result) == ["11402", "11104"]
