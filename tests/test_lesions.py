@@ -109,7 +109,9 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         ("Lesion #1 on the arm. Lesion #2 on the leg.", [1, 2]),
         ("Specimen A: nevus. Specimen B: SK.", [1, 2]),
         ("PROCEDURE:\n1. Excision left arm.\n2. Excision right leg.", [1, 2]),
-        ("The first lesion was on the arm; the second lesion on the leg.", [1, 2]),
+        ("First lesion: on the arm.\nSecond lesion: on the leg.", [1, 2]),
+        # in running prose an ordinal refers back to a described lesion (nlp.linking.ordinals), it opens no segment
+        ("The first lesion was on the arm; the second lesion on the leg.", []),
         ("PROCEDURE: 1. Excision left arm.", []),  # one list item is not a multi-lesion note
         ("Lesion measured 1.2 cm.", []),
         # "#11 blade" names a scalpel blade, not list item 1
@@ -1859,6 +1861,63 @@ def test_a_procedure_block_holds_its_field_lines(lesions, text: str, expected: l
 )
 def test_lesions_named_by_order_or_letter(lesions, text: str, expected: list[tuple[str, str, str | None]]) -> None:
     found = [(lesion.site.region, lesion.procedure.kind, lesion.closure.closure_class if lesion.closure else None) for lesion in lesions(text)]
+    assert found == expected
+
+
+# -- an ordinal in running prose names a lesion by the order the note described them in; it does not
+# open a segment that would take every site after it (the pathology line's) into one lesion --------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "the first lesion" / "the second site" after one sentence per lesion, then a pathology line naming both
+        (
+            "Two lesions today. The first is an 8 mm pink papule of the left upper back, probably a basal cell carcinoma. "
+            "The second is a 5 mm firm brown papule of the right shin. Through the center of the first lesion a tangential "
+            "shave was taken. At the second site a 4 mm punch was taken and closed with a simple interrupted suture. "
+            "Pathology: back, basal cell carcinoma; shin, dermatofibroma.",
+            [("back", "shave", "bcc"), ("leg", "biopsy_punch", "dermatofibroma")],
+        ),
+        # "the first one ..., the second ..." in one sentence
+        (
+            "She has two growths. One is a 6 mm scaly papule on the left forearm. The other is a 7 mm pigmented macule on "
+            "the right thigh. The first one was shaved, the second punched with a 4 mm punch and closed with a simple "
+            "interrupted suture. Pathology: forearm, seborrheic keratosis; thigh, compound nevus.",
+            [("forearm", "shave", "seborrheic_keratosis"), ("thigh", "biopsy_punch", "melanocytic_nevus")],
+        ),
+        # "the former ... the latter" after a sentence per lesion
+        (
+            "A 6 mm scaly papule was noted on the left temple. A 4 mm waxy papule was noted on the right cheek. "
+            "The former was shaved for diagnosis; the latter was frozen with liquid nitrogen.",
+            [("temple", "biopsy_tangential", None), ("cheek", "destruction", None)],
+        ),
+        # "1st" / "2nd lesion"
+        (
+            "A 6 mm pink papule is on the left arm. A 5 mm brown macule is on the right calf. The 1st lesion was shaved. "
+            "The 2nd lesion was sampled with a 4 mm punch and closed with a simple interrupted suture. Pathology: arm, BCC; calf, nevus.",
+            [("arm", "shave", "bcc"), ("leg", "biopsy_punch", "melanocytic_nevus")],
+        ),
+        # "lesion one ... lesion two" with no list to number them: the order they were described in
+        (
+            "A 6 mm pink papule is on the left arm. A 5 mm brown macule is on the right calf. Lesion one was shaved. "
+            "Lesion two was sampled with a 4 mm punch and closed with a simple interrupted suture. Pathology: arm, BCC; calf, nevus.",
+            [("arm", "shave", "bcc"), ("leg", "biopsy_punch", "melanocytic_nevus")],
+        ),
+        # with a numbered list, "the second lesion" is item 2, whichever the prose names first
+        (
+            "PROCEDURES:\n1. Shave biopsy, left arm.\n2. Punch biopsy, right calf.\nDESCRIPTION: Both sites were numbed. "
+            "The second lesion was sampled with a 4 mm punch and closed with one simple interrupted suture. The first lesion was shaved flat.",
+            [("arm", "biopsy_tangential", None), ("leg", "biopsy_punch", None)],
+        ),
+        # ordinal labels heading blocks stay segments
+        (
+            "First lesion: left cheek, 6 mm pearly papule, shave biopsy.\nSecond lesion: right shin, 5 mm firm papule, "
+            "4 mm punch biopsy closed with one simple interrupted suture.\nPathology: cheek, BCC; shin, dermatofibroma.",
+            [("cheek", "biopsy_tangential", "bcc"), ("leg", "biopsy_punch", "dermatofibroma")],
+        ),
+    ],
+)
+def test_an_ordinal_in_prose_names_a_described_lesion(lesions, text: str, expected: list[tuple[str, str, str | None]]) -> None:
+    found = [(lesion.site.region, lesion.procedure.kind, lesion.diagnosis.kind if lesion.diagnosis else None) for lesion in lesions(text)]
     assert found == expected
 
 

@@ -109,12 +109,38 @@ def test_no_letter_references_without_a_lettered_list() -> None:
 @pytest.mark.parametrize(
     ("text", "numbers"),
     [
-        ("Through the first lesion a wedge was cut. At the second site a 4 mm punch was taken.", [1, 2]),
+        # prose twice over: "lesion a" is the article, and an ordinal in running text opens no segment
+        ("Through the first lesion a wedge was cut. At the second site a 4 mm punch was taken.", []),
         ("LESION A FUSIFORM ELLIPSE, 2 MM MARGINS. LESION B SHAVED.", [1, 2]),
         ("Specimen A: nevus. Specimen B: SK.", [1, 2]),
     ],
 )
 def test_the_article_after_a_marker_word_is_no_label(text: str, numbers: list[int]) -> None:
+    assert [number for number, _, _ in markers.find_markers(text, [])] == numbers
+
+
+# -- an ordinal heads a block only as a label; in running prose it refers back (nlp.linking.ordinals) --
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        # labels: at the start of a line (after a bullet or a field name), or before a colon, dash or bracket
+        ("First lesion: 6 mm papule, left arm.\nSecond lesion: 4 mm papule, right leg.", [1, 2]),
+        ("Second site - right cheek: punch.\nFirst site - left cheek: shave.", [2, 1]),
+        ("- First lesion (left arm) shaved\n- Second lesion (right leg) punched", [1, 2]),
+        ("SPECIMENS: First specimen to pathology.\nDISCARDED: Second specimen.", [1, 2]),
+        ("Both were numbed. First lesion: shaved. Second lesion: punched.", [1, 2]),
+        # running prose: a reference to a lesion already described, not a segment
+        ("Through the edge of the first lesion a wedge was cut. At the second site a 4 mm punch was taken.", []),
+        ("The first one was shaved and the second one was frozen.", []),
+        ("He will return for excision of the first lesion; the 2nd lesion needs nothing.", []),
+        # "lesion one ... lesion two" in prose, with no list or label in the note: references too
+        ("Lesion one was shaved. Lesion two was punched.", []),
+        ("Lesion one: shaved.\nLesion two: punched.", [1, 2]),
+        # ... but beside a label the note numbers its lesions by, a prose "Lesion #2" is that lesion's marker
+        ("Lesion #1 on the arm. Lesion #2 on the leg.", [1, 2]),
+    ],
+)
+def test_an_ordinal_marker_heads_a_block_only_as_a_label(text: str, numbers: list[int]) -> None:
     assert [number for number, _, _ in markers.find_markers(text, [])] == numbers
 
 

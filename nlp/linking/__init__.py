@@ -3,7 +3,7 @@
 Pure Python over :class:`~nlp.records.Mention` objects (no spaCy), so it can be tested with
 hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of its own:
 
-1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "second lesion", numbered
+1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "Second lesion:", numbered
    or lettered list items — open a segment that belongs to that lesion until the next marker or
    section (an item's own one-line fields, "Repair: FTSG" under "Site 1:", stay in it); after a
    lettered list, a letter alone ("A was excised with 4 mm margins and B with 2 mm margins")
@@ -19,7 +19,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    x1"): each counted site is then a lesion of its own.
 3. **Assignment** (:mod:`.assignment`, :mod:`.referents`) — every other fact goes to the lesion
    of its marker segment, else of the nearest site in its sentence, else (one lesion) to it,
-   else to the lesion an ordinal in its clause names ("a punch from the second", :mod:`.ordinals`),
+   else to the lesion an ordinal in its clause names ("a punch from the second", "at the second
+   site", by the note's list, else the order the lesions were described in: :mod:`.ordinals`),
    else to the lesion its lesion words name, else of the last lesion named in its section, else
    to the note's primary lesion.
 4. **Records** (:mod:`.build`, :mod:`.sharing`, :mod:`.listed`, :mod:`.pathology`) — per lesion, the diagnosis by
@@ -75,7 +76,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     clusters, lesion_ids = cluster_sites(anchors, segments, segment_of)
     lesion_ids, split_from = split_counted_items(text, facts, clusters, segment_of, lesion_ids)
     # 3: assign every other fact.
-    assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of)
+    assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of, frozenset(n for n, _, _ in segments))
     # 4: build the records.
     pending = pathology_pending(text, lower)
     mohs_done = mohs_performed(text, lower, facts)

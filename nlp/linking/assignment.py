@@ -46,8 +46,12 @@ def assign_facts(
     clusters: list[Cluster],
     lesion_ids: list[int],
     segment_of: Callable[[int], int | None],
+    listed: frozenset[int] = frozenset(),
 ) -> None:
-    """Set ``fact.lesion`` on every fact that is not a passing site (see the module docstring)."""
+    """Set ``fact.lesion`` on every fact that is not a passing site (see the module docstring).
+
+    ``listed`` holds the lesion numbers of the note's marker list, which an ordinal counts by.
+    """
     last_in_section: dict[str | None, int] = {}
     site_by_sentence: dict[int, list[Fact]] = {}
     # Sentences that say something about a lesion itself; a closure or wound beside a body part
@@ -67,7 +71,7 @@ def assign_facts(
     # "The 1.5 cm cyst was removed ...", "THE NODULE WAS EXCISED ...": a sentence with no site or
     # marker that names its lesion by a word used before for exactly one lesion is about that lesion.
     referents = Referents(text, facts) if len(lesion_ids) > 1 else None
-    ordinals = OrdinalReferents(text, anchors) if len(lesion_ids) > 1 else None
+    ordinals = OrdinalReferents(text, anchors, listed) if len(lesion_ids) > 1 else None
     introduced = {f.sentence for f in anchors if _LESION_AT_SITE.search(text_before(text, f)[-40:])}
     for fact in facts:
         if id(fact) in passing:

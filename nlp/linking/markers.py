@@ -1,6 +1,6 @@
 """Step 1: lesion markers, and the text segments they open.
 
-"Lesion #2", "Specimen B", "second lesion", "Path A:" and numbered or lettered list items each
+"Lesion #2", "Specimen B", "Second lesion:", "Path A:" and numbered or lettered list items each
 open a segment that belongs to one lesion until the next marker or section (an item's own
 one-line fields, "Repair: FTSG" under "Site 1:" or "Closure: ..." inside the line the item
 opens, stay in it); a "Procedure 1:" template block holds all its field lines, and a marker
@@ -8,7 +8,9 @@ heading a line of its own ("Lesion 2") the "Key: value" lines under it.  The mar
 tried only where a marker keyword starts (a speed-up tests/test_linking_markers.py checks), a
 list that is only steps on one lesion is merged back into it, an item that only closes a wound
 takes the number of the item that excised at its site, and a list that counts the lesions in
-another order (or around step items) than the procedure list is renumbered to match it.
+another order (or around step items) than the procedure list is renumbered to match it.  An
+ordinal in running prose ("at the second site a punch was taken") is a reference, not a marker
+(see ``_LINE_HEAD``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,19 @@ _MARKER_PROCEDURE = re.compile(r"\b(?:procedure|proc)" + _LABEL_NUMBER + r"(?P<n
 # label A (read on the note's own text: "Lesion A:" and an ALL-CAPS "LESION A FUSIFORM" stay labels).
 _ARTICLE_AFTER_WORD = re.compile(r"a[ \t]+[a-z0-9]")
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
+# An ordinal marker heads a block only as a label: followed by a colon, a dash or a bracket ("First
+# lesion:", "Second site - right cheek:"), or at the start of its line (after a bullet or a
+# "Specimens:" field name at most) unless a verb follows it ("Second lesion was shaved").  In running
+# prose ("through the edge of the first lesion", "at the second site a punch was taken") it refers
+# back to a lesion already described and opens no segment: the assignment step places its clause
+# (:mod:`nlp.linking.ordinals`).  As a segment it would run to the next marker and take every site
+# after it ("Path: thigh, SCC; forearm, DF") into one lesion.  "Lesion one", "lesion 2" written in
+# prose are references the same way when nothing in the note is a label or list item (else they
+# name the note's own numbering and stay markers).
+_LINE_HEAD = re.compile(r"[ \t#*•\-–\d.()]*(?:[A-Za-z][A-Za-z /&-]{0,40}:[ \t]*)?")
+_LABEL_AFTER = re.compile(r"[ \t]*[:)\-–—]")
+# A sentence that opens a line with the marker as its subject is prose all the same: "Lesion one was shaved."
+_VERB_AFTER = re.compile(r"[ \t]+(?:was|were|is|are|had|has|measured|showed|then)\b", re.IGNORECASE)
 # A pathology result headed by the lesion's number or letter: "Path A: compound nevus", "Path (1):
 # intradermal nevus", "Pathology #2 - BCC".  The colon or spaced dash is required: "sent to path 2
 # weeks ago" and "path 2-3 wks" are not results.
@@ -93,6 +108,14 @@ _MARKER_KEYWORDS = ("lesion", "specimen", "site", "part", "first", "second", "th
 def _word_marker_at(head: str) -> bool:
     """Whether ``head`` opens with a word marker ("Lesion 2", "Biopsy 3:", "Path B:")."""
     return bool(_MARKER_WORD.match(head) or _MARKER_BIOPSY.match(head) or _MARKER_PATH.match(head))
+
+
+def _heads_block(text: str, start: int, end: int) -> bool:
+    """Whether a marker ("second lesion", "lesion two") at ``start:end`` is a block label, not prose (see ``_LINE_HEAD``)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if _LABEL_AFTER.match(text, end):
+        return True
+    return bool(_LINE_HEAD.fullmatch(text, line_start, start)) and not _VERB_AFTER.match(text, end)
 
 
 def _marker_number(raw: str) -> int:
@@ -163,6 +186,7 @@ def find_markers(
     """
     raw: list[tuple[int, int, bool]] = []  # (number, start, is_list_item)
     blocks: set[int] = set()  # starts of "Procedure 1:" block markers
+    prose: set[int] = set()  # starts of word markers written in running prose ("lesion two was punched")
     lower = text.lower() if lower is None else lower
     if any(word in lower for word in _MARKER_KEYWORDS):
         # Case-blind matching is several times slower than matching the lower-cased text, which
@@ -180,6 +204,10 @@ def find_markers(
             for match in found:
                 if pattern.pattern == _MARKER_WORD.pattern and _ARTICLE_AFTER_WORD.match(text, match.start("n")):
                     continue
+                if pattern.pattern == _MARKER_ORDINAL.pattern and not _heads_block(text, match.start(), match.end()):
+                    continue
+                if pattern.pattern == _MARKER_WORD.pattern and not _heads_block(text, match.start(), match.end()):
+                    prose.add(match.start())
                 raw.append((_marker_number(match.group("n")), match.start(), False))
                 if pattern.pattern == _MARKER_PROCEDURE.pattern:
                     blocks.add(match.start())
@@ -204,6 +232,10 @@ def find_markers(
     for number, start, _ in raw:
         by_section.setdefault(section_of(start), set()).add(number)
     kept = [(n, s) for n, s, item in raw if not item or len(by_section.get(section_of(s), ())) >= 2]
+    if all(s in prose for _, s in kept):
+        # With no list or label in the note, "lesion one ... lesion two" in prose counts the lesions
+        # in the order the note described them: references for the assignment step, not segments.
+        return []
     # Explicit markers ("lesion 2") count even alone only when some other marker shows a second lesion.
     if len({n for n, _ in kept}) < 2:
         return []

@@ -184,6 +184,12 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Both biopsies to be discussed at the result visit (excision vs Mohs).", "Mohs", {"is_hypothetical"}),
         ("Choice will be decided at follow-up: shave removal or cryotherapy.", "cryotherapy", {"is_hypothetical"}),
         ("Treatment to be discussed; shave biopsy performed today.", "shave biopsy", set()),
+        # a procedure a few words after "planning" is planned ("Mohs planning" reads back); "planning the ellipse" designs today's cut
+        ("A shave biopsy was taken first, before planning a wide local excision.", "wide local excision", {"is_hypothetical"}),
+        ("A shave biopsy was taken first, before planning a wide local excision.", "shave biopsy", set()),
+        ("We are planning excision of the cyst next month.", "excision", {"is_hypothetical"}),
+        ("Mohs planning visit booked.", "Mohs", {"is_hypothetical"}),
+        ("After planning the ellipse along the skin lines, it was excised to fat.", "ellipse", set()),
         # a closure named with a condition on the wound is a fallback planned, not the closure done
         ("Planned excision and a rotation flap if the wound could not be closed directly.", "rotation flap", {"is_hypothetical"}),
         ("A skin graft would be used should the defect prove too wide.", "skin graft", {"is_hypothetical"}),
