@@ -751,6 +751,36 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
             "Path: lesion 1, SCC; lesion 2, compound nevus.",
             [("leg", "biopsy_incisional"), ("shoulder", "biopsy_punch")],
         ),
+        # per-lesion blocks under headings decorated with rule characters and a total
+        (
+            "Skin biopsies x2\n** Lesion 1 of 2 **\nLocation: left temple\nMethod: shave\n"
+            "** Lesion 2 of 2 **\nLocation: right shin\nMethod: 4 mm punch",
+            [("temple", "biopsy_tangential"), ("leg", "biopsy_punch")],
+        ),
+        # "each nodule": a procedure sentence with no site is done to every described lesion
+        (
+            "Exam: a 9 mm firm nodule on the right upper arm and a 6 mm pink nodule on the left flank.\n"
+            "Procedure: a 4 mm punch biopsy was taken from each nodule.",
+            [("arm", "biopsy_punch"), ("flank", "biopsy_punch")],
+        ),
+        # a bare "shave" beside the heading's biopsy word is the biopsy's technique
+        (
+            "Bx day, 2 lesions, both shave.\n1) L temple 5 mm pearly papule ?BCC\n2) R shin 6 mm scaly papule ?SCC",
+            [("temple", "biopsy_tangential"), ("leg", "biopsy_tangential")],
+        ),
+        # a biopsy heading that names the whole area still heads the list
+        (
+            "BIOPSY MAP - trunk (2 sites circled on the photo)\nSite 1 - R upper back - shave - 5 mm brown papule, r/o nevus\n"
+            "Site 2 - L flank - shave - 6 mm pink papule, r/o BCC",
+            [("back", "biopsy_tangential"), ("flank", "biopsy_tangential")],
+        ),
+        # "shave biopsy" in the pathology report's heading names the specimen: the removal stays a removal
+        (
+            "Cosmetic shave removal x2 at patient request. Chin: 4 mm papule, clinically IDN. Left upper arm: 7 mm papule, "
+            "clinically IDN. Both shaved flush.\nPathology: A) Skin, chin, shave biopsy: intradermal nevus. "
+            "B) Skin, left upper arm, shave biopsy: intradermal nevus.",
+            [("chin", "shave"), ("arm", "shave")],
+        ),
     ],
 )
 def test_a_heading_procedure_covers_the_numbered_lesions(pipeline, text: str, expected: list[tuple[str, str]]) -> None:

@@ -168,15 +168,19 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:
             return  # "it drained foul material twice last winter": the story, not today's procedure
         kind = value.get("kind") or "other"
+        # "PATHOLOGY: A) SKIN, CHIN, SHAVE BIOPSY: INTRADERMAL NEVUS": the report's heading names the
+        # specimen, not what was done (a cosmetic shave removal is reported under "SHAVE BIOPSY"), so
+        # it stands for the procedure only when nothing else names it (GUIDELINES 18th set, 5).
+        from_report = m.section in PATHOLOGY_SECTIONS
         if kind == "shave" and DIAGNOSTIC_INTENT in fact.modifiers and len(m.text.split()) == 1:
             # "shaved it for pathology", "shaved for diagnosis": sampled for a diagnosis, so a
             # tangential biopsy, not a shave removal (coding-rules 3.2: by intent).  A removal word
             # ("shave removal", "shaved off") names its own intent.
             kind = "biopsy_tangential"
-        state.procedures.append((bool(value.get("weak")), Procedure(kind=kind, text=m.text, span=span)))
+        state.procedures.append((bool(value.get("weak")) or from_report, Procedure(kind=kind, text=m.text, span=span)))
         if m.section not in TITLE_SECTIONS:
             state.done_in_body.add(value.get("kind") or "other")
-        if value.get("weak") and kind == "biopsy_tangential" and names_the_biopsy(text_before(text, fact)):
+        if value.get("weak") and kind == "biopsy_tangential" and not from_report and names_the_biopsy(text_before(text, fact)):
             state.biopsy_named = True
         if kind in ("shave", "biopsy_tangential") and sampling_purpose(sentence_text(text, fact)):
             state.sampled = True

@@ -10,13 +10,14 @@ count is never a lesion count).  Three readings, the most explicit first:
    those numbered lesions.
 2. **Heading**: a procedure above a numbered list goes to the listed lesions, to the first N of
    them when it states a count ("Tangential biopsies x3" above four items); a heading that names
-   biopsies ("Skin check with biopsies, 5 sites") makes a bare "shave" in an item the tangential
-   technique of that biopsy.
+   biopsies ("Skin check with biopsies, 5 sites", "Bx visit, 3 lesions, all shave") makes a bare
+   "shave" in an item or beside it the tangential technique of that biopsy; a heading that names
+   the whole area ("BIOPSY MAP - trunk") heads the list though the area word took it.
 3. **Counted heading without a list**: "Shave bx x2: <lesion>; <lesion>" goes to the lesions
    described after it in its section, up to the count (the first is usually its own already).
 4. **Unplaced**: a procedure no lesion took ("PROCEDURES: Punch biopsies x2", "a punch biopsy was
    taken from each lesion") goes to every described lesion when its count matches them or it
-   says "each lesion".
+   says "each lesion" ("from each nodule", "both papules").
 
 A lesion that names a procedure of its own keeps it (a bare "shaved" under a heading is the
 heading's procedure in other words), and a lesion the note leaves alone ("not sampled", "pt
@@ -106,15 +107,25 @@ def share_listed_procedures(
             for number in sorted(items - {fact.lesion}):
                 if number in collected and (fact.label != "PROCEDURE" or number in takers):
                     collect(collected[number], fact, text)
-        _share_heading(collected, takers, [f for f in shared if id(f) not in named], segments, text)
+        first = min(start for _, start, _ in segments)
+        # "BIOPSY MAP - trunk (5 sites ...)": a heading that names the whole area took that area's
+        # lesion, which the note never describes; the heading is still the list's.
+        area_headings = [
+            f for f in facts
+            if f.label == "PROCEDURE" and f.lesion is not None and f.lesion not in numbers and f.mention.end <= first
+            and f.lesion in collected and not (collected[f.lesion].diagnoses or collected[f.lesion].sizes)
+        ]
+        _share_heading(collected, takers, [f for f in shared if id(f) not in named] + area_headings, segments, text)
     else:
         _share_counted_heading(collected, takers, facts, text)
     _share_unplaced(collected, takers, [f for f in shared if id(f) not in named], text)
 
 
-# "a punch biopsy was taken from the center of each lesion", "both sites were shaved"
+# "a punch biopsy was taken from the center of each lesion", "both sites were shaved", "a 4 mm punch
+# from each nodule" (the lesion words a note describes its lesions by)
 _EVERY_LESION = re.compile(
-    r"\b(?:each|both|all|every)\s+(?:of\s+)?(?:the\s+)?(?:(?:two|three|four|five|[2-9])\s+)?(?:lesions?|sites?|areas?|spots?|specimens?)\b"
+    r"\b(?:each|both|all|every)\s+(?:of\s+)?(?:the\s+)?(?:(?:two|three|four|five|[2-9])\s+)?"
+    r"(?:lesions?|sites?|areas?|spots?|specimens?|nodules?|papules?|plaques?|macules?|growths?|moles?|bumps?|tumou?rs?)\b"
     r"|\b(?:each|both|all)\s+of\s+them\b",
     re.IGNORECASE,
 )
@@ -159,7 +170,10 @@ def _share_heading(
         count = stated_count(text, fact)
         for number in listed[:count] if count else listed:
             collect(collected[number], fact, text)
-    if any(f.value.get("kind") in BIOPSY_KINDS for f in above) and not any(f.value.get("kind") == "shave" for f in heading):
+    # "Bx visit, 3 lesions, all shave": a bare "shave" beside the heading's biopsy word is its
+    # technique; a shave named as a removal ("Shave removal x3") is a heading of its own.
+    removal = any(f.value.get("kind") == "shave" and len(f.mention.text.split()) > 1 for f in heading)
+    if any(f.value.get("kind") in BIOPSY_KINDS for f in above) and not removal:
         for number in listed:
             _bare_shave_is_biopsy(collected[number])
 

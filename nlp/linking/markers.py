@@ -91,9 +91,13 @@ _MARKER_KEY = re.compile(
     re.MULTILINE,
 )
 # A word marker that is a heading on a line of its own ("Lesion 2", "Biopsy 3:", "Site #1"), and
-# a "Key: value" field line under it ("  Lesion size: 6 mm; margin 3 mm").
+# a "Key: value" field line under it ("  Lesion size: 6 mm; margin 3 mm").  Templates decorate
+# such headings with rule characters and a total ("=== LESION 3 OF 6 ===", "*** Biopsy 2 ***",
+# "-- Site 1 of 4 --"): the heading is the same.
+_RULE = r"(?:[=*~_#-]{2,}[ \t]*)?"
 _HEADING_LINE = re.compile(
-    r"[ \t]*(?:lesion|specimen|site|part|biopsy|bx)[ \t]*(?:\#|no\.?|number)?[ \t]*(?:[1-9]|[A-Ea-e])[ \t]*[:.)-]?[ \t]*",
+    r"[ \t]*" + _RULE + r"(?:lesion|specimen|site|part|biopsy|bx)[ \t]*(?:\#|no\.?|number)?[ \t]*(?:[1-9]|[A-Ea-e])"
+    r"(?:[ \t]+of[ \t]+[1-9][0-9]?)?[ \t]*[:.)-]?[ \t]*" + _RULE,
     re.IGNORECASE,
 )
 _FIELD_LINE = re.compile(r"([ \t]*)[A-Za-z][A-Za-z /()&#+-]{0,40}:(?!\d)")

@@ -95,6 +95,10 @@ class SiteFilters(BaseModel):
     # breast biopsy": phrases naming a structure that is not skin.  A procedure or diagnosis word in
     # the same clause, or a site word inside the phrase, is not a skin-lesion fact.
     non_skin_structures: list[str] = Field(default_factory=list)
+    # "a flexible blade bowed between thumb and finger", "the skin pinched up between thumb and
+    # forefinger": the operator's grip, not a site on the patient.  A side word before the phrase
+    # ("between the left thumb and index finger") makes it the patient's hand.
+    operator_grips: list[str] = Field(default_factory=list)
 
 
 class SiteLexicon(BaseModel):

@@ -109,6 +109,10 @@ def filter_matches(matches: list[tuple[int, int, TargetRule]]) -> list[tuple[int
     return sorted(kept, key=lambda m: m[0])
 
 
+# A side word right before an operator-grip phrase: "the left thumb and index finger" is the patient's.
+_SIDE_BEFORE = re.compile(r"\b(?:left|right|l|r|lt|rt|bilateral|bilat)\.?\s+(?:the\s+)?$", re.IGNORECASE)
+
+
 class Found(NamedTuple):
     """A mention being built: its span, the id of the lexicon entry, its normalised value."""
 
@@ -150,6 +154,11 @@ class OpnoteTargets:
         self.non_site_preceders = frozenset(w.lower() for w in lexicons.sites.filters.non_site_preceders)
         self.orientation_cues = frozenset(w.lower() for w in lexicons.sites.filters.orientation_cues)
         self.equipment_followers = frozenset(w.lower() for w in lexicons.sites.filters.equipment_followers)
+        grips = lexicons.sites.filters.operator_grips
+        self.grip_words = frozenset(w.lower() for g in grips for w in g.split())
+        self.operator_grip_regex = (
+            re.compile(r"\b(?:" + "|".join(r"\s+".join(map(re.escape, g.split())) for g in grips) + r")\b", re.IGNORECASE) if grips else None
+        )
         self.landmark_cues = frozenset(w.lower() for w in lexicons.sites.filters.landmark_cues)
         self.site_modifiers = frozenset(self.laterality) | {p.lower() for p in sites.position}
         self.kind_by_modifier = {
@@ -438,6 +447,8 @@ class OpnoteTargets:
             return True
         if not ids["flap_words"].isdisjoint(after[:2]):
             return True  # "a groin pedicle flap", "a forehead flap": the flap's name, not a lesion site
+        if self._operator_grip(doc, start, end):
+            return True  # "a blade bowed between thumb and finger": the operator's hand
         window = lower[max(sentence[0], start - 6) : start]
         if not ids["orientation_cues"].isdisjoint(window):
             cue = max(i for i, w in enumerate(window) if w in ids["orientation_cues"])
@@ -481,6 +492,18 @@ class OpnoteTargets:
         if self.position_verb_ascii is not None and nearby.isascii():
             return self.position_verb_ascii.search(nearby.lower()) is not None
         return bool(self.position_verb_regex.search(nearby))
+
+    def _operator_grip(self, doc: Doc, start: int, end: int) -> bool:
+        """Whether tokens ``start:end`` lie in an operator's grip phrase ("between thumb and forefinger")
+        with no side word before it (``operator_grips`` in sites.json)."""
+        if self.operator_grip_regex is None or not any(doc[i].lower_ in self.grip_words for i in range(start, end)):
+            return False
+        text = doc_text(doc)
+        first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+        for match in self.operator_grip_regex.finditer(text, max(0, first - 40), min(len(text), last + 40)):
+            if match.start() <= first and last <= match.end():
+                return _SIDE_BEFORE.search(text, max(0, match.start() - 16), match.start()) is None
+        return False
 
     def _drop_non_skin(self, words: "_Words", found: list["Found"], sentence_ids, sentence_tokens) -> list["Found"]:
         """Drop the site and diagnosis words of a non-skin structure; mark its procedure words kind ``other``.

@@ -57,6 +57,11 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Pathology: compound nevus, margins clear.", "compound nevus", set()),
         ("A 45-year-old man with a nevus.", "nevus", set()),
         ("Biopsy-proven BCC of the nose.", "BCC", set()),
+        # checkbox forms: an empty box before an option says it was not done, a marked one that it was
+        ("Biopsy type: ( ) shave (x) punch ( ) incisional", "shave", {"is_negated"}),
+        ("Biopsy type: ( ) shave (x) punch ( ) incisional", "punch", set()),
+        ("Technique: [ ] shave [x] punch", "shave", {"is_negated"}),
+        ("Closure: _ simple interrupted X none", "simple interrupted", {"is_negated"}),
         # distractor procedures: a hemostasis device, a discussed option, a misspelt refusal, conditional plans
         ("Hemostasis was with a light touch of the hyfrecator.", "hyfrecator", {"is_negated"}),
         ("Bleeding was controlled with gentle pressure and the hyfrecator.", "hyfrecator", {"is_negated"}),

@@ -107,10 +107,25 @@ def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
         "The papule catches on the arm of her glasses.",
         "It rubs when he sits on the arm of the sofa.",
         "She hits it on the foot of the bed.",
+        # the operator's grip on the blade or the skin, not a site on the patient
+        "The flexible blade was bowed between thumb and forefinger.",
+        "The skin was pinched up between thumb and index finger.",
     ],
 )
 def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippet: str) -> None:
     assert find(pipeline, snippet, "ANATOMIC_SITE") == []
+
+
+@pytest.mark.parametrize(
+    ("snippet", "region"),
+    [
+        # a side word before the pair makes it the patient's hand
+        ("A 4 mm papule between the left thumb and index finger was sampled with a punch.", "finger"),
+        ("Wart on the right thumb and index finger.", "finger"),
+    ],
+)
+def test_a_hand_with_a_side_is_the_patients(pipeline, snippet: str, region: str) -> None:
+    assert region in {value.get("region") for _, value in find(pipeline, snippet, "ANATOMIC_SITE")}
 
 
 @pytest.mark.parametrize(
