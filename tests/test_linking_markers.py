@@ -129,6 +129,9 @@ def test_the_article_after_a_marker_word_is_no_label(text: str, numbers: list[in
         ("- First lesion (left arm) shaved\n- Second lesion (right leg) punched", [1, 2]),
         ("SPECIMENS: First specimen to pathology.\nDISCARDED: Second specimen.", [1, 2]),
         ("Both were numbed. First lesion: shaved. Second lesion: punched.", [1, 2]),
+        # ... or after a rule drawn round a heading ("=== LESION 2 OF 3 ===", "**Second site**")
+        ("=== LESION 1 OF 2 ===\nLocation: left arm\n=== LESION 2 OF 2 ===\nLocation: right leg", [1, 2]),
+        ("**First site**\nleft arm, shaved\n**Second site**\nright leg, punched", [1, 2]),
         # running prose: a reference to a lesion already described, not a segment
         ("Through the edge of the first lesion a wedge was cut. At the second site a 4 mm punch was taken.", []),
         ("The first one was shaved and the second one was frozen.", []),

@@ -53,15 +53,15 @@ _MARKER_PROCEDURE = re.compile(r"\b(?:procedure|proc)" + _LABEL_NUMBER + r"(?P<n
 _ARTICLE_AFTER_WORD = re.compile(r"a[ \t]+[a-z0-9]")
 _MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
 # An ordinal marker heads a block only as a label: followed by a colon, a dash or a bracket ("First
-# lesion:", "Second site - right cheek:"), or at the start of its line (after a bullet or a
-# "Specimens:" field name at most) unless a verb follows it ("Second lesion was shaved").  In running
+# lesion:", "Second site - right cheek:"), or at the start of its line (after a bullet, a rule such as
+# "=== " or a "Specimens:" field name at most) unless a verb follows it ("Second lesion was shaved").  In running
 # prose ("through the edge of the first lesion", "at the second site a punch was taken") it refers
 # back to a lesion already described and opens no segment: the assignment step places its clause
 # (:mod:`nlp.linking.ordinals`).  As a segment it would run to the next marker and take every site
 # after it ("Path: thigh, SCC; forearm, DF") into one lesion.  "Lesion one", "lesion 2" written in
 # prose are references the same way when nothing in the note is a label or list item (else they
 # name the note's own numbering and stay markers).
-_LINE_HEAD = re.compile(r"[ \t#*•\-–\d.()]*(?:[A-Za-z][A-Za-z /&-]{0,40}:[ \t]*)?")
+_LINE_HEAD = re.compile(r"[ \t#*•=\-–\d.()]*(?:[A-Za-z][A-Za-z /&-]{0,40}:[ \t]*)?")
 _LABEL_AFTER = re.compile(r"[ \t]*[:)\-–—]")
 # A sentence that opens a line with the marker as its subject is prose all the same: "Lesion one was shaved."
 _VERB_AFTER = re.compile(r"[ \t]+(?:was|were|is|are|had|has|measured|showed|then)\b", re.IGNORECASE)
