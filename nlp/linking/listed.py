@@ -10,8 +10,8 @@ count is never a lesion count).  Three readings, the most explicit first:
    those numbered lesions.
 2. **Heading**: a procedure above a numbered list goes to the listed lesions, to the first N of
    them when it states a count ("Tangential biopsies x3" above four items); a heading that names
-   biopsies ("Skin check with biopsies, 5 sites") makes a bare "shave" in an item the tangential
-   technique of that biopsy.
+   biopsies ("Skin check with biopsies, 5 sites", "Bx x2, shave") makes a bare "shave" in an item
+   or beside its biopsy word the tangential technique of that biopsy.
 3. **Counted heading without a list**: "Shave bx x2: <lesion>; <lesion>" goes to the lesions
    described after it in its section, up to the count (the first is usually its own already).
 4. **Unplaced**: a procedure no lesion took ("PROCEDURES: Punch biopsies x2", "a punch biopsy was
@@ -159,9 +159,23 @@ def _share_heading(
         count = stated_count(text, fact)
         for number in listed[:count] if count else listed:
             collect(collected[number], fact, text)
-    if any(f.value.get("kind") in BIOPSY_KINDS for f in above) and not any(f.value.get("kind") == "shave" for f in heading):
+    biopsies = [f for f in above if f.value.get("kind") in BIOPSY_KINDS]
+    shaves = [f for f in heading if f.value.get("kind") == "shave"]
+    if biopsies and all(_names_the_technique(f, biopsies) for f in shaves):
         for number in listed:
             _bare_shave_is_biopsy(collected[number])
+
+
+def _names_the_technique(shave: Fact, biopsies: list[Fact]) -> bool:
+    """Whether a heading's shave word is the technique of a biopsy the heading names ("Bx x2,
+    shave.", "Biopsies (shave) x3:"): a bare "shave" a few characters after a biopsy word of its
+    sentence, not a removal ("Shave removal x2", "Shave x2, bx of the first")."""
+    return len(shave.mention.text.split()) == 1 and any(
+        b.sentence == shave.sentence and 0 <= shave.mention.start - b.mention.end <= _TECHNIQUE_GAP for b in biopsies
+    )
+
+
+_TECHNIQUE_GAP = 20  # characters: "Bx x2, shave", "Biopsies (x3) - shave"
 
 
 # What may stand between a heading's procedure word and the first item of the list it heads: a
