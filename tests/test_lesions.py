@@ -721,6 +721,15 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
             "Shave removal of irritated lesions.\n1. L temple - 5 mm SK - shave\n2. R thigh - 6 mm SK - shave",
             [("temple", "shave"), ("thigh", "shave")],
         ),
+        # the heading's bare "shave" right after its biopsy word is the technique of the listed biopsies
+        (
+            "Bx x2, shave.\n1) R temple, 5 mm pearly papule; ?BCC.\n2) L forearm, 6 mm scaly papule; ?SCC.",
+            [("temple", "biopsy_tangential"), ("forearm", "biopsy_tangential")],
+        ),
+        (
+            "Shave x2, bx of the first.\n1) R temple, 5 mm papule; SK.\n2) L forearm, 6 mm papule; SK.",
+            [("temple", "shave"), ("forearm", "shave")],
+        ),
         # per-biopsy template blocks, each with its own technique
         (
             "Procedure: skin biopsies (3)\nPre-procedure: consent signed, time-out\nBiopsy 1\n  Site: left temple\n"
@@ -1536,6 +1545,26 @@ def test_proof_of_malignancy_and_pathology_source(lesions, text: str, behaviour_
     lesion = found[-1]
     assert lesion.prior_malignant_biopsy == behaviour_proven
     assert lesion.diagnosis.source == source
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "certain"),
+    [
+        # the patient's quoted word yields to the clinician's diagnosis, even a doubtful one
+        (
+            'CC: "a mole on my back that itches". Exam: L upper back, 6 mm irregular papule, r/o dysplastic nevus. '
+            "Shave biopsy done.",
+            "dysplastic_nevus", False,
+        ),
+        # with no clinician's diagnosis, the quoted word names the lesion
+        ('CC: "This mole keeps catching on my collar." Exam: R neck, 7 mm soft papule. Shave removal done.', "melanocytic_nevus", True),
+        # a diagnosis in quotes is not the patient's when pathology writes it
+        ('Shave biopsy of the L temple, 5 mm papule, ?BCC. Pathology: "basal cell carcinoma, nodular".', "bcc", True),
+    ],
+)
+def test_the_patients_quoted_word_yields_to_the_clinicians_diagnosis(lesions, text: str, kind: str, certain: bool) -> None:
+    diagnosis = lesions(text)[0].diagnosis
+    assert (diagnosis.kind, diagnosis.certain) == (kind, certain)
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,15 @@ def test_sites_listed_under_one_procedure_are_one_lesion_each(lesions, text: str
             "was frozen with liquid nitrogen.",
             [("finger", "0.4", None)],
         ),
+        # a structure written right after a site of its region places the lesion on that site
+        (
+            "Location: left upper eyelid, central lid margin. Size: 5 mm. Procedure: shave biopsy; ?BCC.",
+            [("eyelid", "0.5", None)],
+        ),
+        (
+            "Right lower lip, vermilion: 4 mm scaly papule, ?SCC. Shave biopsy taken.",
+            [("lip", "0.4", None)],
+        ),
         # the index finger is not the third finger
         (
             "A 4 mm wart on the right index finger and a 3 mm wart on the right third finger were frozen with liquid nitrogen.",

@@ -73,7 +73,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     segment_of = segment_lookup(segments)
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
     anchors, passing = lesion_anchors(facts, segments, segment_of)
-    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of)
+    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of, text)
     lesion_ids, split_from = split_counted_items(text, facts, clusters, segment_of, lesion_ids)
     # 3: assign every other fact.
     assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of, frozenset(n for n, _, _ in segments))

@@ -1,7 +1,8 @@
 """Step 4: one record per lesion from the facts linked to it.
 
 :class:`Collected` gathers everything linked to one lesion; :func:`build_lesion` then picks by
-precedence: the diagnosis by source (pathology > postoperative > clinical > preoperative),
+precedence: the diagnosis by source (pathology > postoperative > clinical > preoperative; the
+patient's own quoted word last),
 the procedure by kind (Mohs > re-excision > excision), the largest operative lesion size, the
 narrowest margin, the most complex closure.  :func:`with_details` adds what the coding layer
 needs beyond that (:mod:`nlp.procedure_details`).
@@ -102,6 +103,20 @@ class Collected:
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
 _SOURCE_RANK = {"pathology": 0, "postoperative": 1, "clinical": 2, "preoperative": 3}
 _ITEM_RANK = 1.5  # a clinical or preoperative diagnosis in the lesion's own list item: after postoperative, before the rest
+# A diagnosis word inside quotation marks is the patient's own ("CC: \"a mole by my scar\""): it names
+# the lesion only when no clinician's diagnosis does, even a doubtful one ("r/o dysplastic nevus").
+_QUOTED_RANK = 10
+_QUOTES = re.compile(r'["\u201c\u201d]')
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` stands between an opening and a closing quotation mark of its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    before = len(_QUOTES.findall(text, line_start, start))
+    return before % 2 == 1 and _QUOTES.search(text, end, line_end if line_end != -1 else len(text)) is not None
+
+
 # "The lesion measured 1 cm in diameter", "the lesion is a 1.0 cm pink patch": an explicit statement
 # of the lesion's size, which beats a size from a title or list item in the same rank of section
 # ("Excision of plantar ulceration 3 cm x 1 cm in size", where 3 cm is the ellipse) and a wound's
@@ -163,6 +178,8 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
             # "2. SCCIS, L dorsal hand - ED&C": what the lesion's own item calls it beats a story
             # sentence that names it beside another lesion ("here for cyst removal and tx of SCCIS L hand")
             rank = _ITEM_RANK + _SOURCE_RANK[source] / 10  # among the item's own: clinical, then preoperative
+        if source in ("clinical", "preoperative") and _quoted(text, m.start, m.end):
+            rank = _QUOTED_RANK
         state.diagnoses.append((rank, diagnosis))
     elif m.label == "PROCEDURE":
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:
@@ -239,7 +256,8 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
         part = best.eyelid_part or next((s.eyelid_part for s in state.sites if s.eyelid_part), None)
         lesion.site = replace(best, laterality=laterality, eyelid_part=part)
     if state.diagnoses:
-        ordered = sorted(state.diagnoses, key=lambda item: (not item[1].certain, item[0]))
+        # The patient's own word ("a mole by my scar") names the lesion only when the clinician does not.
+        ordered = sorted(state.diagnoses, key=lambda item: (item[0] >= _QUOTED_RANK, not item[1].certain, item[0]))
         lesion.diagnosis = ordered[0][1]
         lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
     if state.procedures and not _listed_not_done(state):

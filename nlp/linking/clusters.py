@@ -157,20 +157,24 @@ def lesion_anchors(
 
 
 def cluster_sites(
-    anchors: list[Fact], segments: list[tuple[int, int, int]], segment_of: Callable[[int], int | None]
+    anchors: list[Fact], segments: list[tuple[int, int, int]], segment_of: Callable[[int], int | None], text: str = ""
 ) -> tuple[list[Cluster], list[int]]:
     """Group the anchor sites into clusters, one per lesion, and number the lesions.
 
     A cluster with a site inside a marker segment takes that marker's number; the others are
     numbered after the markers in note order (a lone cluster beside a lone marker number takes
-    that number).  Sets ``fact.lesion`` on every anchor; returns the clusters and every lesion
-    number (at least ``[1]``).
+    that number).  A structure written right after a site of its region is part of that site's
+    lesion (:func:`_part_of_previous`).  Sets ``fact.lesion`` on every anchor; returns the clusters
+    and every lesion number (at least ``[1]``).
     """
     clusters: list[Cluster] = []
+    previous: tuple[Fact, Cluster] | None = None
     for fact in anchors:
         region, laterality, positions = site_key(fact.mention)
         marker = segment_of(fact.mention.start)
         candidates = [c for c in clusters if c.accepts(region, laterality, positions)]
+        if previous is not None and text and _part_of_previous(text, fact, *previous):
+            candidates = [previous[1]]
         if marker is not None:
             bound = [c for c in candidates if c.lesion == marker]
             cluster = bound[0] if bound else next((c for c in candidates if c.lesion is None), None)
@@ -182,6 +186,7 @@ def cluster_sites(
         if marker is not None and cluster.lesion is None:
             cluster.lesion = marker
         cluster.take(fact, laterality, positions)
+        previous = (fact, cluster)
 
     numbers = sorted({n for n, _, _ in segments})
     next_number = (max(numbers) if numbers else 0) + 1
@@ -198,6 +203,36 @@ def cluster_sites(
     if not lesion_ids:
         lesion_ids = [1]
     return clusters, lesion_ids
+
+
+# Position words that tell an upper lid or lip from a lower one; the others ("central", "medial")
+# place a lesion along a structure such as the lid margin.
+_VERTICAL = ({"upper", "superior"}, {"lower", "inferior"})
+# What may stand between a site and the structure that refines it: a comma, "at the", "incl.".
+_APPOSITION_GAP = re.compile(
+    r"[ \t]*[,:(–-]?[ \t]*(?:(?:at|on|along|involving|including|incl\.?|with|near)[ \t]+)?(?:the[ \t]+)?", re.IGNORECASE
+)
+
+
+def _part_of_previous(text: str, fact: Fact, previous: Fact, cluster: Cluster) -> bool:
+    """Whether a structure site refines the site named just before it: "left upper eyelid, central
+    lid margin", "L lower lip, vermilion", "right ala at the alar rim".
+
+    A structure (lid margin, vermilion, alar or helical rim) written right after a site of its
+    region names the part of that site the lesion is on, so it is that lesion, though its own
+    position words ("central" along the lid) fit no naming of the site.  Not when the sides or
+    the lids ("upper eyelid, lower lid margin") disagree.
+    """
+    value = fact.mention.value or {}
+    if not value.get("structure") or fact.sentence != previous.sentence or fact.mention.start < previous.mention.end:
+        return False
+    region, laterality, positions = site_key(fact.mention)
+    if region != cluster.region or (laterality and cluster.laterality and laterality != cluster.laterality):
+        return False
+    named = set().union(*cluster.named) if cluster.named else set()
+    if any(positions & side and named & other for side, other in (_VERTICAL, _VERTICAL[::-1])):
+        return False
+    return _APPOSITION_GAP.fullmatch(text, previous.mention.end, fact.mention.start) is not None
 
 
 def split_counted_items(

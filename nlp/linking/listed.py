@@ -10,9 +10,10 @@ count is never a lesion count).  Three readings, the most explicit first:
    those numbered lesions.
 2. **Heading**: a procedure above a numbered list goes to the listed lesions, to the first N of
    them when it states a count ("Tangential biopsies x3" above four items); a heading that names
-   biopsies ("Skin check with biopsies, 5 sites", "Bx visit, 3 lesions, all shave") makes a bare
-   "shave" in an item or beside it the tangential technique of that biopsy; a heading that names
-   the whole area ("BIOPSY MAP - trunk") heads the list though the area word took it.
+   biopsies ("Skin check with biopsies, 5 sites", "Bx x2, shave", "Bx visit, 3 lesions, all shave")
+   makes a bare "shave" in an item or after its biopsy word the tangential technique of that biopsy;
+   a heading that names the whole area ("BIOPSY MAP - trunk") heads the list though the area word
+   took it.
 3. **Counted heading without a list**: "Shave bx x2: <lesion>; <lesion>" goes to the lesions
    described after it in its section, up to the count (the first is usually its own already).
 4. **Unplaced**: a procedure no lesion took ("PROCEDURES: Punch biopsies x2", "a punch biopsy was
@@ -170,12 +171,23 @@ def _share_heading(
         count = stated_count(text, fact)
         for number in listed[:count] if count else listed:
             collect(collected[number], fact, text)
-    # "Bx visit, 3 lesions, all shave": a bare "shave" beside the heading's biopsy word is its
-    # technique; a shave named as a removal ("Shave removal x3") is a heading of its own.
-    removal = any(f.value.get("kind") == "shave" and len(f.mention.text.split()) > 1 for f in heading)
-    if any(f.value.get("kind") in BIOPSY_KINDS for f in above) and not removal:
+    biopsies = [f for f in above if f.value.get("kind") in BIOPSY_KINDS]
+    shaves = [f for f in heading if f.value.get("kind") == "shave"]
+    if biopsies and all(_names_the_technique(f, biopsies) for f in shaves):
         for number in listed:
             _bare_shave_is_biopsy(collected[number])
+
+
+def _names_the_technique(shave: Fact, biopsies: list[Fact]) -> bool:
+    """Whether a heading's shave word is the technique of a biopsy the heading names ("Bx x2,
+    shave.", "Biopsies (shave) x3:", "Bx visit, 3 lesions, all shave"): a bare "shave" shortly after
+    a biopsy word of its sentence, not a removal ("Shave removal x2", "Shave x2, bx of the first")."""
+    return len(shave.mention.text.split()) == 1 and any(
+        b.sentence == shave.sentence and 0 <= shave.mention.start - b.mention.end <= _TECHNIQUE_GAP for b in biopsies
+    )
+
+
+_TECHNIQUE_GAP = 40  # characters: "Bx x2, shave", "Biopsies (x3) - shave", "Bx visit, 3 lesions, all shave"
 
 
 # What may stand between a heading's procedure word and the first item of the list it heads: a

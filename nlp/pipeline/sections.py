@@ -3,7 +3,9 @@
 medspaCy's Sectionizer runs token matchers; operative-note headers are short, colon-terminated
 phrases, often run together on one line by exports (``Lipoma.,POSTOPERATIVE DIAGNOSIS:``), so a
 single compiled alternation over the raw text is both faster and closer to how they are written.
-Notes without headers get no sections, and every fact then has ``section=None``.
+Form templates that join a label to its value with a dotted leader ("Final path ..... BCC") give
+one-line sections too.  Notes without headers get no sections, and every fact then has
+``section=None``.
 """
 
 import bisect
@@ -29,6 +31,8 @@ SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
 # word ending in a lower-case letter or digit ("... undermined Closure:", "12 mL Procedure detail:").
 # Not after an ALL-CAPS word: "CONDITION AT THE END OF THE PROCEDURE:" is one header of its own.
 _RUN_ON_START = re.compile(r"(?:(?<=[a-z0-9])|(?<=[a-z][A-Z]))[ \t]+([A-Z])")
+# A form line whose label is joined to its value by a dotted leader: "Final path ..... compound nevus".
+_LEADER = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&+-]{0,40}?)[ \t]*\.{3,}[ \t]*", re.MULTILINE)
 
 
 class SectionRule(BaseModel):
@@ -94,6 +98,7 @@ class SectionFinder:
                 hits[match.start("header")] = (self._rule_of(match), colon + 1)
             colon = text.find(":", colon + 1)
         self._comma_headers(text, hits)
+        leaders = self._leader_headers(text, hits)
         line_start = 0
         for line in text.splitlines(keepends=True):
             stripped = line.strip()
@@ -112,7 +117,7 @@ class SectionFinder:
             short_field = (
                 body_start - start <= SHORT_HEADER_CHARS and text[body_start : line_end if line_end != -1 else None].strip() != ""
             )
-            if rule.one_line or inline or short_field:
+            if rule.one_line or inline or short_field or start in leaders:
                 # A one-line field, a header written mid-line ("Dx: SK R cheek. PMH: BCC."), or a
                 # short field label with its value on the same line ("Dx: SK R cheek") ends with
                 # its line; the next line belongs to no section until a header.
@@ -134,6 +139,23 @@ class SectionFinder:
                 category = sections[-1][0]
             sections.append((category, start, end, body_start))
         return sections
+
+    def _leader_headers(self, text: str, hits: dict[int, tuple[SectionRule, int]]) -> set[int]:
+        """Known headers joined to their value by a dotted leader, as form templates print them.
+
+        "Procedure ...... incisional biopsy", "Final path ..... compound nevus": each is a one-line
+        field (its value ends with the line).  Only a line that opens with the label is looked at.
+        Returns the starts of the headers found.
+        """
+        found: set[int] = set()
+        if "..." not in text:
+            return found
+        for leader in _LEADER.finditer(text):
+            match = self._header.fullmatch(text, leader.start("label"), leader.end("label"))
+            if match and match.start("header") not in hits:
+                hits[match.start("header")] = (self._rule_of(match), leader.end())
+                found.add(match.start("header"))
+        return found
 
     def _comma_headers(self, text: str, hits: dict[int, tuple[SectionRule, int]]) -> None:
         """Known ALL-CAPS headers that end with a comma instead of a colon, as exports write them.

@@ -212,6 +212,16 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # "no. 15" numbers a blade: no negation
         ("The wart was pared with a no. 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
         ("The wart was pared with a no 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
+        # a procedure booked or scheduled after it is named is a plan, unless it is for today
+        ("Scaly patch of the lip: punch biopsy booked for next Tuesday.", "punch biopsy", {"is_hypothetical"}),
+        ("Cyst of the back: excision is scheduled for May 3 with me.", "excision", {"is_hypothetical"}),
+        ("Lipoma of the arm: excision scheduled for today, done under local.", "excision", set()),
+        ("Shave biopsy performed and sent; follow-up booked for two weeks.", "Shave biopsy", set()),
+        # a removal the patient wants is a wish; the removal the note then tells is done
+        ("She also wants the tags on her neck snipped.", "snipped", {"is_hypothetical"}),
+        ("His parents want the tag removed before school starts.", "removed", {"is_hypothetical"}),
+        ("She does not want them removed.", "removed", {"is_negated"}),
+        ("Tags on the neck snipped with iris scissors.", "snipped", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

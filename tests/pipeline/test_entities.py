@@ -49,6 +49,8 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("Eight skin tags of the left lateral nek were snipped.", "left lateral nek", "neck", "left"),
         ("Nevus of the posterior Nek.", "posterior Nek", "neck", None),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
+        # the adjective names the region, like "nasal" and "scapular"
+        ("Punch biopsy of the abdominal papule.", "abdominal", "abdomen", None),
         # "axilla" forgives one-edit misspellings (targets/typos.json)
         ("Tags of the left axila were snipped.", "left axila", "axilla", "left"),
         # position words written after the site belong to it, unless they place it from a landmark

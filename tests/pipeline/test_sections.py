@@ -71,6 +71,10 @@ def finder() -> SectionFinder:
         # ... but not the tail of an ALL-CAPS header of its own, nor a lower-case word before a colon
         ("CONDITION AT THE END OF THE PROCEDURE: stable.", []),
         ("we reviewed the plan: excision next week", []),
+        # a form that joins each label to its value with a dotted leader; unknown labels are no header
+        ("Site ........... R forearm\nProcedure ...... punch biopsy\nFinal path ..... dermatofibroma",
+         [("procedure", "Procedure ......"), ("pathology", "Final path .....")]),
+        ("NECK ............. 14\nTOTAL ............... 14", []),
     ],
 )
 def test_headers(finder: SectionFinder, text: str, expected: list[tuple[str, str]]) -> None:
@@ -99,6 +103,8 @@ def test_sections_cover_text_to_next_header(finder: SectionFinder) -> None:
         # ... nor an exam system or a site label inside the exam or the procedure
         ("PHYSICAL EXAMINATION: well.\nSKIN: a 5 mm papule.", "papule", "physical_exam"),
         ("DESCRIPTION: Two lesions.\nRIGHT CHEEK: excised.", "excised", "description"),
+        # a dotted-leader field ends with its line
+        ("Procedure ...... punch biopsy\nDescription of the lesion was given.", "given", None),
     ],
 )
 def test_unknown_header_closes_the_section(finder: SectionFinder, text: str, probe: str, expected: str | None) -> None:
