@@ -48,6 +48,7 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # a short word's misspelling listed by hand (targets/typos.json misspellings)
         ("Eight skin tags of the left lateral nek were snipped.", "left lateral nek", "neck", "left"),
         ("Nevus of the posterior Nek.", "posterior Nek", "neck", None),
+        ("AKs of the R cheeck x2 were frozen.", "R cheeck", "cheek", "right"),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
         # "axilla" forgives one-edit misspellings (targets/typos.json)
         ("Tags of the left axila were snipped.", "left axila", "axilla", "left"),
