@@ -17,6 +17,7 @@ for the families other than excision, each from plain wording:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -61,7 +62,11 @@ _COUNT_AFTER_SITE = re.compile(
     # a bare number closing the item, or before a remark in brackets
     + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))"  # not the "2" of "2.5 cm"
     # "NECK ........ 14": a table row whose dot leader runs to the count at the end of the line
-    + r"|" + _LEADER + _APPROX + _NUMBER + r"(?=[ \t]*(?:\n|$))",
+    + r"|" + _LEADER + _APPROX + _NUMBER + r"(?=[ \t]*(?:\n|$))"
+    # "| Neck | 11 | snip |": a table row whose next cell holds the count (nineteenth set, decision 3)
+    + r"|[ \t]*\|[ \t]*" + _APPROX + _NUMBER + r"(?=[ \t]*\|)"
+    # "LOCATION 1a: right axilla\n  COUNT 1a: 14": a template's count field on the line after the site
+    + r"|[ \t]*\n[ \t]*(?:count|number(?:[ \t]+removed|[ \t]+treated)?|no\.|#)(?:[ \t]+\d{1,2}[a-z]?)?[ \t]*[:=][ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"
@@ -85,6 +90,9 @@ _DESCRIBING = (
 _COUNT_BEFORE = re.compile(
     r"(?:(?<![#\w.])|\b[x×][ \t]?)" + _NUMBER + r"\s+(?:(?:" + _DESCRIBING + r")\s+){0,2}$", re.IGNORECASE
 )
+# "Removed 14 of the 17 tags": only the part the note says it treated is counted, not the lesions
+# examined (nineteenth set, decision 1); "every one of the eighteen" is all of them
+_PART_OF = re.compile(r"(?<!every\s)(?<!each\s)(?<!any\s)\b" + _NUMBER + r"\s+of\s+(?:the\s+|these\s+|those\s+|her\s+|his\s+|their\s+)?$", re.IGNORECASE)
 # "Lesion 2 AK", "site 3 SKs", "stage 2": a number that names a lesion or step, not how many
 _NUMBERING_WORD = re.compile(r"\b(?:lesions?|sites?|specimens?|spec|no|nos|number|stage|step|day|pod|grade|level|area)\s*$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
@@ -97,7 +105,9 @@ _COUNT_AFTER_DX = re.compile(
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
-    r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)(?:\s*[:=]?\s*|" + _LEADER + r")" + _NUMBER + r"\b" + _NOT_A_UNIT
+    r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)(?:\s*[:=]?\s*|" + _LEADER + r"|[ \t]*\|[ \t]*)" + _NUMBER + r"\b" + _NOT_A_UNIT
+    # "9 + 4 + 3 = 16": a sum written out, whose result is the total
+    + r"|\b\d{1,3}(?:[ \t]*\+[ \t]*\d{1,3})+[ \t]*=[ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "Total lesions destroyed: 15", "Total number of AKs treated = 9", "Tot 15"
     + r"|\btot(?:al)?\.?(?:\s+number\s+of)?\s+(?:lesions|tags|aks|sks|keratoses|acrochordons|warts|verrucae|mollusc[a-z]*|sts)"
     r"(?:\s+(?:removed|treated|destroyed|snipped|frozen|curetted))?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
@@ -212,13 +222,22 @@ def number(word: str) -> int | None:
     return None
 
 
-def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
+def add_counts(
+    text: str, lesions: list[Lesion], site_mentions: dict[int, list[tuple[int, int, bool]]] | None = None
+) -> list[Lesion]:
     """Set ``count`` on counted lesions (destruction, skin tags) from the note's numbers.
 
     A number next to a lesion's own site, or before a diagnosis no other lesion has used (or
     before lesion nouns in the diagnosis's clause: "Six rough scaly papules, clinically AKs"),
     counts that lesion; a note's total ("23 in all", "Destruction of 3 lesions" shared by
     several sites) fills in the lesions that have no count of their own.
+
+    A lesion's site may be named more than once (``site_mentions`` by lesion index: start, end and
+    whether the mention's sentence names a procedure done): the number at a mention in a treatment
+    sentence ("we removed twenty-two: thirteen from the neck") counts it first, for only the
+    lesions removed are counted, not those examined ("about twenty tags on the neck"; nineteenth
+    set, decision 1); then the number at the site the record names, then at any other mention
+    (the exam's "mostly neck" and the plan's "neck 16").
     """
     counted = [lesion for lesion in lesions if is_counted(lesion)]
     if not counted:
@@ -231,7 +250,7 @@ def add_counts(text: str, lesions: list[Lesion]) -> list[Lesion]:
     used_diagnoses: set[int] = set()
     for lesion in counted:
         shared = lesion.procedure is not None and users[lesion.procedure.span.start] > 1
-        value = _count_for(text, lesion, used_diagnoses, procedure_shared=shared)
+        value = _count_for(text, lesion, used_diagnoses, procedure_shared=shared, other_sites=(site_mentions or {}).get(lesion.index, ()))
         if value:
             found[lesion.index] = value
     totals = [_total(text)] + [
@@ -280,13 +299,39 @@ def diagnosis_count(text: str, start: int, end: int) -> int | None:
     match = _COUNT_BEFORE.search(text, max(0, start - 40), start)
     if match is not None and _NUMBERING_WORD.search(text, max(0, match.start() - 12), match.start()):
         match = None  # "Lesion 2 AK": a number that names the lesion
+    if match is not None:
+        match = _part_of(text, match) or match
     match = match or _COUNT_AFTER_DX.match(text, end, min(len(text), end + 24))
     return number(next(g for g in match.groups() if g)) if match else None
 
 
-def _count_for(text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool) -> int | None:
+def _part_of(text: str, match: re.Match[str]) -> re.Match[str] | None:
+    """"Removed 14 of the 17 tags": the part before a diagnosis's count, if the note writes one."""
+    return _PART_OF.search(text, max(0, match.start() - 30), match.start())
+
+
+def _part_count(text: str, start: int) -> int | None:
+    """The treated part written before the diagnosis at ``start`` ("snipped 9 of the 12 tags"), or None."""
+    match = _COUNT_BEFORE.search(text, max(0, start - 40), start)
+    part = _part_of(text, match) if match is not None else None
+    return number(part.group(1)) if part else None
+
+
+def _count_for(
+    text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool, other_sites: Iterable[tuple[int, int, bool]] = ()
+) -> int | None:
+    for dx in lesion.diagnoses:
+        value = _part_count(text, dx.span.start) if dx.span.start not in used_diagnoses else None
+        if value:  # the part treated beats the lesions examined at the site or by the diagnosis
+            used_diagnoses.add(dx.span.start)
+            return value
+    mentions = sorted(other_sites)
+    spans = [(start, end) for start, end, done in mentions if done]
     if lesion.site is not None:
-        value = site_count(text, lesion.site.span.start, lesion.site.span.end)
+        spans.append((lesion.site.span.start, lesion.site.span.end))
+    spans += [(start, end) for start, end, _ in mentions]
+    for start, end in spans:
+        value = site_count(text, start, end)
         if value:
             return value
     for dx in lesion.diagnoses:

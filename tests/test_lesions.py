@@ -381,6 +381,30 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
             "TX: CRYO TO IRRITATED SKIN TAGS\nSITE/COUNT:\n  CHEST ............ 7\n  R GROIN ....... 4\n  TOTAL .............. 11",
             {"chest": 7, "groin": 4},
         ),
+        # a tally table: each row's next cell holds its count; the Total row is no site
+        (
+            "Acrochordons, irritated.\n| Site | Number snipped | How |\n|---|---|---|\n| Chest | 9 | scissors |\n"
+            "| Left groin | 5 | scissors |\n| Total | 14 | |",
+            {"chest": 9, "groin": 5},
+        ),
+        # the exam names the sites without numbers; the treatment names them again with the counts
+        (
+            "Exam: many skin tags, mostly chest and right groin.\nTags snipped w/ scissors today: chest 12, R groin 7.",
+            {"chest": 12, "groin": 7},
+        ),
+        (
+            "There are about twenty tags on the chest and in the right groin. After consent we snipped seventeen of them: "
+            "eleven from the chest and six from the right groin.",
+            {"chest": 11, "groin": 6},
+        ),
+        # only the part of the tags the note says it removed is counted, not those examined
+        ("Twelve skin tags of the chest. Snipped 9 of the 12 tags with iris scissors; she keeps the rest.", {"chest": 9}),
+        ("Skin tags of the chest. Every one of the twelve tags was snipped with iris scissors.", {"chest": 12}),
+        # the examined number after "about" is not the count of a site the treatment counts
+        (
+            "About 35 skin tags in all, on the chest, back and groin. Removed 25 today: chest 14, back 6, R groin 5.",
+            {"chest": 14, "back": 6, "groin": 5},
+        ),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -433,6 +457,10 @@ def test_a_siteless_count_that_sums_the_sites_is_those_lesions(siteless, kept: b
         ("# of tags: 18", 18),
         # a dot leader between the total's label and its number
         ("  TOTAL ............... 25", 25),
+        # a table's Total row, and a sum written out: its result
+        ("| Total | 26 | |", 26),
+        ("All snipped: 8 + 5 + 4 = 17.", 17),
+        ("Tags removed 10+6 = 16", 16),
     ],
 )
 def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
@@ -499,6 +527,18 @@ def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
             "DIAGNOSIS: ACTINIC KERATOSES\nLOCATIONS: FOREHEAD X6, SCALP X4.\nTREATMENT: LIQUID NITROGEN, 2 CYCLES.\n"
             "NOT TREATED: A WAXY PAPULE OF THE R CHEEK, CLINICALLY SK.",
             ["forehead", "scalp"],
+        ),
+        # a clause after a semicolon that only leaves the lesions alone (ConText's cue stops at the semicolon)
+        (
+            "Procedure: LN2 to the 6 irritated SKs of the back, 2 cycles.\nAlso seen: small SKs of the abdomen; benign, no treatment wanted.",
+            ["back"],
+        ),
+        ("LN2 to 3 AKs of the scalp. Seborrheic keratoses of the chest; not treated.", ["scalp"]),
+        # a line labelled with the lesions that closes with "Not done.": its removal word is no procedure done
+        (
+            "Exam: 3 AKs of the scalp. Several skin tags on the neck.\nProcedure: LN2 to the 3 AKs.\n"
+            "Skin tags: pt asked about removal; his plan calls it cosmetic. Not done.",
+            ["scalp"],
         ),
     ],
 )
@@ -1835,6 +1875,26 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
         ("Assessment: Skin tags, neck.\nPlan: Home care reviewed. They can be snipped at the next visit if they bother him.", []),
         # "no. 15 blade" numbers the blade; it negates nothing
         ("Plantar warts x2, left heel: pared with a no. 15 blade, then liquid nitrogen was applied to each.", ["17110"]),
+        # a procedure block whose sites each have a count field on the next line ("COUNT 1a: 10"), and a
+        # last block that holds its location, diagnosis and technique fields: 10 + 8 tags, one shave
+        (
+            "PROCEDURE 1: Removal of skin tags\n  LOCATION 1a: chest\n  COUNT 1a: 10\n  LOCATION 1b: right groin\n"
+            "  COUNT 1b: 8\n  METHOD: snip with scissors\nPROCEDURE 2: Shave removal\n  LOCATION: left forearm\n"
+            "  CLINICAL DX: irritated seborrheic keratosis\n  SIZE: 7 mm\n  TECHNIQUE: shaved flush with the skin\n"
+            "PATHOLOGY RESULT: seborrheic keratosis, irritated.",
+            ["11200", "11201", "11301"],
+        ),
+        # a written sum's result is the total: the site without a number of its own takes the rest (9)
+        (
+            "Skin tags: chest (many), 4 in the right groin, 3 in the left groin. All snipped with scissors: 9 + 4 + 3 = 16.",
+            ["11200", "11201"],
+        ),
+        # two counted procedures: the forehead AKs take the cryotherapy named with AKs, not the tags' snip (11 + 4 = 15)
+        (
+            "He has about 20 skin tags on the neck and many AKs on the scalp and forehead. Procedure one: the neck tags were snipped "
+            "with scissors. Procedure two: cryotherapy of fifteen actinic keratoses, eleven on the scalp and four on the forehead.",
+            ["11200", "11201", "17004"],
+        ),
         # a count in words echoed in figures, and a total with a verb phrase before "in total"
         ("PROCEDURE: Removal of skin tags, neck and left axilla.\nDESCRIPTION: Nineteen (19) tags were snipped in total.",
          ["11200", "11201"]),

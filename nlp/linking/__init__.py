@@ -69,8 +69,8 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
     segments = letter_references(text, align_list_numbers(segments, facts, sections))
     mark_proven_history(text, facts)
-    mark_left_alone(text, facts)
     segment_of = segment_lookup(segments)
+    mark_left_alone(text, facts, segment_of)
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
     anchors, passing = lesion_anchors(facts, segments, segment_of)
     clusters, lesion_ids = cluster_sites(anchors, segments, segment_of, text)
@@ -87,7 +87,12 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # 5: keep the treated lesions.
     treated = treated_lesions(text, facts, sections, built, collected) - listed_not_done(text, facts, segments, segment_of, sections)
     out = [with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]
-    out = [tag_proven_other(lesion) for lesion in summed_lesions(details.add_counts(text, out))]
+    done_sentences = {f.sentence for f in facts if f.label == "PROCEDURE" and usable(f)}
+    site_mentions: dict[int, list[tuple[int, int, bool]]] = {}
+    for fact in facts:
+        if fact.label == "ANATOMIC_SITE" and fact.lesion is not None and usable(fact):
+            site_mentions.setdefault(fact.lesion, []).append((fact.mention.start, fact.mention.end, fact.sentence in done_sentences))
+    out = [tag_proven_other(lesion) for lesion in summed_lesions(details.add_counts(text, out, site_mentions))]
     # Renumber so lesion indexes are 1..n in order of appearance.
     renumber = {lesion.index: i + 1 for i, lesion in enumerate(out)}
     for fact in facts:

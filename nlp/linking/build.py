@@ -148,6 +148,11 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
             if m.negated and m.section in ACCOUNT_SECTIONS:
                 state.undone.add((m.value or {}).get("kind") or "other")
         return
+    if "NOT_TREATED" in fact.modifiers and fact.label == "PROCEDURE":
+        # only linking marks a procedure so ("Tags: ... tag removal is cosmetic. Not done.",
+        # nlp.linking.left_alone): named, not done to this lesion
+        state.untreated = True
+        return
     if "NOT_TREATED" in fact.modifiers and fact.label == "ANATOMIC_SITE":
         state.untreated = True  # "Not treated: 2 faint pink macules on the nose"
     m = fact.mention

@@ -6,9 +6,13 @@ written after them, with a pronoun for the lesions ("... right lower eyelid; tho
 him and he asked me to leave them", "Tags on the eyelids too. She prefers to leave those."): the
 diagnoses of the sentence just before such a sentence are lesions left alone, so they take no share
 of the visit's destruction or skin-tag removal (:func:`nlp.linking.sharing.share_counted_procedure`).
+The same holds for the clause before a semicolon that closes its sentence with nothing but a
+leave-alone cue ("SKs of the chest; benign, no treatment wanted"), which ConText's cue cannot reach.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from nlp.cues import default_cues
 from nlp.linking.facts import Fact
@@ -22,17 +26,26 @@ _LEAVE_THEM = _CUES.regex("left_alone.leave_them")
 # <pronoun> ..." or "left alone/untreated/in place", so a note without one of these cannot match,
 # and this literal-led search is ten times faster than the full pattern over a whole note.
 _LEAVE_CUE = _CUES.regex("left_alone.leave_cue")
+# "SKs of the chest; benign, no treatment wanted": a clause after a semicolon that is nothing but a
+# leave-alone cue, closing its sentence. ConText's "no treatment" cue cannot reach back over the
+# semicolon (a TERMINATE), so the lesions before it are marked here.
+_CLAUSE_LEFT_ALONE = _CUES.regex("left_alone.clause_left_alone")
+# "Tags: pt asked ... insurance ... Not done.": a line labelled with the lesions that closes with a
+# sentence saying only that nothing was done (the label is checked to name a diagnosis).
+_LINE_NOT_DONE = _CUES.regex("left_alone.line_not_done", groups=("label",))
 # What may stand between the lesions' sentence and the wish: the rest of a line, never a new line.
 _SAME_PASSAGE = _CUES.regex("left_alone.same_passage")
 
 
-def mark_left_alone(text: str, facts: list[Fact]) -> None:
+def mark_left_alone(text: str, facts: list[Fact], segment_of: Callable[[int], int | None] = lambda _: None) -> None:
     """Mark ``NOT_TREATED`` on the diagnoses of the sentence just before a "leave them" sentence.
 
     The wish's own sentence must name no diagnosis (then its pronoun may mean that one, and
     ConText decides), and the two sentences must sit on one line, with only words between them
     that name nothing.
     """
+    _mark_clause_left_alone(text, facts, segment_of)
+    _mark_line_not_done(text, facts, segment_of)
     if not _LEAVE_CUE.search(text) or not _LEAVE_THEM.search(text):
         return
     spans = sorted({f.sentence_span for f in facts if f.sentence_span is not None})
@@ -50,4 +63,46 @@ def mark_left_alone(text: str, facts: list[Fact]) -> None:
             continue  # a fact between them: the pronoun may mean it
         for fact in facts:
             if fact.sentence_span == previous and fact.label == "LESION_DIAGNOSIS":
+                fact.modifiers = fact.modifiers | {NOT_TREATED}
+
+
+def _mark_clause_left_alone(text: str, facts: list[Fact], segment_of: Callable[[int], int | None]) -> None:
+    """Mark ``NOT_TREATED`` on the diagnoses and sites of the clause just before a "; no treatment wanted" clause.
+
+    Only the clause the cue closes (back to the line start or an earlier semicolon) is left alone:
+    "LN2 to the AKs of the scalp; SKs of the chest; no treatment" leaves only the SKs.  Inside a
+    numbered lesion item (``segment_of``) the clause is left to the item: its facts join the
+    item's treated lesion, which the mark would make one left alone.
+    """
+    if ";" not in text:
+        return
+    for match in _CLAUSE_LEFT_ALONE.finditer(text):
+        cue = match.start()
+        if segment_of(cue) is not None:
+            continue
+        start = max(text.rfind(";", 0, cue), text.rfind("\n", 0, cue), text.rfind(".", 0, cue)) + 1
+        for fact in facts:
+            if fact.label in ("LESION_DIAGNOSIS", "ANATOMIC_SITE") and start <= fact.mention.start < cue:
+                fact.modifiers = fact.modifiers | {NOT_TREATED}
+
+
+def _mark_line_not_done(text: str, facts: list[Fact], segment_of: Callable[[int], int | None]) -> None:
+    """Mark ``NOT_TREATED`` on the facts of a line labelled with a diagnosis that closes with "Not done."
+
+    "Tags: pt asked. Explained his insurance treats tag removal as cosmetic. Not done.": the tags
+    are left alone, and the removal the line names is no procedure done to them (nineteenth set,
+    decision 12).  Inside a numbered lesion item the line is left to the item, as above.
+    """
+    lowered = text.lower()
+    if "not " not in lowered and "declined" not in lowered:
+        return
+    for match in _LINE_NOT_DONE.finditer(text):
+        start, end = match.start(), match.end()
+        if segment_of(start) is not None:
+            continue
+        on_line = [f for f in facts if start <= f.mention.start < end]
+        if not any(f.label == "LESION_DIAGNOSIS" and f.mention.start < match.end("label") for f in on_line):
+            continue
+        for fact in on_line:
+            if fact.label in ("LESION_DIAGNOSIS", "ANATOMIC_SITE", "PROCEDURE"):
                 fact.modifiers = fact.modifiers | {NOT_TREATED}

@@ -265,16 +265,22 @@ def find_markers(
     return segments
 
 
+# Section kinds of the field lines that describe one procedure block's lesion.
+_BLOCK_FIELDS = frozenset({"findings", "diagnosis", "anesthesia", "description", "closure", "specimen"})
+
+
 def _block_end(sections: list[tuple[str, int, int, int]], start: int, next_marker: int, blocks: set[int]) -> int:
     """Where a "Procedure 1:" block ends: at the next marker while another block follows it.
 
     The last block (no block marker after it) keeps the sections of the kinds the blocks before
-    it held ("Detail:" under each procedure) and ends at the first section of another kind
-    ("Pathology:", "Plan:") or where a section ends with nothing after it.
+    it held ("Detail:" under each procedure), and the one-lesion fields every block may hold
+    (``_BLOCK_FIELDS``: "LOCATION:", "CLINICAL DX:", "TECHNIQUE:", "CLOSURE:", "SPECIMEN:" under a
+    block whose fellow names its sites "LOCATION 1a:"), and ends at the first section of another
+    kind ("Pathology:", "Plan:") or where a section ends with nothing after it.
     """
     if any(b > start for b in blocks):
         return next_marker
-    held = {name for name, s, _, *_ in sections if min(blocks) <= s < start}
+    held = {name for name, s, _, *_ in sections if min(blocks) <= s < start} | _BLOCK_FIELDS
     starts = {s: name for name, s, _, *_ in sections}
     for bound in sorted({s for _, s, _, *_ in sections} | {e for _, _, e, *_ in sections}):
         if start < bound < next_marker and starts.get(bound) not in held:

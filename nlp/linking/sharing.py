@@ -253,13 +253,13 @@ def share_counted_procedure(
     # An excision named for a lesion that is no skin tag ("Excision of epidermoid cyst, posterior
     # neck" beside "a few skin tags on the lateral neck") is that lesion's, never a tag removal.
     named = [
-        (weak, p, details.malignant(owner))
+        (weak, p, details.malignant(owner), {d.kind for _, d in state.diagnoses})
         for owner, state in owned
         for weak, p in state.procedures
         if p.kind in kinds and (p.kind != "excision" or not _other_diagnosis(owner))
     ]
     # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
-    counted = [(p, malignant) for weak, p, malignant in named if not weak] or [(p, malignant) for _, p, malignant in named]
+    counted = [(p, malignant, dx) for weak, p, malignant, dx in named if not weak] or [(p, malignant, dx) for _, p, malignant, dx in named]
     if not counted:
         return
     donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
@@ -280,10 +280,13 @@ def share_counted_procedure(
         malignant = details.malignant(lesion)
         if not own:
             # else a procedure named outright at that site ("Excision") stays
-            fitting = [p for p, owner in counted if owner is None or malignant is None or owner == malignant]
+            kind = lesion.diagnosis.kind if lesion.diagnosis is not None else None
+            fitting = [(p, dx) for p, owner, dx in counted if owner is None or malignant is None or owner == malignant]
             if not fitting:
                 continue
-            lesion.procedure = fitting[0]
+            # Two counted procedures at one visit ("tags snipped ... cryotherapy of AKs of the scalp and
+            # forehead"): a lesion takes the one named with its own kind of diagnosis, if any.
+            lesion.procedure = next((p for p, dx in fitting if kind in dx), fitting[0][0])
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
 

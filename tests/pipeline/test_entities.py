@@ -48,6 +48,7 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # a short word's misspelling listed by hand (targets/typos.json misspellings)
         ("Eight skin tags of the left lateral nek were snipped.", "left lateral nek", "neck", "left"),
         ("Nevus of the posterior Nek.", "posterior Nek", "neck", None),
+        ("AKs of the R cheeck x2 were frozen.", "R cheeck", "cheek", "right"),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
         # the adjective names the region, like "nasal" and "scapular"
         ("Punch biopsy of the abdominal papule.", "abdominal", "abdomen", None),
