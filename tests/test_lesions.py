@@ -767,8 +767,9 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
             [("temple", "biopsy_tangential"), ("forearm", "biopsy_tangential")],
         ),
         (
+            # both shaved; "bx of the first" makes the first one's shave a sample (tangential biopsy)
             "Shave x2, bx of the first.\n1) R temple, 5 mm papule; SK.\n2) L forearm, 6 mm papule; SK.",
-            [("temple", "shave"), ("forearm", "shave")],
+            [("temple", "biopsy_tangential"), ("forearm", "shave")],
         ),
         # per-biopsy template blocks, each with its own technique
         (

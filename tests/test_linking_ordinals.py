@@ -52,6 +52,10 @@ def _placed(sentence: str, target: str) -> int | None:
         ("The first red papule was frozen.", "frozen", None),
         ("The first and second lesions were closed.", "closed", None),
         ("A lesion 2 mm across was frozen.", "frozen", None),
+        # a procedure that counts two or more lesions is no single ordinal's
+        ("Shave x2, bx of the first.", "Shave", None),
+        ("Shave x2, bx of the first.", "bx", 1),
+        ("Two punch biopsies, the first sutured.", "punch", None),
     ],
 )
 def test_an_ordinal_names_a_lesion_of_the_list(sentence: str, target: str, lesion: int | None) -> None:

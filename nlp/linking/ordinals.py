@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from nlp.linking.facts import Fact
+from nlp.linking.listed import stated_count
 
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "former": 1, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
@@ -79,6 +80,10 @@ class OrdinalReferents:
     def lesion_of(self, fact: Fact) -> int | None:
         """The lesion an ordinal in ``fact``'s clause names, if any (None when fewer than two lesions precede it)."""
         if fact.sentence_span is None:
+            return None
+        # "Shave x2, bx of the first": a fact that counts two or more lesions is no one lesion's
+        count = stated_count(self.text, fact)
+        if count is not None and count >= 2:
             return None
         start, end = fact.sentence_span
         order = self._order(fact, start)
