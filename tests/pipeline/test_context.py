@@ -201,6 +201,13 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # "no. 15" numbers a blade: no negation
         ("The wart was pared with a no. 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
         ("The wart was pared with a no 15 blade and liquid nitrogen was applied.", "liquid nitrogen", set()),
+        # a follow-up booked after an interval "for" a procedure plans it; a visit that is a follow-up does not
+        ("F/u 4 wk for repeat LN2 prn.", "LN2", {"is_hypothetical"}),
+        ("Return in 2 months for cryotherapy of the rest.", "cryotherapy", {"is_hypothetical"}),
+        ("Here for f/u of AKs; LN2 to four of them today.", "LN2", set()),
+        # on a form, the option of an empty check box was not chosen; the ticked one was
+        ("Method: (x) snip removal ( ) liquid nitrogen", "liquid nitrogen", {"is_negated"}),
+        ("Method: (x) snip removal ( ) liquid nitrogen", "snip removal", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:
