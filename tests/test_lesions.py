@@ -2078,3 +2078,41 @@ def test_a_tumour_depth_is_the_operative_finding(text: str, depth: str) -> None:
 def test_mms_names_mohs_surgery(coder, text: str, kinds: set[str]) -> None:
     result = coder.code(text, "t")
     assert {lesion.procedure.kind for lesion in result.lesions if lesion.procedure} == kinds
+
+
+# Skin tags beside the visit's treated lesion: tags only talked about, put off to a later visit or
+# left out by a procedure limited to one lesion take no share of it, and the treated lesion keeps
+# the diagnosis written with its site.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a procedure its sentence limits to one lesion is not shared with the tags described beside it
+        ("Exam: L forearm: 8 mm irritated seborrheic keratosis. Several small skin tags of the neck. "
+         "Procedure: cryotherapy to the L forearm lesion only.",
+         [("forearm", "destruction", "irritated_seborrheic_keratosis")]),
+        # without "only" the destruction is the visit's, and the tags described share it
+        ("Exam: L forearm: 8 mm irritated seborrheic keratosis. Several small skin tags of the neck. "
+         "Procedure: cryotherapy to the L forearm and the neck.",
+         [("forearm", "destruction", "irritated_seborrheic_keratosis"), ("neck", "destruction", "skin_tag")]),
+        # the diagnosis written with the site beats a word of the story of the same rank
+        ("CC: also asks about her tags.\nExam: R upper back: 1.1 cm crusted irritated seborrheic keratosis.\n"
+         "LN2 x2 cycles to the R upper back.",
+         [("back", "destruction", "irritated_seborrheic_keratosis")]),
+        # a diagnosis in a sentence whose procedure is only talked about is the last choice
+        ("Exam: R upper back: 1.1 cm crusted irritated seborrheic keratosis.\nProcedure: LN2 x2 cycles to the R upper back.\n"
+         "Tags: we discussed snip removal; she will think about it.",
+         [("back", "destruction", "irritated_seborrheic_keratosis")]),
+        # taking sutures out is a wound visit, not the removal of the tags put off to it
+        ("Epidermoid cyst, L upper back, 1.2 cm: excised, layered closure 3.0 cm.\n"
+         "Eight skin tags in the R axilla. The tags can come off at the next visit, at suture removal.",
+         [("back", "excision", "epidermoid_cyst")]),
+        # a follow-up booked "for" a procedure plans it, so the tags declined today share nothing
+        ("Warts x3, L palm: pared and LN2 x2 to each.\nAlso ~6 skin tags on neck: pt declined removal. Not tx'd.\n"
+         "F/u 4 wk for repeat LN2 prn.",
+         [("hand", "destruction", "wart")]),
+    ],
+)
+def test_tags_beside_the_treated_lesion(lesions, text: str, expected: list[tuple[str, str, str]]) -> None:
+    found = lesions(text)
+    assert [(lesion.site.region if lesion.site else None, lesion.procedure.kind, lesion.diagnosis.kind if lesion.diagnosis else None)
+            for lesion in found] == expected

@@ -24,9 +24,11 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    else to the lesion its lesion words name, else of the last lesion named in its section, else
    to the note's primary lesion.
 4. **Records** (:mod:`.build`, :mod:`.sharing`, :mod:`.listed`, :mod:`.pathology`) — per lesion, the diagnosis by
-   precedence pathology > postoperative > preoperative, the largest operative lesion size, the
-   narrowest margin, the most complex closure, and so on; facts said once for several lesions go
-   to each ("Shave bx x2: ...", "Biopsies #1-#3: tangential", "A, B and C were each shaved").
+   precedence pathology > postoperative > preoperative (within a rank, the one written with the
+   lesion's site; a clinical word in a sentence whose procedure is only planned or declined comes
+   last), the largest operative lesion size, the narrowest margin, the most complex closure, and
+   so on; facts said once for several lesions go to each ("Shave bx x2: ...", "Biopsies #1-#3:
+   tangential", "A, B and C were each shaved").
    Negated, historical, family and hypothetical mentions never create a fact (:mod:`.facts`);
    uncertain diagnoses are kept but marked not certain.  Lesions a later sentence leaves alone by
    pronoun ("... eyelid; he asked me to leave them") take no shared procedure (:mod:`.left_alone`).

@@ -98,6 +98,14 @@ class Collected:
     # and the kinds it asserts outside the procedure title: see build_lesion
     undone: set[str] = field(default_factory=set)
     done_in_body: set[str] = field(default_factory=set)
+    # the sentences that name the lesion's site, and the sentence of each diagnosis (by its start):
+    # among diagnoses of one rank, the one written with the site describes the lesion ("R upper back:
+    # 1.1 cm ... irritated SK"), not a word of the visit's story ("also asks about the tags")
+    site_sentences: set[tuple[int, int]] = field(default_factory=set)
+    diagnosis_sentences: dict[int, tuple[int, int] | None] = field(default_factory=dict)
+    # diagnoses (by start) named in a sentence whose procedures are all planned or declined ("Tags:
+    # we talked about snip removal"): a lesion left for later, so the last choice among clinical words
+    waiting_diagnoses: set[int] = field(default_factory=set)
 
 
 _FINAL_DX = re.compile(r"\bfinal\s+(?:pathologic(?:al)?\s+)?(?:diagnosis|dx|path(?:ology)?)\b", re.IGNORECASE)
@@ -159,6 +167,8 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
     value = m.value or {}
     span = Span(m.start, m.end, m.text)
     if m.label == "ANATOMIC_SITE":
+        if fact.sentence_span is not None:
+            state.site_sentences.add(fact.sentence_span)
         state.sites.append(
             Site(
                 text=m.text, region=value.get("region") or "", span=span, subsite=value.get("subsite"),
@@ -186,6 +196,7 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
         if source in ("clinical", "preoperative") and _quoted(text, m.start, m.end):
             rank = _QUOTED_RANK
         state.diagnoses.append((rank, diagnosis))
+        state.diagnosis_sentences[m.start] = fact.sentence_span
     elif m.label == "PROCEDURE":
         if value.get("weak") and m.section in NARRATIVE_SECTIONS:
             return  # "it drained foul material twice last winter": the story, not today's procedure
@@ -251,6 +262,16 @@ def _measure(m: Mention) -> Measure | None:
     return Measure(value_cm=cm, span=Span(m.start, m.end, m.text), kind=kind, dimensions=dims, unit=value.get("unit") or "cm")
 
 
+def _with_site(state: Collected, diagnosis: Diagnosis) -> bool:
+    """Whether a diagnosis is written in a sentence that names its lesion's site."""
+    return state.diagnosis_sentences.get(diagnosis.span.start) in state.site_sentences
+
+
+def _waiting(state: Collected, diagnosis: Diagnosis) -> bool:
+    """Whether a clinical or preoperative diagnosis names a lesion only planned or declined for treatment."""
+    return diagnosis.source in ("clinical", "preoperative") and diagnosis.span.start in state.waiting_diagnoses
+
+
 def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_done: bool) -> Lesion:
     """The record of lesion ``index``: each field picked from ``state`` by precedence."""
     lesion = Lesion(index=index)
@@ -262,7 +283,10 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
         lesion.site = replace(best, laterality=laterality, eyelid_part=part)
     if state.diagnoses:
         # The patient's own word ("a mole by my scar") names the lesion only when the clinician does not.
-        ordered = sorted(state.diagnoses, key=lambda item: (item[0] >= _QUOTED_RANK, not item[1].certain, item[0]))
+        ordered = sorted(
+            state.diagnoses,
+            key=lambda item: (item[0] >= _QUOTED_RANK, not item[1].certain, _waiting(state, item[1]), item[0], not _with_site(state, item[1])),
+        )
         lesion.diagnosis = ordered[0][1]
         lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]
     if state.procedures and not _listed_not_done(state):

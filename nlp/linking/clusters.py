@@ -129,7 +129,7 @@ def lesion_anchors(
     Where the note asserts no site at all, a site named in a wish or plan stands in (marked
     ``WISHED_SITE``).
     """
-    untreated = _untreated_sentences(facts) if segments else set()
+    untreated = untreated_sentences(facts) if segments else set()
     treated_items = {
         segment_of(f.mention.start) for f in facts if f.label == "PROCEDURE" and f.sentence not in untreated and usable(f)
     } - {None}
@@ -279,7 +279,7 @@ def split_counted_items(
     return sorted([*lesion_ids, *origins]), origins
 
 
-def _untreated_sentences(facts: list[Fact]) -> set[int]:
+def untreated_sentences(facts: list[Fact]) -> set[int]:
     """Sentences whose procedure mentions are all declined, negated or planned (and not a wish)."""
     treated: set[int] = set()
     untreated: set[int] = set()

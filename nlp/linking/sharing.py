@@ -17,10 +17,11 @@ from collections.abc import Callable
 
 from nlp import procedure_details as details
 from nlp.linking.build import MOHS_DONE, Collected, build_lesion, collect
+from nlp.linking.clusters import untreated_sentences
 from nlp.linking.facts import GENERIC_LESION, Fact, in_site_field, sentence_text, text_before, usable
 from nlp.linking.listed import share_listed_procedures
 from nlp.linking.treated import described_and_treated
-from nlp.records import Lesion
+from nlp.records import Lesion, Procedure
 
 # A repair length stated for all the lesions together: "Total layered repair 6.2 cm", "combined length of closure 8 cm",
 # also as a labelled line ("Total intermediate repair, trunk: 7.2 cm"; the colon only as the label's end).
@@ -52,6 +53,13 @@ _LISTED_LABELS = _DONE_TO_SEVERAL_LABELS | {"LESION_DIAGNOSIS", "LESION_SIZE"}
 _OWN_ONLY = {"LESION_DIAGNOSIS": "diagnoses", "LESION_SIZE": "sizes"}
 # Where the sentence of a site ends: a full stop before a space or the end, or a line break.
 _SENTENCE_END = re.compile(r"\.(?=\s|$)|\n")
+# A procedure its own sentence limits to one lesion ("cryotherapy ... to the R upper back lesion
+# only", "only the left cheek spot was frozen") is that lesion's, never shared with the others.
+_ONE_LESION_ONLY = re.compile(
+    r"\b(?:lesion|spot|site|one|area|papule|plaque|growth)\s+only\b"
+    r"|\bonly\s+(?:to\s+|on\s+|at\s+)?(?:the|this|that)\s+(?:[\w-]+\s+){0,4}?(?:lesion|spot|site|one|area|papule|plaque|growth)\b",
+    re.IGNORECASE,
+)
 # Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
 _COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
 
@@ -72,6 +80,7 @@ def collect_and_build(
     """
     collected = {i: Collected() for i in lesion_ids}
     shared: list[Fact] = []
+    waiting = untreated_sentences(facts)
     for fact in facts:
         if fact.lesion is None:
             shared.append(fact)
@@ -82,6 +91,8 @@ def collect_and_build(
             continue
         in_item = segment_of(fact.mention.start) == fact.lesion
         collect(collected[fact.lesion], fact, text, in_item=in_item)
+        if fact.label == "LESION_DIAGNOSIS" and fact.sentence in waiting:
+            collected[fact.lesion].waiting_diagnoses.add(fact.mention.start)
         if fact.label == "PROCEDURE" and not fact.value.get("weak") and usable(fact) and in_item:
             collected[fact.lesion].titled.add(fact.value.get("kind") or "other")
     for fact in shared:  # facts that speak for every lesion ("both wounds were closed in layers")
@@ -227,7 +238,9 @@ def share_counted_procedure(
     :func:`nlp.linking.clusters.split_counted_items`) takes its item's procedure and diagnosis.  A
     destruction of a cancer and one of benign or premalignant lesions are different procedures
     (coded by the cancer's diameter, or by count): "SCCIS, L hand - ED&C" does not treat the
-    seborrheic keratoses of the back, nor "LN2 to the AKs" a BCC left for another day.
+    seborrheic keratoses of the back, nor "LN2 to the AKs" a BCC left for another day.  A
+    procedure its sentence limits to one lesion ("cryotherapy to the R upper back lesion only")
+    is never shared: the skin tags described beside it were not treated.
     """
     for index, item in (split_from or {}).items():
         lesion, origin = built.get(index), built.get(item)
@@ -260,6 +273,7 @@ def share_counted_procedure(
     ]
     # A weak word ("the pus was expressed") stands for the procedure when no stronger one names it.
     counted = [(p, malignant, dx) for weak, p, malignant, dx in named if not weak] or [(p, malignant, dx) for _, p, malignant, dx in named]
+    counted = [(p, malignant, dx) for p, malignant, dx in counted if not _one_lesion_only(text, p)]
     if not counted:
         return
     donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
@@ -289,6 +303,13 @@ def share_counted_procedure(
             lesion.procedure = next((p for p, dx in fitting if kind in dx), fitting[0][0])
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
+
+
+def _one_lesion_only(text: str, procedure: Procedure) -> bool:
+    """Whether the procedure's sentence limits it to one lesion (see ``_ONE_LESION_ONLY``)."""
+    start = max(text.rfind(". ", 0, procedure.span.start) + 1, text.rfind("\n", 0, procedure.span.start) + 1)
+    end = _SENTENCE_END.search(text, procedure.span.end)
+    return bool(_ONE_LESION_ONLY.search(text, start, end.start() if end else len(text)))
 
 
 def _names_a_lesion(text: str, state: Collected) -> bool:

@@ -33,6 +33,13 @@ SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
 _RUN_ON_START = re.compile(r"(?:(?<=[a-z0-9])|(?<=[a-z][A-Z]))[ \t]+([A-Z])")
 # A form line whose label is joined to its value by a dotted leader: "Final path ..... compound nevus".
 _LEADER = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&+-]{0,40}?)[ \t]*\.{3,}[ \t]*", re.MULTILINE)
+# When a header is dated or timed after a comma ("Addendum, 5 days later:", "Pathology, 4/12:",
+# "Addendum, next day:") the qualifier belongs to the header before the comma, not a header itself.
+_HEADER_QUALIFIER = re.compile(
+    r"[ \t]*(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|(?:\d{1,2}|one|two|three|four|five|six|seven|ten|fourteen)\s+(?:days?|weeks?)\s+later"
+    r"|(?:the\s+)?(?:next|following)\s+(?:day|week)|day\s+\d{1,2})[ \t]*",
+    re.IGNORECASE,
+)
 
 
 class SectionRule(BaseModel):
@@ -88,9 +95,14 @@ class SectionFinder:
                 stop = opening if opening != -1 else colon
             left = max(text.rfind("\n", 0, stop), text.rfind("\r", 0, stop), text.rfind(".", 0, stop),
                        text.rfind(",", 0, stop), text.rfind(";", 0, stop))
+            header_end = colon
+            if left > 0 and text[left] == "," and _HEADER_QUALIFIER.fullmatch(text, left + 1, stop):
+                stop = header_end = left
+                left = max(text.rfind("\n", 0, stop), text.rfind("\r", 0, stop), text.rfind(".", 0, stop),
+                           text.rfind(",", 0, stop), text.rfind(";", 0, stop))
             match = None
             if colon - left <= MAX_HEADER_CHARS:
-                match = self._header.fullmatch(text, left + 1, colon)
+                match = self._header.fullmatch(text, left + 1, header_end)
                 if match is None and self._unknown_header(text[left + 1 : colon]):
                     closers.append(left + 1)
             match = match or self._run_on_header(text, max(left + 1, colon - MAX_HEADER_CHARS), colon)

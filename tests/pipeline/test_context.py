@@ -222,6 +222,13 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("His parents want the tag removed before school starts.", "removed", {"is_hypothetical"}),
         ("She does not want them removed.", "removed", {"is_negated"}),
         ("Tags on the neck snipped with iris scissors.", "snipped", set()),
+        # a follow-up booked after an interval "for" a procedure plans it; a visit that is a follow-up does not
+        ("F/u 4 wk for repeat LN2 prn.", "LN2", {"is_hypothetical"}),
+        ("Return in 2 months for cryotherapy of the rest.", "cryotherapy", {"is_hypothetical"}),
+        ("Here for f/u of AKs; LN2 to four of them today.", "LN2", set()),
+        # on a form, the option of an empty check box was not chosen; the ticked one was
+        ("Method: (x) snip removal ( ) liquid nitrogen", "liquid nitrogen", {"is_negated"}),
+        ("Method: (x) snip removal ( ) liquid nitrogen", "snip removal", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

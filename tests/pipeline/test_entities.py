@@ -104,6 +104,9 @@ def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
         "72 yo M, retired, back for FBSE.",
         "58 yo F back for her skin tag removal.",
         "Back today for LN2 as planned.",
+        # "back" after "none" or a verb of growing is the adverb: the lesions have not returned
+        "Tags snipped last year, none back.",
+        "The wart has grown back.",
         "Dog ear removal was performed.",
         "No palpable axillary adenopathy.",
         # a body-part word that names a part of an everyday object

@@ -36,6 +36,10 @@ def finder() -> SectionFinder:
         ("HISTORY OF PRESENT ILLNESS: new lesion.\nFAMILY HISTORY: melanoma in mother.",
          [("history", "HISTORY OF PRESENT ILLNESS"), ("family_history", "FAMILY HISTORY")]),
         ("FINDINGS\nA 5 mm nevus.\n", [("findings", "FINDINGS")]),
+        # a header dated or timed after a comma keeps its qualifier; a plain comma list is no header
+        ("Procedure: shave.\nAddendum, 5 days later: SK.\nPathology, 4/12: SK.",
+         [("procedure", "Procedure"), ("addendum", "Addendum, 5 days later"), ("pathology", "Pathology, 4/12")]),
+        ("Addendum, next day: clear.", [("addendum", "Addendum, next day")]),
         # a bare "Details" header opens the narrative, so it is not the tail of the last list item
         ("PROCEDURES: , 1. Mohs surgery.,DETAILS: , Stage I: three blocks.",
          [("procedure", "PROCEDURES"), ("description", "DETAILS")]),
