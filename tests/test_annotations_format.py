@@ -25,9 +25,10 @@ STYLES = {"ehr_template", "dictation", "terse", "all_caps", "typos", "abbreviati
 LESION_KEYS = {"index", "region", "laterality", "eyelid_part", "behaviour", "diagnosis",
                "diagnosis_source", "procedure", "lesion_size_cm", "margin_cm",
                "excised_diameter_cm", "closure", "repair_length_cm", "cpt", "icd10"}
-# v4 optional keys: present only when they have a value (annotations/GUIDELINES.md, v4).
+# v4 optional keys: present only when they have a value (annotations/GUIDELINES.md, v4; ``subsite``
+# of a site-specific biopsy from the twentieth set).
 OPTIONAL_KEYS = {"lesion_count", "destruction_method", "mohs_stages", "mohs_blocks",
-                 "defect_area_sq_cm", "depth", "complicated"}
+                 "defect_area_sq_cm", "depth", "complicated", "subsite"}
 PROCEDURES = {"excision", "re_excision", "shave", "biopsy_tangential", "biopsy_punch",
               "biopsy_incisional", "skin_tag_removal", "destruction", "mohs",
               "incision_drainage", "soft_tissue_excision"}
