@@ -616,6 +616,15 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Skin tags of the L axilla x5: snip exc with iris scissors, AlCl3.", "skin_tag_removal"),
         # "took off" / "taken off" is a removal word like "removed"
         ("With her consent I took off the 6 mm irritated SK of the left flank, flush with the skin, for comfort.", "excision"),
+        # "sampled with a shave" takes the tissue for a diagnosis: a tangential biopsy
+        ("The 5 mm pearly papule of the left shoulder was sampled with a shave to the mid dermis. Path: BCC.", "biopsy_tangential"),
+        # a curette (scoop) biopsy is a tangential biopsy (coding-rules 3.2)
+        ("Curette biopsy of the 8 mm keratotic nodule of the left temple, down to a firm base. Path: keratoacanthoma.",
+         "biopsy_tangential"),
+        # "please excuse errors" is no misspelt "excise"
+        ("Voice software, please excuse errors. The 4 mm nevus of the R shin had a punch biopsy. Path: nevus.", "biopsy_punch"),
+        # a checkbox form: the marked technique is the procedure (GUIDELINES.md, eighteenth set, decision 2)
+        ("Site: L forearm  Size: 6 mm\nShave biopsy _   Punch biopsy X (4 mm)\nPath: dermatofibroma.", "biopsy_punch"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
