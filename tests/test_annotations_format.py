@@ -118,7 +118,7 @@ def test_ids_unique_across_splits(splits):
     ids = Counter(note["id"] for _, note in all_notes(splits))
     assert not [i for i, n in ids.items() if n > 1]
     for split, note in all_notes(splits):
-        assert re.match(rf"^{split}-\d{{3}}$", note["id"]), note["id"]
+        assert re.match(rf"^{split}-\d{{3,4}}$", note["id"]), note["id"]
 
 
 def test_no_note_text_shared_across_splits(splits):

@@ -1854,3 +1854,36 @@ def test_a_tumour_depth_is_the_operative_finding(text: str, depth: str) -> None:
 def test_mms_names_mohs_surgery(coder, text: str, kinds: set[str]) -> None:
     result = coder.code(text, "t")
     assert {lesion.procedure.kind for lesion in result.lesions if lesion.procedure} == kinds
+
+
+# -- a "bilat" site with one lesion per side is two lesions, right and left in the note's order (GUIDELINES.md,
+# eighteenth set, decision 12); without per-side wording it stays one --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Shave bx x2, bilat temples (R then L). R: 4 mm scaly papule. L: 6 mm pink papule. Path: R = AK. L = BCC.",
+         [("temple", "right", "biopsy_tangential"), ("temple", "left", "biopsy_tangential")]),
+        ("Punch bx x2, bilat lateral thighs (one lt, one rt), 4 mm punch each. Path: lt thigh dermatofibroma, rt thigh nevus.",
+         [("thigh", "left", "biopsy_punch"), ("thigh", "right", "biopsy_punch")]),
+        ("Shave bx x2 of scaly papules, bilat shins, rt and lt. Path: rt shin SCC, lt shin AK.",
+         [("leg", "right", "biopsy_tangential"), ("leg", "left", "biopsy_tangential")]),
+        ("Skin tags of the bilateral axillae, 8 in all, snipped with iris scissors.", [("axilla", "bilateral", "skin_tag_removal")]),
+    ],
+)
+def test_a_bilateral_site_with_one_lesion_per_side_is_two_lesions(lesions, text: str, expected: list) -> None:
+    assert [(lesion.site.region, lesion.site.laterality, lesion.procedure.kind) for lesion in lesions(text)] == expected
+
+
+# -- "the tumor" names the lesion given a malignant diagnosis, also past a benign lesion sampled in between --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Indication: biopsy-proven SCC of the right forearm, 1.0 cm. She also asked about a 5 mm papule of the left temple, "
+         "which had a shave biopsy first. The tumor was then excised with 4 mm margins and closed in layers, 3.5 cm.",
+         [("forearm", "excision"), ("temple", "biopsy_tangential")]),
+        ("Indication: melanoma in situ of the left shin. A 4 mm papule of the right arm had a shave biopsy first. "
+         "The tumour was excised with 5 mm margins.", [("leg", "excision"), ("arm", "biopsy_tangential")]),
+    ],
+)
+def test_the_tumor_is_the_lesion_with_a_malignant_diagnosis(lesions, text: str, expected: list) -> None:
+    assert [(lesion.site.region, lesion.procedure.kind) for lesion in lesions(text)] == expected

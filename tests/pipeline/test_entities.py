@@ -61,6 +61,9 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("Basal cell carcinoma, right and left cheek.", "left cheek", "cheek", "left"),
         # a dictation homophone of "right" is its side (GUIDELINES.md, eighteenth set, decision 10)
         ("A pearly papule on the rite upper arm.", "rite upper arm", "arm", "right"),
+        # "bilat" is bilateral; plural site words name the region
+        ("Punch bx x2, bilat shins.", "bilat shins", "leg", "bilateral"),
+        ("Shave bx x2, bilat temples.", "bilat temples", "temple", "bilateral"),
     ],
 )
 def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
