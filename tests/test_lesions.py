@@ -660,6 +660,15 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Skin tags of the L axilla x5: snip exc with iris scissors, AlCl3.", "skin_tag_removal"),
         # "took off" / "taken off" is a removal word like "removed"
         ("With her consent I took off the 6 mm irritated SK of the left flank, flush with the skin, for comfort.", "excision"),
+        # "sampled with a shave" takes the tissue for a diagnosis: a tangential biopsy
+        ("The 5 mm pearly papule of the left shoulder was sampled with a shave to the mid dermis. Path: BCC.", "biopsy_tangential"),
+        # a curette (scoop) biopsy is a tangential biopsy (coding-rules 3.2)
+        ("Curette biopsy of the 8 mm keratotic nodule of the left temple, down to a firm base. Path: keratoacanthoma.",
+         "biopsy_tangential"),
+        # "please excuse errors" is no misspelt "excise"
+        ("Voice software, please excuse errors. The 4 mm nevus of the R shin had a punch biopsy. Path: nevus.", "biopsy_punch"),
+        # a checkbox form: the marked technique is the procedure (GUIDELINES.md, eighteenth set, decision 2)
+        ("Site: L forearm  Size: 6 mm\nShave biopsy _   Punch biopsy X (4 mm)\nPath: dermatofibroma.", "biopsy_punch"),
     ],
 )
 def test_procedure_kind_wordings(lesions, text: str, kind: str) -> None:
@@ -2116,3 +2125,34 @@ def test_tags_beside_the_treated_lesion(lesions, text: str, expected: list[tuple
     found = lesions(text)
     assert [(lesion.site.region if lesion.site else None, lesion.procedure.kind, lesion.diagnosis.kind if lesion.diagnosis else None)
             for lesion in found] == expected
+# -- a "bilat" site with one lesion per side is two lesions, right and left in the note's order (GUIDELINES.md,
+# eighteenth set, decision 12); without per-side wording it stays one --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Shave bx x2, bilat temples (R then L). R: 4 mm scaly papule. L: 6 mm pink papule. Path: R = AK. L = BCC.",
+         [("temple", "right", "biopsy_tangential"), ("temple", "left", "biopsy_tangential")]),
+        ("Punch bx x2, bilat lateral thighs (one lt, one rt), 4 mm punch each. Path: lt thigh dermatofibroma, rt thigh nevus.",
+         [("thigh", "left", "biopsy_punch"), ("thigh", "right", "biopsy_punch")]),
+        ("Shave bx x2 of scaly papules, bilat shins, rt and lt. Path: rt shin SCC, lt shin AK.",
+         [("leg", "right", "biopsy_tangential"), ("leg", "left", "biopsy_tangential")]),
+        ("Skin tags of the bilateral axillae, 8 in all, snipped with iris scissors.", [("axilla", "bilateral", "skin_tag_removal")]),
+    ],
+)
+def test_a_bilateral_site_with_one_lesion_per_side_is_two_lesions(lesions, text: str, expected: list) -> None:
+    assert [(lesion.site.region, lesion.site.laterality, lesion.procedure.kind) for lesion in lesions(text)] == expected
+
+
+# -- "the tumor" names the lesion given a malignant diagnosis, also past a benign lesion sampled in between --
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Indication: biopsy-proven SCC of the right forearm, 1.0 cm. She also asked about a 5 mm papule of the left temple, "
+         "which had a shave biopsy first. The tumor was then excised with 4 mm margins and closed in layers, 3.5 cm.",
+         [("forearm", "excision"), ("temple", "biopsy_tangential")]),
+        ("Indication: melanoma in situ of the left shin. A 4 mm papule of the right arm had a shave biopsy first. "
+         "The tumour was excised with 5 mm margins.", [("leg", "excision"), ("arm", "biopsy_tangential")]),
+    ],
+)
+def test_the_tumor_is_the_lesion_with_a_malignant_diagnosis(lesions, text: str, expected: list) -> None:
+    assert [(lesion.site.region, lesion.procedure.kind) for lesion in lesions(text)] == expected

@@ -11,7 +11,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    a blank line when the paragraphs after it name two of its letters).  A list item that only
    closes a wound at a site ("3. Closure ... advancement flap, right cheek") takes the number of
    the item that excised there.
-2. **Site clusters** (:mod:`.clusters`) — asserted site mentions are grouped by region,
+2. **Site clusters** (:mod:`.clusters`, after :mod:`.bilateral` has made a "bilat cheeks (R then
+   L)" site two, one per side) — asserted site mentions are grouped by region,
    laterality and position words (a mention joins when its words fit any naming of the lesion:
    "left lower cheek upper neck" and "left upper neck", "plantolateral aspect of the left fifth
    digit" and "left fifth digit plantolaterally"); a cluster seen inside a marker segment takes that marker's
@@ -48,6 +49,7 @@ from dataclasses import replace
 
 from nlp import procedure_details as details
 from nlp.linking.assignment import assign_facts
+from nlp.linking.bilateral import split_bilateral_sites
 from nlp.linking.build import mohs_performed, with_details
 from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
 from nlp.linking.facts import Fact, usable
@@ -66,6 +68,8 @@ __all__ = ["Fact", "find_markers", "link_lesions"]
 def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, int, int]]) -> list[Lesion]:
     """Assign ``fact.lesion`` for every fact and return the lesion records."""
     lower = text.lower()
+    # A "bilat" site with one lesion per side is two site facts (the caller's list keeps the one).
+    facts = split_bilateral_sites(text, facts)
     mark_referred(text, facts)
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)

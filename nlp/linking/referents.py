@@ -11,7 +11,15 @@ import re
 
 from nlp.linking.facts import Fact, sentence_text, usable
 
-_LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc)(?:e?s)?\b", re.IGNORECASE)
+_LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc|tumou?r)(?:e?s)?\b", re.IGNORECASE)
+# "The tumor was excised": a word for a skin cancer names the lesion a malignant diagnosis was given
+# for ("biopsy-proven BCC of the left upper back ... the tumor excised with 4 mm margins"), also
+# when the diagnosis sentence never said "tumor" (a second, benign lesion sampled in between).
+_TUMOR = "tumor"
+
+
+def _word(match: re.Match[str]) -> str:
+    return match.group(1).lower().replace("keratoses", "keratosis").replace("tumour", "tumor")
 
 
 def _kind_key(fact: Fact) -> str:
@@ -44,7 +52,7 @@ class Referents:
         facts = self.by_sentence.get(sentence, [])
         if not facts:
             return set()
-        words = {m.group(1).lower().replace("keratoses", "keratosis") for m in _LESION_NOUN.finditer(sentence_text(self.text, facts[0])[:400])}
+        words = {_word(m) for m in _LESION_NOUN.finditer(sentence_text(self.text, facts[0])[:400])}
         # A diagnosis names its lesion whatever the wording: "basal cell carcinoma" and "BCC" are one kind.
         return words | {_kind_key(f) for f in facts if f.label == "LESION_DIAGNOSIS" and usable(f)}
 
@@ -70,10 +78,11 @@ class Referents:
         # A word used in a sentence naming several lesions' sites is used for each of them.
         lesions = {f.lesion for f in self.by_sentence.get(fact.sentence, []) if f.label == "ANATOMIC_SITE" and f.lesion is not None}
         for match in _LESION_NOUN.finditer(self.text, *span):
-            word = match.group(1).lower().replace("keratoses", "keratosis")
-            self.words.setdefault(word, set()).update(lesions | {fact.lesion})
+            self.words.setdefault(_word(match), set()).update(lesions | {fact.lesion})
         if fact.label == "LESION_DIAGNOSIS":
             self.words.setdefault(_kind_key(fact), set()).update(lesions | {fact.lesion})
+            if fact.value.get("behaviour") == "malignant":
+                self.words.setdefault(_TUMOR, set()).add(fact.lesion)
 
     def lesion_of(self, sentence: int) -> int | None:
         if sentence not in self.decided:

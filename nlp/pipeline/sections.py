@@ -30,6 +30,8 @@ SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
 # Where a header run on after the previous field's value can start: a capital after a space and a
 # word ending in a lower-case letter or digit ("... undermined Closure:", "12 mL Procedure detail:").
 # Not after an ALL-CAPS word: "CONDITION AT THE END OF THE PROCEDURE:" is one header of its own.
+# Where a carried-forward block with no closing line ends.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _RUN_ON_START = re.compile(r"(?:(?<=[a-z0-9])|(?<=[a-z][A-Z]))[ \t]+([A-Z])")
 # A form line whose label is joined to its value by a dotted leader: "Final path ..... compound nevus".
 _LEADER = re.compile(r"^[ \t]*(?P<label>[A-Za-z][A-Za-z /&+-]{0,40}?)[ \t]*\.{3,}[ \t]*", re.MULTILINE)
@@ -53,11 +55,26 @@ class SectionRule(BaseModel):
     _check = field_validator("pattern")(classmethod(lambda cls, v: check_regex(v)))
 
 
+class CarriedForwardRule(BaseModel):
+    """Text copied forward from an earlier visit: from the line that says so (``opens``) to the
+    line that ends it (``closes``), or else to the next blank line, it is one section of
+    ``category`` whatever headers it holds ("PROCEDURE (03/04/2026): Shave biopsy ..." documents
+    that visit, not today's)."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: str
+    opens: str
+    closes: str
+
+    _check = field_validator("opens", "closes")(classmethod(lambda cls, v: check_regex(v)))
+
+
 class SectionRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: str
     description: str = ""
     sections: list[SectionRule]
+    carried_forward: CarriedForwardRule | None = None
     # Sections whose own sub-headers ("HEENT:", "LEFT CHEEK:") an unknown ALL-CAPS header may be.
     keeps_subheaders: list[str] = []
     # Words that make an unknown ALL-CAPS header a lesion or specimen label, not a new section.
@@ -77,6 +94,10 @@ class SectionFinder:
         self._rule_indices = [(self._header.groupindex[name], rule) for name, rule in self._by_group.items()]
         self._keeps_subheaders = frozenset(rules.keeps_subheaders)
         self._subheader_words = frozenset(w.lower() for w in rules.subheader_words)
+        carried = rules.carried_forward
+        self._carried = (
+            (carried.category, re.compile(carried.opens, re.IGNORECASE), re.compile(carried.closes, re.IGNORECASE)) if carried else None
+        )
 
     def find(self, text: str) -> list[tuple[str, int, int, int]]:
         """Return ``(category, start, end, body_start)`` for each section, in text order.
@@ -150,6 +171,34 @@ class SectionFinder:
                 # "PATHOLOGY: Skin ellipse 1.3 cm ... Diagnosis: compound nevus": the report's own field
                 category = sections[-1][0]
             sections.append((category, start, end, body_start))
+        return self._with_carried_forward(text, sections)
+
+    def _with_carried_forward(self, text: str, sections: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+        """Sections with each block copied forward from an earlier visit made one section of its
+        own (:class:`CarriedForwardRule`); a section cut by the block keeps the part outside it."""
+        if self._carried is None:
+            return sections
+        category, opens, closes = self._carried
+        for opener in opens.finditer(text):
+            start = text.rfind("\n", 0, opener.start()) + 1
+            if any(c == category and s <= start < e for c, s, e, _ in sections):
+                continue  # inside a block already made
+            closer = closes.search(text, opener.end())
+            blank = _BLANK_LINE.search(text, opener.end())
+            if closer is not None:
+                line_end = text.find("\n", closer.end())
+                end = line_end if line_end != -1 else len(text)
+            else:
+                end = blank.start() if blank is not None else len(text)
+            kept = []
+            for c, s, e, b in sections:
+                if e <= start or s >= end:
+                    kept.append((c, s, e, b))
+                elif s < start:
+                    kept.append((c, s, start, min(b, start)))
+                # a section starting inside the block is the block's
+            kept.append((category, start, end, start))
+            sections = sorted(kept, key=lambda section: section[1])
         return sections
 
     def _leader_headers(self, text: str, hits: dict[int, tuple[SectionRule, int]]) -> set[int]:

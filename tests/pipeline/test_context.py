@@ -229,6 +229,19 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # on a form, the option of an empty check box was not chosen; the ticked one was
         ("Method: (x) snip removal ( ) liquid nitrogen", "liquid nitrogen", {"is_negated"}),
         ("Method: (x) snip removal ( ) liquid nitrogen", "snip removal", set()),
+        # an offer misspelt is still an offer
+        ("Mole of the L calf looks benign; I ofered a shave bx but she wants to watch it.", "shave bx", {"is_hypothetical"}),
+        ("A punch biopsy was offerred; she will think about it.", "punch biopsy", {"is_hypothetical"}),
+        # checkbox forms (GUIDELINES.md, eighteenth set, decision 2): a blank "_" after the label, or a blank
+        # "( )" / "[ ]" before it, is a box left unmarked; "X", "(x)" and "[x]" mark what was done
+        ("Shave biopsy _   Punch biopsy X (4 mm)", "Shave biopsy", {"is_negated"}),
+        ("Shave biopsy _   Punch biopsy X (4 mm)", "Punch biopsy", set()),
+        ("Shave biopsy X   Punch biopsy __", "Punch biopsy", {"is_negated"}),
+        ("Shave biopsy X   Punch biopsy __", "Shave biopsy", set()),
+        ("Technique: ( ) shave biopsy (x) punch biopsy", "shave biopsy", {"is_negated"}),
+        ("Technique: ( ) shave biopsy (x) punch biopsy", "punch biopsy", set()),
+        ("[ ] Cryotherapy  [x] Shave removal", "Cryotherapy", {"is_negated"}),
+        ("[ ] Cryotherapy  [x] Shave removal", "Shave removal", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

@@ -62,6 +62,11 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # "right and left cheek": the first side names the cheek on that side
         ("Basal cell carcinoma, right and left cheek.", "right", "cheek", "right"),
         ("Basal cell carcinoma, right and left cheek.", "left cheek", "cheek", "left"),
+        # a dictation homophone of "right" is its side (GUIDELINES.md, eighteenth set, decision 10)
+        ("A pearly papule on the rite upper arm.", "rite upper arm", "arm", "right"),
+        # "bilat" is bilateral; plural site words name the region
+        ("Punch bx x2, bilat shins.", "bilat shins", "leg", "bilateral"),
+        ("Shave bx x2, bilat temples.", "bilat temples", "temple", "bilateral"),
     ],
 )
 def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
@@ -176,6 +181,9 @@ def test_a_placed_back_before_an_adverb_follower_is_a_site(pipeline, snippet: st
         # fibroepithelial polyps, clinical or from pathology, are skin tags (GUIDELINES.md, fifteenth set, decision 1)
         ("Fibroepithelial polyps of the neck, rubbing on her collar.", "Fibroepithelial polyps", "skin_tag", "benign"),
         ("Path: fibroepithelial polyp.", "fibroepithelial polyp", "skin_tag", "benign"),
+        # ALL-CAPS notes write the plural abbreviations in capitals too
+        ("CRYOTHERAPY OF 5 AKS OF THE SCALP.", "AKS", "actinic_keratosis", "benign"),
+        ("3 SKS OF THE BACK WERE FROZEN.", "SKS", "seborrheic_keratosis", "benign"),
     ],
 )
 def test_diagnosis_spans(pipeline, snippet: str, span: str, kind: str, behaviour: str) -> None:
@@ -279,6 +287,19 @@ def test_misspellings_are_one_edit_from_a_listed_word() -> None:
     assert "axcision" not in corrections  # the first two letters must stay
     # a short word's misspellings are listed one by one
     assert TypoLexicon(version="1", words=["excision"], misspellings={"Nek": "neck"}).corrections()["nek"] == "neck"
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        # real words one edit from a listed word are no misspelling of it (targets/typos.json not_typos)
+        "Dictated with voice software, please excuse errors.",
+        "The patient was excited to have the mole checked.",
+        "Medical student note reviewed.",
+    ],
+)
+def test_real_words_near_a_listed_word_are_not_its_misspellings(pipeline, snippet: str) -> None:
+    assert find(pipeline, snippet, "PROCEDURE") == [] and find(pipeline, snippet, "ANATOMIC_SITE") == []
 
 
 @pytest.mark.parametrize("text", ["seborhheic keratoses of the back", "Seborrheic keratosis, back", "verruca seborrheica on the back"])

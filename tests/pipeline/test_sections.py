@@ -109,6 +109,18 @@ def test_sections_cover_text_to_next_header(finder: SectionFinder) -> None:
         ("DESCRIPTION: Two lesions.\nRIGHT CHEEK: excised.", "excised", "description"),
         # a dotted-leader field ends with its line
         ("Procedure ...... punch biopsy\nDescription of the lesion was given.", "given", None),
+        # text copied forward from an earlier visit is that visit's, whatever headers it holds, up to the line
+        # that ends it or else the next blank line; today's sections follow
+        ("*** Note below carried forward from the 2/3/2025 visit ***\nPROCEDURE (2/3/2025): Shave biopsy, back.\n"
+         "*** end of carried-forward text ***\nProcedure: cryotherapy of 3 AKs.", "Shave", "past_history"),
+        ("*** Note below carried forward from the 2/3/2025 visit ***\nPROCEDURE (2/3/2025): Shave biopsy, back.\n"
+         "*** end of carried-forward text ***\nProcedure: cryotherapy of 3 AKs.", "cryotherapy", "procedure"),
+        ("Exam: AKs x3.\nCopied from the previous note:\nProcedure: punch biopsy, L arm.\n\nProcedure: LN2 to 3 AKs.",
+         "punch", "past_history"),
+        ("Exam: AKs x3.\nCopied from the previous note:\nProcedure: punch biopsy, L arm.\n\nProcedure: LN2 to 3 AKs.",
+         "LN2", "procedure"),
+        ("Exam: AKs x3.\nCopied from the previous note:\nProcedure: punch biopsy, L arm.\n\nProcedure: LN2 to 3 AKs.",
+         "AKs", "physical_exam"),
     ],
 )
 def test_unknown_header_closes_the_section(finder: SectionFinder, text: str, probe: str, expected: str | None) -> None:
