@@ -2,7 +2,8 @@
 
 Rules are data (the project's standard): the regular expressions that decide whether a plan
 sentence tells a procedure as done, whether a later sentence leaves lesions alone, whether a
-numbered item says "not treated", and how a Mohs log gives its stages and blocks live in one
+numbered item says "not treated", how a Mohs log gives its stages and blocks, and which
+special structures (lid margin, vermilion, lip mucosa) a lesion takes in live in one
 validated file, one entry per cue with a stable ``id`` and a short ``why``, like the extraction
 rules.  Plain Python and pydantic, no spaCy: the linking layer reads it.
 

@@ -171,14 +171,16 @@ _PRIOR_DAYS = re.compile(r"\b" + _NUMBER + r"\s+(days?|weeks?)\s+(?:ago|earlier|
 _POSTOP_DAY = re.compile(r"\b(?:post-?operative|post-?op)\s+day\s+(\d{1,2})\b|\bpod\s*#?\s*(\d{1,2})\b", re.IGNORECASE)
 
 
-# Structures whose involvement points to a site-specific code, by the lesion's region.
-_STRUCTURE_TERMS = {
-    "lid margin": r"(?:eye)?lid\s+margin|lash\s+line|gr[ae]y\s+line|ciliary\s+margin",
-    "tarsus": r"tarsus|tarsal(?:\s+plate)?",
-    "conjunctiva": r"(?:palpebral\s+)?conjunctiva[a-z]*",
-    "vermilion": r"vermill?ion",
-    "mucosa": r"mucosa[a-z]*|wet\s+lip",
-    "cartilage": r"cartilage|perichondri[a-z]+",
+# Structures whose involvement points to a site-specific code, by the lesion's region.  The
+# patterns are data (resources/linking_cues.json, ``structure.*``): how surgeons name the lid
+# margin ("lash line", "grey line"), the vermilion and the lip mucosa ("wet lip", "inner lip").
+_STRUCTURE = {
+    "lid margin": _CUES.regex("structure.lid_margin"),
+    "tarsus": _CUES.regex("structure.tarsus"),
+    "conjunctiva": _CUES.regex("structure.conjunctiva"),
+    "vermilion": _CUES.regex("structure.vermilion"),
+    "mucosa": _CUES.regex("structure.mucosa"),
+    "cartilage": _CUES.regex("structure.cartilage"),
 }
 _STRUCTURES_BY_REGION = {
     "eyelid": ("lid margin", "tarsus", "conjunctiva"),
@@ -187,25 +189,20 @@ _STRUCTURES_BY_REGION = {
     "ear": ("cartilage",),
     "nose": ("cartilage",),
 }
-_STRUCTURE = {name: re.compile(r"\b(?:" + terms + r")\b", re.IGNORECASE) for name, terms in _STRUCTURE_TERMS.items()}
 # One case-sensitive pass over the lower-cased note per region says whether any of its structures
 # is named at all (the usual answer is no); case-blind alternations cost re several times more.
 _ANY_STRUCTURE = {
-    region: re.compile(r"\b(?:" + "|".join(_STRUCTURE_TERMS[name] for name in names) + r")\b")
+    region: re.compile("|".join(f"(?:{_STRUCTURE[name].pattern})" for name in names))
     for region, names in _STRUCTURES_BY_REGION.items()
 }
 # "the tarsal plate was not entered", "sparing the lid margin", "cartilage intact", "the vermilion
 # itself looks normal" (an examined structure said to be normal is not the lesion's bed)
-_SPARED = re.compile(
-    r"\b(?:not|no|without|spar(?:ed|es|ing)|preserv\w*|intact|avoid\w*|uninvolved|unaffected|unremarkable|normal|free|clear\s+of|short\s+of)\b",
-    re.IGNORECASE,
-)
-# "3 mm from the lid margin", "just above the vermilion border": a landmark, not the lesion's bed.
-_LANDMARK_BEFORE = re.compile(
-    r"(?:\b\d+(?:\.\d+)?\s*(?:mm|cm)\b|millimet\w+|centimet\w+)\s+(?:away\s+)?from\s+(?:the\s+)?(?:\w+\s+){0,2}$"
-    r"|\b(?:above|below|near|toward|towards|beyond|medial\s+to|lateral\s+to|adjacent\s+to|close\s+to|next\s+to)\s+(?:the\s+)?(?:\w+\s+){0,2}$",
-    re.IGNORECASE,
-)
+_SPARED = _CUES.regex("structure.spared")
+# "3 mm from the lid margin", "just above the vermilion border", "halfway between the nostril sill
+# and the vermilion border": a landmark, not the lesion's bed.
+_LANDMARK_BEFORE = _CUES.regex("structure.landmark_before")
+_LANDMARK_REACH = 60
+"""How far before a structure word (characters) a landmark cue is looked for."""
 _CLAUSE_END = re.compile(r"[.;\n]|,\s+(?:but|and)\b")
 
 
@@ -495,7 +492,7 @@ def involved_structures(text: str, region: str) -> tuple[str, ...]:
             clause_start = starts[-1] if starts else 0
             end_match = _CLAUSE_END.search(text, match.end())
             clause = text[clause_start : end_match.start() if end_match else len(text)]
-            if _SPARED.search(clause) or _LANDMARK_BEFORE.search(text, max(clause_start, match.start() - 40), match.start()):
+            if _SPARED.search(clause) or _LANDMARK_BEFORE.search(text, max(clause_start, match.start() - _LANDMARK_REACH), match.start()):
                 continue
             found.append(name)
             break

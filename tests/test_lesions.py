@@ -265,6 +265,11 @@ def test_a_donor_site_passing_mention_leaves_pathology_with_the_lesion(lesions) 
         ("A 5 mm lesion of the left helix was excised; the cartilage was left intact. Path: nevus.", ()),
         # an examined structure said to look normal is not the lesion's bed
         ("A 4 mm papule of the upper cutaneous lip was excised. The vermilion itself looks normal. Path: nevus.", ()),
+        ("A 4 mm papule of the upper lip was excised between the philtral column and the vermilion border. Path: nevus.", ()),
+        ("A 4 mm papule of the lower lip, vermilion portion, was excised. Path: actinic cheilitis.", ("vermilion",)),
+        ("A 4 mm papule of the left upper eyelid at the grey line was excised. Path: papilloma.", ("lid margin",)),
+        # a structure named where the lesion is described, before a numbered item that names no site
+        ("Exam: L lower lid: 4 mm papule at the lash line.\nProcedure 1: shave removal.\nPath 1: papilloma.", ("lid margin",)),
     ],
 )
 def test_structures_the_excision_took_in(lesions, text: str, involves: tuple[str, ...]) -> None:
@@ -1377,12 +1382,34 @@ SITE_BIOPSIES = [
     pytest.param("Shave biopsy of a pigmented papule at the lash line of the left upper eyelid.", ["67810"], [], id="lash-line-67810"),
     pytest.param("Punch biopsy of the buccal mucosa lesion.", ["40808"], [], id="buccal-mucosa-40808"),
     pytest.param("A 3 mm punch biopsy of a white plaque of the left labial mucosa was performed.", ["40808"], [], id="labial-mucosa-40808"),
+    # the inner, wet or mucosal lip is oral vestibule mucosa, not lip skin or bare mucosa
+    pytest.param("A 7 mm firm nodule on the inner lower lip was sampled with a 4 mm punch biopsy.", ["40808"], [], id="inner-lip-40808"),
+    pytest.param("Punch biopsy of a 5 mm white patch on the mucosa of the upper lip.", ["40808"], [], id="mucosa-of-the-lip-40808"),
+    pytest.param("Shave biopsy of a 3 mm papule on the mucosal surface of the lower lip.", ["40808"], [], id="mucosal-surface-40808"),
+    pytest.param("Punch biopsy of a 4 mm bluish papule of the wet lip.", ["40808"], [], id="wet-lip-40808"),
+    pytest.param("Shave biopsy of a papule on the right lower labial mucosa.", ["40808"], [], id="lower-labial-mucosa-40808"),
+    pytest.param("Incisional biopsy of a 6 mm ulcer of the left buccal vestibule.", ["40808"], [], id="buccal-vestibule-40808"),
+    # the lid margin as oculoplastic surgeons name it
+    pytest.param("Shave biopsy of a 3 mm papilloma at the grey line of the right upper eyelid.", ["67810"], [], id="grey-line-67810"),
+    pytest.param("Punch biopsy of a 3 mm papule on the margin of the left lower lid.", ["67810"], [], id="margin-of-the-lid-67810"),
+    pytest.param("Shave biopsy of the lower lip, vermilion portion, for a scaly patch.", ["40490"], [], id="vermilion-portion-40490"),
     # lip skin and eyelid skin stay skin biopsies
     pytest.param("Shave biopsy of a 3 mm papule of the upper lip, 2 mm above the vermilion border. Path pending.", ["11102"], [], id="vermilion-border-landmark"),
     pytest.param("Punch biopsy of a 4 mm papule of the left lower eyelid; the lid margin was spared.", ["11104"], [], id="lid-margin-spared"),
     pytest.param("Punch biopsy of a 3 mm papule of the right lower eyelid, 4 mm below the lid margin.", ["11104"], [], id="lid-margin-landmark"),
     pytest.param("Punch biopsy of a 4 mm papule of the left lower eyelid, lid margin not involved.", ["11104"], [], id="lid-margin-not-involved"),
     pytest.param("Shave biopsy of a 3 mm papule of the upper lip, vermilion not involved.", ["11102"], [], id="vermilion-not-involved"),
+    pytest.param(
+        "Punch biopsy of a 4 mm nevus of the philtrum, halfway between the nostril sill and the vermilion border.",
+        ["11104"], [], id="vermilion-border-between-landmark",
+    ),
+    pytest.param("Shave biopsy of a 3 mm papule of the left lower eyelid, 2 mm below the lash line.", ["11102"], [], id="lash-line-landmark"),
+    # an unnumbered exam site measured and treated by a numbered item that names no site
+    pytest.param(
+        "Exam: R lower lid: 4 mm tan papule on the lid margin. Neck: 6 skin tags.\n"
+        "Proc 1: shave biopsy of the lesion.\nProc 2: all 6 skin tags snipped.\nPath 1: intradermal nevus.",
+        ["11200", "67810"], [], id="exam-site-of-a-numbered-biopsy",
+    ),
     # the ear code is unverified: the skin code stays, 69100 is only an alternative
     pytest.param("Shave biopsy of a 5 mm scaly papule of the left helix.", ["11102"], ["69100"], id="helix-alternative"),
     # a site code is its own line; the skin biopsies keep their own base and add-ons

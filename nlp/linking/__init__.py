@@ -35,6 +35,10 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    pronoun ("... eyelid; he asked me to leave them") take no shared procedure (:mod:`.left_alone`).
    A procedure the note refers the patient for is planned (:mod:`.referrals`), unless it is the
    Mohs the note documents.
+   An exam site measured but neither diagnosed nor treated is the site of the one treated lesion
+   that has none ("Ext: R lower lid: 4 mm papule ... Proc 1: shave bx of the lesion"); when a
+   lesion's numbered items name no site of it, the structures its site's sentence names (lid
+   margin, vermilion) are its own (:func:`.build.with_details`).
 5. **Treated lesions** (:mod:`.treated`) — only records with a performed skin procedure on a
    described or generically named lesion are returned, renumbered 1..n; a counted lesion named
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
@@ -58,7 +62,12 @@ from nlp.linking.markers import align_list_numbers, find_markers, lesion_segment
 from nlp.linking.not_done import listed_not_done
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
 from nlp.linking.referrals import mark_referred
-from nlp.linking.sharing import collect_and_build, share_counted_procedure, stranded_facts_to_the_one_lesion
+from nlp.linking.sharing import (
+    collect_and_build,
+    share_counted_procedure,
+    site_for_the_siteless_lesion,
+    stranded_facts_to_the_one_lesion,
+)
 from nlp.linking.treated import summed_lesions, treated_lesions
 from nlp.records import Lesion
 
@@ -87,12 +96,16 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     pending = pathology_pending(text, lower)
     mohs_done = mohs_performed(text, lower, facts)
     collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
-    if stranded_facts_to_the_one_lesion(facts, built):
+    if stranded_facts_to_the_one_lesion(facts, built) | site_for_the_siteless_lesion(facts, built, collected):
         collected, shared, built = collect_and_build(text, facts, lesion_ids, segments, segment_of, pending, mohs_done)
     share_counted_procedure(built, collected, [f for f in shared if usable(f)], text, split_from)
     # 5: keep the treated lesions.
     treated = treated_lesions(text, facts, sections, built, collected) - listed_not_done(text, facts, segments, segment_of, sections)
-    out = [with_details(text, lesion, segments) for index, lesion in built.items() if index in treated]
+    # Lesions whose own numbered item names a site of theirs (else the site's sentence tells its structures).
+    item_sites = {f.lesion for f in facts if f.label == "ANATOMIC_SITE" and f.lesion is not None and segment_of(f.mention.start) == f.lesion}
+    out = [
+        with_details(text, lesion, segments, item_names_site=index in item_sites) for index, lesion in built.items() if index in treated
+    ]
     done_sentences = {f.sentence for f in facts if f.label == "PROCEDURE" and usable(f)}
     site_mentions: dict[int, list[tuple[int, int, bool]]] = {}
     for fact in facts:

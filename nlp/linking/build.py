@@ -388,8 +388,12 @@ def _closure_rank(closure: Closure) -> tuple[int, bool]:
     return CLOSURE_RANK.get(closure.closure_class, 0), bool(GRAFT_THICKNESS.intersection(closure.detail))
 
 
-def with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]]) -> Lesion:
-    """Add the procedure details the coding layer needs (see :mod:`nlp.procedure_details`)."""
+def with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]], *, item_names_site: bool = True) -> Lesion:
+    """Add the procedure details the coding layer needs (see :mod:`nlp.procedure_details`).
+
+    ``item_names_site`` says whether the lesion's own numbered items name a site of it; when they
+    do not, the sentence that names its site is searched for involved structures as well.
+    """
     own = [(start, end) for number, start, end in segments if number == lesion.index]
     scope = "".join(text[start:end] for start, end in own) if own else text
     kind = lesion.procedure.kind if lesion.procedure else None
@@ -400,9 +404,28 @@ def with_details(text: str, lesion: Lesion, segments: list[tuple[int, int, int]]
     if kind == "re_excision":
         lesion.prior_excision_days = details.prior_excision_days(scope)
     if lesion.site is not None:
-        involves = details.involved_structures(scope, lesion.site.region)
+        described = "" if item_names_site else _site_sentence(text, lesion.site.span, own)
+        involves = details.involved_structures(scope + described, lesion.site.region)
         if involves:
             lesion.site = replace(lesion.site, involves=involves)
     if lesion.diagnosis is not None and lesion.diagnosis.kind in SOFT_TISSUE_KINDS:
         lesion.depth = details.depth_of(scope)  # type: ignore[assignment]
     return lesion
+
+
+_SENTENCE_EDGE = re.compile(r"(?<=[.;!?])\s|\n")
+
+
+def _site_sentence(text: str, span: Span, own: list[tuple[int, int]]) -> str:
+    """The sentence that names the lesion's site, when it lies outside the lesion's own items.
+
+    "Ext: R lower lid: 4 mm papule straddling the lid margin. ... Proc 1: shave bx of the margin
+    lesion": the structures a lesion takes in are written where it is described, which may be
+    before the numbered item that treats it and names no site (the item alone is searched
+    otherwise: an item that names its own site speaks for the lesion).
+    """
+    if not own or any(start <= span.start < end for start, end in own):
+        return ""
+    starts = [m.end() for m in _SENTENCE_EDGE.finditer(text, 0, span.start)]
+    end = _SENTENCE_EDGE.search(text, span.end)
+    return "\n" + text[starts[-1] if starts else 0 : end.start() if end else len(text)]

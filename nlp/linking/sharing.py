@@ -225,6 +225,38 @@ def stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]
     return moved
 
 
+def site_for_the_siteless_lesion(facts: list[Fact], built: dict[int, Lesion], collected: dict[int, Collected]) -> bool:
+    """Give a measured site that nothing is done to the one treated lesion that has no site.
+
+    "Ext: R lower lid: 4 mm papule at the lash line. Neck: 8 skin tags. Proc 1: shave bx of the
+    margin lesion. Proc 2: all 8 tags snipped": the procedure item names no site, and the exam
+    measured one lesion at a site yet diagnoses and treats nothing there, so that site is the
+    biopsied lesion's.  Only when each side is alone (one treated, measured lesion without a
+    site that is no counted tag or destruction, one measured site without a diagnosis or a
+    procedure, named before it and neither left alone nor deferred): with more, which goes with
+    which is not known.  Returns whether facts moved (the records must then be built again).
+    """
+    siteless = [
+        index for index, lesion in built.items()
+        if lesion.site is None and described_and_treated(lesion) and not details.is_counted(lesion)
+    ]
+    bare = [
+        index for index, lesion in built.items()
+        if lesion.site is not None and lesion.procedure is None and not lesion.diagnoses and lesion.lesion_size is not None
+        and not collected[index].untreated and not collected[index].deferred
+    ]
+    if len(siteless) != 1 or len(bare) != 1:
+        return False
+    owner, site = built[siteless[0]], built[bare[0]].site
+    assert owner.procedure is not None and site is not None
+    if site.span.start > owner.procedure.span.start:
+        return False
+    for fact in facts:
+        if fact.lesion == bare[0]:
+            fact.lesion = siteless[0]
+    return True
+
+
 def share_counted_procedure(
     built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact], text: str, split_from: dict[int, int] | None = None
 ) -> None:
