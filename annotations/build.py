@@ -11,7 +11,8 @@ The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev
 ``annotations/src/dev_tagsbiopsy13.md``, ``annotations/src/dev_allfamilies14.md``,
 ``annotations/src/dev_shortvisits15.md``, ``annotations/src/dev_transcribed16.md``,
 ``annotations/src/dev_specialties17.md``, ``annotations/src/dev_biopsies18.md``,
-``annotations/src/dev_skintags19.md``, ``annotations/src/dev_sitebiopsy20.md``, and the test
+``annotations/src/dev_skintags19.md``, ``annotations/src/dev_sitebiopsy20.md``,
+``annotations/src/dev_tagvisits21.md``, ``annotations/src/dev_officevisits22.md``, and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -76,7 +77,7 @@ EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_allfamilies14.md", "dev_shortvisits15.md", "dev_transcribed16.md",
                          "dev_specialties17.md", "dev_biopsies18.md",
                          "dev_skintags19.md", "dev_sitebiopsy20.md",
-                         "dev_tagvisits21.md"),
+                         "dev_tagvisits21.md", "dev_officevisits22.md"),
                  "test": ("test_procedures.md",)}
 
 
