@@ -62,6 +62,9 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # "right and left cheek": the first side names the cheek on that side
         ("Basal cell carcinoma, right and left cheek.", "right", "cheek", "right"),
         ("Basal cell carcinoma, right and left cheek.", "left cheek", "cheek", "left"),
+        # "bilat" is a side word; plural leg words name the leg (annotations/GUIDELINES.md, eighteenth set, decision 12)
+        ("F/G  bilat shins, rt (F) and lt (G): pink scaly plaques", "bilat shins", "leg", "bilateral"),
+        ("Scaly plaques of both calves.", "calves", "leg", None),
     ],
 )
 def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
