@@ -134,6 +134,15 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         ("les1_site: R shin\nles2_site: L cheek", [1, 2]),
         # a bare "L1:" label is no such key
         ("L1: R shin, 5 mm papule.\nL2: L cheek, pearly papule.", []),
+        # rows of a lettered log: a letter, then a column gap (spaces or a tab), no "." or ")"; logs run past E
+        ("BIOPSY LOG\nA  L cheek    pink papule    shave\nB\tR shin\tscaly plaque\tpunch\nC  scalp  crusted papule  shave", [1, 2, 3]),
+        ("A  L cheek  shave\nB  R cheek  shave\nC  nose  shave\nD  chin  shave\nE  neck  shave\nF  L arm  punch\nG  R arm  punch\nH  back  punch", [1, 2, 3, 4, 5, 6, 7, 8]),
+        # "F/G" heads one row written for two lesions; a pathology row names its letter's lesion
+        ("A  L cheek  shave\nB  R cheek  shave\nC/D  bilat shins, rt (C) and lt (D)  punch each\nPATHOLOGY\nD  BCC", [1, 2, 3, 4]),
+        ("Specimen F - L shin, punch. Specimen G - R shin, punch.", [6, 7]),
+        # prose capitals are no rows: a single space after them, or no "A" and "B" rows in the note
+        ("A 5 mm papule of the L cheek.\nI shaved it flat.\nB 12 was the vitamin checked.", []),
+        ("Seen today.\nC  scalp  shave\nD  L arm  punch", []),
     ],
 )
 def test_markers(text: str, numbers: list[int]) -> None:
@@ -831,6 +840,14 @@ def test_a_dated_earlier_biopsy_proves_the_cancer(lesions, text: str) -> None:
         (
             "Bx day, 2 lesions, both shave.\n1) L temple 5 mm pearly papule ?BCC\n2) R shin 6 mm scaly papule ?SCC",
             [("temple", "biopsy_tangential"), ("leg", "biopsy_tangential")],
+        ),
+        # a lettered biopsy log with no list punctuation: its bare "shave" rows are the log's tangential biopsies,
+        # and a row "C/D" written for both sides of a "bilat" site is two lesions, each side its own
+        (
+            "BIOPSY LOG\nA  L cheek     pink papule      shave\nB  R temple    scaly papule     shave\n"
+            "C/D  bilat calves, rt (C) and lt (D): scaly plaques    4 mm punch each\n\nPATHOLOGY\nA  BCC\nB  AK\n"
+            "C  (rt calf) SCC in situ\nD  (lt calf) BCC",
+            [("cheek", "biopsy_tangential"), ("temple", "biopsy_tangential"), ("leg", "biopsy_punch"), ("leg", "biopsy_punch")],
         ),
         # a biopsy heading that names the whole area still heads the list
         (

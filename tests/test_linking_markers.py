@@ -234,3 +234,21 @@ def test_a_marker_heading_its_own_line_holds_the_field_lines_under_it(text: str,
             start = text.find(header, start + 1)
     found = markers.find_markers(text, sorted(sections, key=lambda s: s[1]))
     assert [(number, text[start:end]) for number, start, end in found] == segments
+
+
+# -- rows of a lettered log: a capital, then a column gap; a run that starts at A and B --------------
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        ("A  L cheek  shave\nB  R cheek  shave\n", [(1, "A"), (2, "B")]),
+        ("A\tL cheek\tshave\nB\tR cheek\tpunch\n", [(1, "A"), (2, "B")]),
+        # past E, and "F/G" for one row written for two lesions (the row is the first letter's)
+        ("A  nose  shave\nB  chin  shave\nF/G  bilat shins  punch each\nH  back  punch", [(1, "A"), (2, "B"), (6, "F"), (8, "H")]),
+        # prose capitals: one space after them, a letter inside a line, or no "A" and "B" rows
+        ("A 5 mm papule was shaved.\nB 12 level normal.\nI  shaved it.", []),
+        ("Vitamin D  low.\nA  L cheek  shave", []),
+        ("C  scalp  shave\nD  L arm  punch", []),
+    ],
+)
+def test_lettered_log_rows(text: str, rows: list[tuple[int, str]]) -> None:
+    assert [(number, text[start]) for number, start in markers._row_items(text)] == rows

@@ -276,8 +276,12 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
     """The record of lesion ``index``: each field picked from ``state`` by precedence."""
     lesion = Lesion(index=index)
     if state.sites:
-        # The most informative mention: with laterality and subsite if any mention has them.
-        best = max(state.sites, key=lambda s: (s.laterality is not None, s.subsite is not None, s.eyelid_part is not None, len(s.text)))
+        # The most informative mention: with laterality and subsite if any mention has them.  One side
+        # beats "bilateral": "bilat shins, rt (F) and lt (G)" names the pair, "F (rt shin)" this lesion's side.
+        best = max(
+            state.sites,
+            key=lambda s: (s.laterality is not None, s.laterality != "bilateral", s.subsite is not None, s.eyelid_part is not None, len(s.text)),
+        )
         laterality = best.laterality or next((s.laterality for s in state.sites if s.laterality), None)
         part = best.eyelid_part or next((s.eyelid_part for s in state.sites if s.eyelid_part), None)
         lesion.site = replace(best, laterality=laterality, eyelid_part=part)

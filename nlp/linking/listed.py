@@ -36,16 +36,19 @@ from nlp.linking.facts import Fact, sentence_text, usable
 # Kinds for which "x3" counts separate lesions (a destruction or skin-tag count is one record's).
 PER_LESION_KINDS = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional", "shave"})
 BIOPSY_KINDS = frozenset({"biopsy_tangential", "biopsy_punch", "biopsy_incisional"})
-_LABEL = r"\(?\#?\s*(?:[1-9]|[A-E])\)?(?![\w.])"
-# "#1-#3", "A-C", "1 through 3"; "A, B and C", "#4 & #5"
-_ITEM_LIST = rf"{_LABEL}\s*(?:-|–|to|through|thru)\s*{_LABEL}|{_LABEL}(?:\s*,\s*{_LABEL})*\s*,?\s*(?:and|AND|&)\s*{_LABEL}"
+_LABEL = r"\(?\#?\s*(?:[1-9]|[A-H])\)?(?![\w.])"
+# "#1-#3", "A-C", "1 through 3"; "A, B and C", "#4 & #5"; "F/G", a log row written for two lesions
+_ITEM_LIST = (
+    rf"{_LABEL}\s*(?:-|–|to|through|thru)\s*{_LABEL}|{_LABEL}(?:\s*,\s*{_LABEL})*\s*,?\s*(?:and|AND|&)\s*{_LABEL}"
+    rf"|[A-H]/[A-H](?![\w/])"
+)
 _NAMED_ITEMS = re.compile(
     r"[ \t]*(?:[A-Za-z][A-Za-z /]{0,30}:[ \t]*)?"  # a field header ("TECHNIQUE:")
     r"(?:(?i:(?:skin\s+)?(?:biops(?:y|ies)|bxs?|lesions?|sites?|specimens?|items?))\s+)?"
     rf"(?P<items>{_ITEM_LIST})"
-    r"(?=\s*[:–-]|\s+(?i:were|was|are|each|both|all)\b)"
+    r"(?=\s*[:–-]|\s+(?i:were|was|are|each|both|all)\b|\t|[ \t]{2,}\S)"  # or a log row's column gap ("F/G  bilat shins")
 )
-_LABEL_VALUE = re.compile(r"[1-9]|[A-E]")
+_LABEL_VALUE = re.compile(r"[1-9]|[A-H]")
 # "Shave bx x2", "TANGENTIAL BIOPSIES X3", "punch biopsy (x2)"; "two shave biopsies", "3 punch biopsies"
 _COUNT_AFTER = re.compile(r"\s*\(?\s*[x×]\s*(?P<n>[2-9])\b(?!\s*(?:mm|cm|\.\d))", re.IGNORECASE)
 _COUNT_BEFORE = re.compile(r"\b(?P<n>two|three|four|five|six|seven|eight|nine|[2-9])\s+(?:(?:separate|additional|more)\s+)?$", re.IGNORECASE)

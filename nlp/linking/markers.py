@@ -1,7 +1,7 @@
 """Step 1: lesion markers, and the text segments they open.
 
-"Lesion #2", "Specimen B", "Second lesion:", "Path A:" and numbered or lettered list items each
-open a segment that belongs to one lesion until the next marker or section (an item's own
+"Lesion #2", "Specimen B", "Second lesion:", "Path A:", numbered or lettered list items and the
+rows of a lettered log ("A  R forehead   papule   shave") each open a segment that belongs to one lesion until the next marker or section (an item's own
 one-line fields, "Repair: FTSG" under "Site 1:" or "Closure: ..." inside the line the item
 opens, stay in it); a "Procedure 1:" template block holds all its field lines, and a marker
 heading a line of its own ("Lesion 2") the "Key: value" lines under it.  The marker patterns are
@@ -26,8 +26,9 @@ _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "first": 
 # the regex engine try every position of the note): "Lesion #2", "specimen B", "site 3";
 # "second lesion"; and list items "1.", "#2", "(B)", "B)" at the start of a line or clause (an item
 # may open with its size: "2. 4 MM DARK BROWN PAPULE").  "#11 blade" and "#15 scalpel" name a
-# blade, not item 1: a "#" item number is one digit with no digit after it.
-_NUMBER = r"(?P<n>[1-9]|[A-Ea-e](?![a-z])|one|two|three|four|five)"
+# blade, not item 1: a "#" item number is one digit with no digit after it.  A word marker's letter
+# runs to H ("Specimen F - L shin", "Path G:"): biopsy logs letter seven or eight specimens.
+_NUMBER = r"(?P<n>[1-9]|[A-Ha-h](?![a-z])|one|two|three|four|five)"
 # "lesion 9 mm" is a size, not lesion number 9.
 _MARKER_WORD = re.compile(
     r"\b(?:lesion|specimen|site|part)\s*(?:\#|no\.?|number)?\s*" + _NUMBER + r"\b(?!\s*(?:mm|cm|millim|centim|in\b|inch|x\s*\d|\.\d))",
@@ -40,7 +41,7 @@ _LABEL_END = r"(?=[ \t]*(?:[:)(\-–,]|\.(?!\d)|\n|$))"
 # "Biopsy 1" / "Bx #2:" / "Biopsy B -" heading a per-biopsy block or row: the number must stand as a
 # label (a colon, a bracket, a dash, a full stop, the line end after it), so "biopsy 2 weeks ago"
 # and "we will biopsy a lesion" are no markers.
-_MARKER_BIOPSY = re.compile(r"\b(?:biopsy|bx)" + _LABEL_NUMBER + r"(?P<n>[1-9]|[A-Ea-e])" + _LABEL_END, re.IGNORECASE)
+_MARKER_BIOPSY = re.compile(r"\b(?:biopsy|bx)" + _LABEL_NUMBER + r"(?P<n>[1-9]|[A-Ha-h])" + _LABEL_END, re.IGNORECASE)
 # "Procedure 1: ED&C / Site: L upper arm ... Procedure 2: Skin biopsy / Site: R nasal ala": a template
 # block per procedure, labelled like a biopsy block ("procedure 2, final" in a pathology line names
 # it too).  Unlike "Biopsy 2:" it is not a lesion by its label alone (see :func:`lesion_segments`):
@@ -69,12 +70,19 @@ _VERB_AFTER = re.compile(r"[ \t]+(?:was|were|is|are|had|has|measured|showed|then
 # intradermal nevus", "Pathology #2 - BCC".  The colon or spaced dash is required: "sent to path 2
 # weeks ago" and "path 2-3 wks" are not results.
 _MARKER_PATH = re.compile(
-    r"\b(?:(?:histo)?path(?:ology)?|histo(?:logy)?)[ \t]*(?:\#[ \t]*)?\(?[ \t]*(?P<n>[1-9]|[A-Ea-e](?![a-z]))[ \t]*\)?[ \t]*(?=:|[-–][ \t])",
+    r"\b(?:(?:histo)?path(?:ology)?|histo(?:logy)?)[ \t]*(?:\#[ \t]*)?\(?[ \t]*(?P<n>[1-9]|[A-Ha-h](?![a-z]))[ \t]*\)?[ \t]*(?=:|[-–][ \t])",
     re.IGNORECASE,
 )
 # The delimiter before a list item is consumed rather than looked behind for: a lookbehind
 # alternative makes the engine test every position of the note (four times slower).
 _MARKER_ITEM = re.compile(r"(?:^|[\n:;,.])[ \t]*(?:\#\s*(?P<a>[1-9])(?!\d)|\(?(?P<b>[1-9]|[A-E])\)|(?P<c>[1-9]|[A-E])\.(?=[ \t]+(?:[A-Za-z]|\d+(?:\.\d+)?[ \t]*[mMcC][mM]\b)))")
+# A row of a lettered log or table: "A  R forehead   papule   shave", "F<TAB>L shin<TAB>punch", "F/G  bilat
+# shins ...": a capital letter alone at the start of a line, then a tab or two or more spaces (a
+# column gap), with no "." or ")" after it; a log may run past E ("F", "G", "H").  Prose never puts a
+# column gap after a capital ("A 5 mm papule", "I shaved it"), and rows count only as a run that
+# starts at A and B (:func:`_row_items`).  "F/G" heads one row written for two lesions: the row is
+# the first letter's.
+_MARKER_ROW = re.compile(r"^[ \t]*(?P<n>[A-H])(?:/[A-H])?(?=\t|[ \t]{2,}\S)", re.MULTILINE)
 # _MARKER_ITEM without its "^" alternative, for offsets after 0 (where "^" never matches): re can
 # then jump from one delimiter to the next; the "^" made it try the pattern at every character.
 _MARKER_ITEM_INNER = (
@@ -96,7 +104,7 @@ _MARKER_KEY = re.compile(
 # "-- Site 1 of 4 --"): the heading is the same.
 _RULE = r"(?:[=*~_#-]{2,}[ \t]*)?"
 _HEADING_LINE = re.compile(
-    r"[ \t]*" + _RULE + r"(?:lesion|specimen|site|part|biopsy|bx)[ \t]*(?:\#|no\.?|number)?[ \t]*(?:[1-9]|[A-Ea-e])"
+    r"[ \t]*" + _RULE + r"(?:lesion|specimen|site|part|biopsy|bx)[ \t]*(?:\#|no\.?|number)?[ \t]*(?:[1-9]|[A-Ha-h])"
     r"(?:[ \t]+of[ \t]+[1-9][0-9]?)?[ \t]*[:.)-]?[ \t]*" + _RULE,
     re.IGNORECASE,
 )
@@ -171,6 +179,19 @@ def _marker_items(text: str) -> list[re.Match[str]]:
     return [first, *_MARKER_ITEM_INNER.finditer(text, first.end())]
 
 
+def _row_items(text: str) -> list[tuple[int, int]]:
+    """The rows of lettered logs (``_MARKER_ROW``) as ``(number, start)``: only when rows A and B both occur.
+
+    A capital followed by a column gap may be a stray in a pasted table; a log letters its rows
+    from A, so rows count only when the note has an "A" row and a "B" row.
+    """
+    if "  " not in text and "\t" not in text:
+        return []
+    rows = [(_marker_number(m.group("n")), m.start("n")) for m in _MARKER_ROW.finditer(text)]
+    numbers = {number for number, _ in rows}
+    return rows if {1, 2} <= numbers else []
+
+
 def find_markers(
     text: str, sections: list[tuple[str, int, int, int]], lower: str | None = None
 ) -> list[tuple[int, int, int]]:
@@ -218,6 +239,7 @@ def find_markers(
     for match in _marker_items(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
         raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
+    raw.extend((number, start, True) for number, start in _row_items(text))
     key_fields = _key_fields(text)
     raw.extend((number, start, False) for number, start, _ in key_fields)
     field_end = {start: end for _, start, end in key_fields}

@@ -67,6 +67,9 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # "bilat" is bilateral; plural site words name the region
         ("Punch bx x2, bilat shins.", "bilat shins", "leg", "bilateral"),
         ("Shave bx x2, bilat temples.", "bilat temples", "temple", "bilateral"),
+        # "bilat" is a side word; plural leg words name the leg (annotations/GUIDELINES.md, eighteenth set, decision 12)
+        ("F/G  bilat shins, rt (F) and lt (G): pink scaly plaques", "bilat shins", "leg", "bilateral"),
+        ("Scaly plaques of both calves.", "calves", "leg", None),
     ],
 )
 def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
