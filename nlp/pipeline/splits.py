@@ -6,14 +6,14 @@ The note is never rewritten: the joins only feed a second run of the entity matc
 spans the split text as written ("ac rochordons", one span; GUIDELINES, nineteenth set, 7).
 
 A join is two or three adjacent alphabetic tokens, separated by one space each, whose
-concatenation is a word of a lexicon term (or a forgiven misspelling of one), while no fragment
+concatenation is a word of a lexicon term (or a hand-listed misspelling of one), while no fragment
 is a word in its own right there: a common word (``split_words.not_fragments`` in ``typos.json``),
 a word that is a term alone or a site position word, or a word the matcher already found as part
 of a term in that place.  "SK in" never becomes "skin", "a cne" never "acne", "fore arm" keeps
 its "arm"; "seb" (a word only of "seb k") may start "seb orrheic".  A note is read as OCR-damaged, and joined
 at all, only when at least ``min_joins`` distinct joins are found; a clean note with one
 accidental pair is left as it is.  The test is one pass over the token ids with a set look-up
-per token (a fragment must be the start of a lexicon word), so ordinary notes pay little.
+per token (a token and the next must be pieces of one lexicon word), so ordinary notes pay little.
 """
 
 from typing import Callable, Iterable
@@ -30,17 +30,20 @@ MAX_PARTS = 3
 class SplitJoiner:
     """Finds OCR-split lexicon words in a Doc and matches a phrase matcher across them."""
 
-    def __init__(self, words: set[str], alone: set[str], typos: dict[str, str], config: SplitWords) -> None:
+    def __init__(self, words: set[str], alone: set[str], misspellings: dict[str, str], config: SplitWords) -> None:
         targets = {w for w in words if w.isalpha() and len(w) >= config.min_length}
-        # A join may make a lexicon word or a forgiven misspelling of one (its NORM is the word meant).
+        # A join may make a lexicon word or a hand-listed misspelling of one ("n ek"; its NORM is the
+        # word meant).  The generated one-edit misspellings are left out: a split *and* a typo in one
+        # word is rare, and their tens of thousands of prefixes would make every note pay.
         self.targets: dict[str, str] = {w: w for w in targets}
-        self.targets.update((wrong, meant) for wrong, meant in typos.items() if meant in targets and len(wrong) >= config.min_length)
+        self.targets.update((wrong, meant) for wrong, meant in misspellings.items() if meant in targets)
         blocked = alone | {w.lower() for w in config.not_fragments}
         self.blocked_ids = frozenset(get_string_id(w) for w in blocked)
-        # Ids of every proper prefix of a target word that is not blocked: the only tokens a join can start with.
-        self.first_ids = frozenset(
-            get_string_id(word[:i]) for word in self.targets for i in range(1, len(word)) if word[:i] not in blocked
-        )
+        # The only tokens a join can start with (a proper prefix of a target word), and go on with
+        # (a piece of one after its first letter), neither blocked: two set look-ups per token.
+        pieces = {(w[:i], w[i:j]) for w in self.targets for i in range(1, len(w)) for j in range(i + 1, len(w) + 1)}
+        self.first_ids = frozenset(get_string_id(a) for a, _ in pieces if a not in blocked)
+        self.next_ids = frozenset(get_string_id(b) for _, b in pieces if b not in blocked)
         self.min_joins = config.min_joins
 
     def joins(self, doc: Doc, lower: list[int], matches: Iterable[tuple] = ()) -> list[tuple[int, int, str]]:
@@ -49,14 +52,14 @@ class SplitJoiner:
         ``matches`` are the matcher's ``(start, end, ...)`` on the note as written: their tokens
         are words of a term in that place, never fragments.
         """
-        first_ids = self.first_ids
+        first_ids, next_ids = self.first_ids, self.next_ids
         if first_ids.isdisjoint(lower):
             return []  # no token starts a lexicon word: the usual case, checked in C
         found: list[tuple[int, int, str]] = []
         matched: set[int] | None = None
         i, n = 0, len(lower) - 1
         while i < n:
-            if lower[i] in first_ids:
+            if lower[i] in first_ids and lower[i + 1] in next_ids:
                 join = self._join_at(doc, lower, i)
                 if join is not None and matched is None:
                     matched = {t for m in matches for t in range(m[0], m[1])}

@@ -160,7 +160,8 @@ class OpnoteTargets:
         )
         self.exact_matcher.add(_rules_from(lexicons, exact=True))
         self.rule_matchers = (RuleMatcher(self.matcher), RuleMatcher(self.exact_matcher))
-        self.splits = SplitJoiner(*_term_words(lexicons, self.typos), self.typos, lexicons.typos.split_words)
+        misspellings = {k.lower(): v.lower() for k, v in lexicons.typos.misspellings.items()}
+        self.splits = SplitJoiner(*_term_words(lexicons, self.typos), misspellings, lexicons.typos.split_words)
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
         self.position_verb_regex = re.compile(
