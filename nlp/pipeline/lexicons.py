@@ -183,6 +183,19 @@ class ProcedureLexicon(BaseModel):
     procedures: list[ProcedureEntry]
 
 
+class SplitWords(BaseModel):
+    """How the entity matcher joins words split by OCR ("ac rochordons"); see ``nlp/pipeline/splits.py``."""
+
+    model_config = ConfigDict(extra="forbid")
+    # A note is read as OCR-damaged only when this many distinct joins are found in it: one
+    # accidental pair in a clean note is left alone.
+    min_joins: int = Field(2, ge=1)
+    # The shortest lexicon word a join may make ("neck").
+    min_length: int = Field(4, ge=3)
+    # Common words never taken as a fragment, whatever they would join into ("SK in", "a cne").
+    not_fragments: list[str] = Field(default_factory=list)
+
+
 class TypoLexicon(BaseModel):
     """Words whose one-edit misspellings still match ("Excison", "biospy", "nitorgen")."""
 
@@ -195,6 +208,7 @@ class TypoLexicon(BaseModel):
     # A short word's one-edit variants are too often other words, so its misspellings are listed
     # one by one ("nek": "neck"), each checked to be no English or clinical word.
     misspellings: dict[str, str] = Field(default_factory=dict)
+    split_words: SplitWords = Field(default_factory=SplitWords)
 
     def corrections(self) -> dict[str, str]:
         """Map each forgiven misspelling to its word.

@@ -24,6 +24,7 @@ from nlp.pipeline.lexicons import Lexicons, load_lexicons, packaged_lexicons
 from nlp.pipeline.sections import section_at
 from nlp.pipeline.sentences import sentence_table
 from nlp.pipeline.spanvalues import get_span_value, set_span_value, set_span_values
+from nlp.pipeline.splits import SplitJoiner
 
 SITE, DIAGNOSIS, CLOSURE, PROCEDURE = "ANATOMIC_SITE", "LESION_DIAGNOSIS", "CLOSURE_TYPE", "PROCEDURE"
 ENTITY_GROUP = "opnote_entities"
@@ -78,6 +79,21 @@ def _rules_from(lexicons: Lexicons, *, exact: bool, typos: dict[str, str] | None
     for entry in lexicons.procedures.procedures:
         add(PROCEDURE, entry, {"kind": entry.kind})
     return rules
+
+
+def _term_words(lexicons: Lexicons, typos: dict[str, str]) -> tuple[set[str], set[str]]:
+    """The words of the lower-cased lexicon terms (as the matcher normalises them), and the words
+    that stand alone: one-word terms and site laterality and position words ("arm", "sk", "upper")."""
+    words = {w.lower() for w in lexicons.sites.modifiers.position} | {w.lower() for w in lexicons.sites.modifiers.laterality}
+    alone = set(words)
+    for entries in (lexicons.sites.sites, lexicons.diagnoses.diagnoses, lexicons.closures.closures, lexicons.procedures.procedures):
+        for entry in entries:
+            for term in entry.terms:
+                found = [typos.get(w, w) for w in _WORD.findall(term.lower())]
+                words.update(found)
+                if len(found) == 1:
+                    alone.update(found)
+    return words, alone
 
 
 def ascii_word_finder(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -144,6 +160,8 @@ class OpnoteTargets:
         )
         self.exact_matcher.add(_rules_from(lexicons, exact=True))
         self.rule_matchers = (RuleMatcher(self.matcher), RuleMatcher(self.exact_matcher))
+        misspellings = {k.lower(): v.lower() for k, v in lexicons.typos.misspellings.items()}
+        self.splits = SplitJoiner(*_term_words(lexicons, self.typos), misspellings, lexicons.typos.split_words)
         sites = lexicons.sites.modifiers
         self.laterality = {k.lower(): v for k, v in sites.laterality.items()}
         self.position_verb_regex = re.compile(
@@ -230,6 +248,10 @@ class OpnoteTargets:
         for matcher in self.rule_matchers:
             rules = matcher.rules
             matches.extend((start, end, rules[match_id]) for match_id, start, end in matcher(doc))
+        joins = self.splits.joins(doc, words.lower, matches)
+        if joins:  # an OCR-damaged note: terms across its split words too (see splits.py)
+            rules = self.rule_matchers[0].rules
+            matches.extend((start, end, rules[match_id]) for match_id, start, end in self.splits.matches(doc, joins, self.rule_matchers[:1]))
         found: list[Found] = []
         previous_site: tuple[int, int] | None = None
         filtered = filter_matches(matches)

@@ -305,6 +305,44 @@ def test_real_words_near_a_listed_word_are_not_its_misspellings(pipeline, snippe
     assert find(pipeline, snippet, "PROCEDURE") == [] and find(pipeline, snippet, "ANATOMIC_SITE") == []
 
 
+# Words split by OCR (splits.py): in a note with two or more joins, a lexicon word split into two
+# or three fragments is matched, the span being the split text as written (GUIDELINES, nineteenth
+# set, 7); a common or lexicon word is never a fragment, and a single split in a note is left alone.
+@pytest.mark.parametrize(
+    ("snippet", "label", "span", "found"),
+    [
+        ("Scanned form. Dx: ac rochordons. Site: ax illa x3.", "LESION_DIAGNOSIS", "ac rochordons", True),
+        ("Scanned form. Dx: ac rochordons. Site: ax illa x3.", "ANATOMIC_SITE", "ax illa", True),
+        ("Faxed sheet: seb orrheic ker atosis of the n eck, frozen.", "LESION_DIAGNOSIS", "seb orrheic ker atosis", True),
+        ("Faxed sheet: seb orrheic ker atosis of the n eck, frozen.", "ANATOMIC_SITE", "n eck", True),
+        # three fragments make one word
+        ("Dx: derm atofi broma of the sh oulder.", "LESION_DIAGNOSIS", "derm atofi broma", True),
+        # a joined misspelling listed by hand in typos.json ("nek"); "a" is never a fragment
+        ("OCR: ac rochordons of the n ek.", "ANATOMIC_SITE", "n ek", True),
+        ("OCR: ac rochordons, a xilla and n ek.", "ANATOMIC_SITE", "a xilla", False),
+        # guards: "in" and "a" are common words, never fragments
+        ("SK in the ax illa; ac rochordons of the n eck.", "ANATOMIC_SITE", "SK in", False),
+        ("SK in the ax illa; ac rochordons of the n eck.", "LESION_DIAGNOSIS", "SK", True),
+        ("a cne and a scar; ac rochordons of the n eck.", "LESION_DIAGNOSIS", "a cne", False),
+        # "fore arm": "arm" is a lexicon word, so no join; the site is "arm"
+        ("fore arm; ac rochordons of the n eck.", "ANATOMIC_SITE", "fore arm", False),
+        # one split only: the note is not read as OCR-damaged
+        ("Ac rochordons of the neck were snipped.", "LESION_DIAGNOSIS", "Ac rochordons", False),
+    ],
+)
+def test_words_split_by_ocr(pipeline, snippet: str, label: str, span: str, found: bool) -> None:
+    assert (span in [text for text, _ in find(pipeline, snippet, label)]) is found
+
+
+def test_split_joins_keep_clean_notes_alone(pipeline) -> None:
+    from nlp.pipeline.splits import SplitJoiner
+
+    doc = pipeline.make_doc("Skin tags of the neck and axilla were snipped in clinic.")
+    joiner = next(c for _, c in pipeline.pipeline if hasattr(c, "splits")).splits
+    assert isinstance(joiner, SplitJoiner)
+    assert joiner.joins(doc, [t.lower for t in doc]) == []
+
+
 @pytest.mark.parametrize("text", ["seborhheic keratoses of the back", "Seborrheic keratosis, back", "verruca seborrheica on the back"])
 def test_lexicon_typo_terms_and_corrected_words_both_match(pipeline, text: str) -> None:
     assert [e.label_ for e in pipeline(text).ents if e.label_ == "LESION_DIAGNOSIS"] == ["LESION_DIAGNOSIS"]
