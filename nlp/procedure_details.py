@@ -123,9 +123,23 @@ _TOTAL = re.compile(
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
     # "I counted sixteen", "all sixteen were removed"
     + r"|\bcounted\s+" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|\ball\s+" + _NUMBER + r"\s+(?:were|was|of\s+them|are)\b",
+    + r"|\ball\s+" + _NUMBER + r"\s+(?:were|was|of\s+them|are)\b"
+    # a quantity field or a statistician's n: "Qty: 26", "Quantity 12", "(n=26)", "N = 35"
+    # (twenty-second set, decision 1)
+    + r"|(?:(?:\bqty\.?|\bquantity)[ \t]*[:=#]?|(?<![\w/])n[ \t]*=)[ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?![-/]\d)"
+    # the number right after a removal verb: "removed 16 due to time", "removed 40 today",
+    # "removed x 17" (a plan's "Plan was 20" is not what was done: twenty-second set, decision 1)
+    + r"|\b(?:removed|snipped|clipped|excised|destroyed|frozen|froze|treated)[ \t]+(?:[x×][ \t]*)?" + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"(?![ \t]*[-/+][ \t]*\d)",  # not the "10" of "10+6 = 16" or of "10-12"
     re.IGNORECASE,
 )
+# "snipped at base with curved scissors x 17", "LN2 x 6, 2 FTC each": a times sign and a number in
+# the procedure's own sentence counts the lesions it treated (a number of cycles, passes, days or
+# sizes carries its unit, _NOT_A_UNIT)
+# "Curetted x3", "ED&C x2": a curette's passes (and a cancer's cycles) are not lesions; a cancer is
+# counted by its own records, never by a times sign.
+_CURETTAGE = re.compile(r"\bcurett\w*|\bed\s*&\s*c\b|\bc\s*&\s*d\b|\belectrodesiccation\s+and\s+curettage\b", re.IGNORECASE)
+_TIMES_COUNT = re.compile(r"(?<![\w×])[x×][ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?![-/.]\d)", re.IGNORECASE)
 
 # The Mohs log and stage-count cues are data (resources/linking_cues.json, ``mohs.*``), read once at
 # import; the count-number grammar above is passed in, since the lesion counts here share it.
@@ -364,12 +378,14 @@ def _clause_start(text: str, end: int, limit: int = 60) -> int:
 
 
 def _procedure_count(text: str, lesion: Lesion) -> int | None:
-    """"Destruction of 3 lesions": the count in the procedure's sentence."""
+    """"Destruction of 3 lesions", "snipped x 17": the count in the procedure's sentence."""
     assert lesion.procedure is not None
     start = max(text.rfind(".", 0, lesion.procedure.span.start), text.rfind("\n", 0, lesion.procedure.span.start)) + 1
     end = text.find(".", lesion.procedure.span.end)
     window = text[start : end if end != -1 else len(text)][-240:]
     match = _COUNT_NOUN.search(window)
+    if match is None and not malignant(lesion) and not _CURETTAGE.search(window):
+        match = _TIMES_COUNT.search(window)
     return number(match.group(1)) if match else None
 
 

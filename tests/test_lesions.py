@@ -419,6 +419,19 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
             "About 35 skin tags in all, on the chest, back and groin. Removed 25 today: chest 14, back 6, R groin 5.",
             {"chest": 14, "back": 6, "groin": 5},
         ),
+        # a times sign in the procedure's sentence counts what it treated (twenty-second set, decision 1)
+        ("Many soft acrochordons of the chest, snipped at the stalk with fine scissors x 19, no specimen.", {"chest": 19}),
+        ("Actinic keratoses of the scalp.\nCryo: LN2 x 7, two freeze-thaw cycles each.", {"scalp": 7}),
+        ("Actinic keratosis of the scalp. LN2 x 2 cycles, 10 s each.", {"scalp": 1}),
+        # "R ax", "lt ax": the axilla written short (twenty-second set)
+        ("Skin tags snipped today: neck 11, lt ax 5; no specimen.", {"neck": 11, "axilla": 5}),
+        # a curette's passes are not lesions
+        ("Seborrheic keratosis of the left temple, irritated by her glasses. Curetted x 3 to a firm base.", {"temple": 1}),
+        # a removal verb's number is what was done, not the plan; a quantity field; an n
+        ("Skin tags of the left axilla. Meant to do 25; removed 18 before she had to leave. Snip, scissors.", {"axilla": 18}),
+        ("Skin tags of the back - removed 33 today with scissors; no specimen.", {"back": 33}),
+        ("Service: skin tag removal\nArea: chest\nMethod: electrodesiccation\nQty: 21", {"chest": 21}),
+        ("Skin tags of both axillae, each lifted and clipped flush with iris scissors (n=24).", {"axilla": 24}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -475,6 +488,14 @@ def test_a_siteless_count_that_sums_the_sites_is_those_lesions(siteless, kept: b
         ("| Total | 26 | |", 26),
         ("All snipped: 8 + 5 + 4 = 17.", 17),
         ("Tags removed 10+6 = 16", 16),
+        # a quantity field, an n, a removal verb's number (twenty-second set, decision 1)
+        ("Qty: 26", 26),
+        ("Quantity 12", 12),
+        ("snipped flush (n=19).", 19),
+        ("Tags, N = 35, all snipped.", 35),
+        ("Removed x 22 by the nurse.", 22),
+        ("Plan was 30; removed 21 due to time.", 21),
+        ("Treated 9 today.", 9),
     ],
 )
 def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
