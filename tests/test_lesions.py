@@ -214,6 +214,15 @@ FAMILY_FACTS = [
         "Path: compound nevus.",
         ("back", "biopsy_tangential", "melanocytic_nevus"), id="a-positioning-wedge-is-no-wedge-biopsy",
     ),
+    # biopsy short forms (GUIDELINES.md twenty-second set, decision 5)
+    pytest.param("Scaly papule R forearm, ? SCC: TBx w/ DermaBlade, AlCl.", ("forearm", "biopsy_tangential", "scc"), id="tbx"),
+    pytest.param("Pink papule L calf, r/o BCC - tang bx, drysol.", ("leg", "biopsy_tangential", "bcc"), id="tang-bx"),
+    pytest.param("Scaly papule on the L upper back, ? SCC, bx'd it today, to path.", ("back", "biopsy_tangential", "scc"), id="bxd"),
+    pytest.param("Pink papule R shin: deep shave for dx, AlCl, to path.", ("leg", "biopsy_tangential", None), id="deep-shave-for-dx"),
+    pytest.param("Firm papule R thigh, ? DF - 4mm p, gelfoam, left open.", ("thigh", "biopsy_punch", "dermatofibroma"), id="punch-by-size"),
+    pytest.param("3 mm p bx of the L forearm papule, closed primarily.", ("forearm", "biopsy_punch", None), id="punch-by-size-bx"),
+    # misspelt tag removal word and site
+    pytest.param("skin tags x3 nekc, snippd at base, drysol.", ("neck", "skin_tag_removal", "skin_tag"), id="snippd-nekc"),
 ]
 
 
@@ -226,6 +235,32 @@ def test_family_facts(lesions, text: str, expected: tuple[str, str, str | None])
     assert (first.site.region if first.site else None, first.procedure.kind) == (region, kind)
     assert (first.diagnosis.kind if first.diagnosis else None) == dx
     assert all(lesion.procedure.kind == kind for lesion in found)
+
+
+@pytest.mark.parametrize("text", ["Firm papule R thigh, ? DF - 4mm p, gelfoam, left open.", "3 mm p bx of the L forearm papule, closed primarily."])
+def test_a_punch_written_by_its_size_gives_no_lesion_size(lesions, text: str) -> None:
+    # the punch size is the instrument, not the lesion (twenty-second set, decision 5)
+    (lesion,) = lesions(text)
+    assert lesion.lesion_size is None
+
+
+@pytest.mark.parametrize(
+    ("text", "regions"),
+    [
+        # "Performed today:" heads the procedures: the assessment's last item ends there
+        (
+            "Assessment: 1. Pigmented papule, R forearm. 2. Acrochordons, neck.\nPerformed today:\n- punch bx of the forearm papule\n",
+            ["forearm"],
+        ),
+        # a procedure under a "Not done here:" label was not done
+        (
+            "Procedures today:\n1. Shave bx, L neck\n2. Punch bx, L shoulder\nNot done here: biopsy of the R lower eyelid lesion; referred.\n",
+            ["neck", "shoulder"],
+        ),
+    ],
+)
+def test_office_visit_labels(lesions, text: str, regions: list[str]) -> None:
+    assert [lesion.site.region for lesion in lesions(text)] == regions
 
 
 def test_drained_cysts_at_two_listed_sites_are_two_lesions(lesions) -> None:

@@ -172,6 +172,16 @@ def _line_sections(text: str, headers: dict[str, str]) -> list[tuple[str, int, i
             "Lesion 1: left helix, BCC.\nLesion 2: right cheek, BCC.\nClosure: layered for both.\n",
             [(1, "Lesion 1: left helix, BCC.\n"), (2, "Lesion 2: right cheek, BCC.\n")],
         ),
+        # after one-line items, a line opened by a label the section finder does not know is no longer the last item's
+        (
+            "Lesion 1: R back, ? BCC - shave bx.\nLesion 2: L shin, ? SCC - punch.\nAlso: tags x3 axilla snipped.\n",
+            [(1, "Lesion 1: R back, ? BCC - shave bx.\n"), (2, "Lesion 2: L shin, ? SCC - punch.\n")],
+        ),
+        # items that ran over several lines keep such a line
+        (
+            "Lesion 1: R back, BCC.\nshave bx done.\nLesion 2: L shin, SCC.\npunch done.\nNote: sutured.\n",
+            [(1, "Lesion 1: R back, BCC.\nshave bx done.\n"), (2, "Lesion 2: L shin, SCC.\npunch done.\nNote: sutured.\n")],
+        ),
     ],
 )
 def test_an_items_field_lines_stay_in_its_segment(text: str, segments: list[tuple[int, str]]) -> None:

@@ -109,6 +109,9 @@ _HEADING_LINE = re.compile(
     re.IGNORECASE,
 )
 _FIELD_LINE = re.compile(r"([ \t]*)[A-Za-z][A-Za-z /()&#+-]{0,40}:(?!\d)")
+# A line opened by a label of its own ("Also: tags x5 neck snipped", "Note: ..."), which the section
+# finder may not know: after a list of one-line items it starts something other than the last item.
+_LABEL_LINE = re.compile(r"\n[ \t]*[A-Z][A-Za-z]{1,20}(?:[ \t]+[A-Za-z]+){0,2}[ \t]*:(?!\d)")
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
@@ -282,6 +285,8 @@ def find_markers(
         on_line = _fields_on_marker_line(text, start, inline)
         end = next((b for b in bounds if b > start and b not in on_line and not _held_field(fields.get(b), held)), len(text))
         end = min(next_marker, max(end, _heading_block_end(text, start)), field_end.get(start, len(text)))
+        if held is not None:
+            end = _end_after_one_line_items(text, segments, start, end, section_of)
         absorbed.setdefault(own_list, set()).update(name for b, name in fields.items() if start < b < end)
         segments.append((number, start, end))
     return segments
@@ -289,6 +294,23 @@ def find_markers(
 
 # Section kinds of the field lines that describe one procedure block's lesion.
 _BLOCK_FIELDS = frozenset({"findings", "diagnosis", "anesthesia", "description", "closure", "specimen"})
+
+
+def _end_after_one_line_items(
+    text: str, segments: list[tuple[int, int, int]], start: int, end: int, section_of: Callable[[int], int]
+) -> int:
+    """Where a list's last item ends when every item before it took one line: at a labelled line.
+
+    "Lesion 1: L chest ... tang bx.\nLesion 2: L upper arm ... 3mm p.\nAlso: skin tags neck x5
+    snipped.\nConsent: ...": the items' own text fits on their lines, so a line opened by a label
+    (known to the section finder or not) is no longer the last item's; the known ones already end
+    it (the earlier items held no field lines).  Items that ran over several lines keep theirs.
+    """
+    earlier = [(s, e) for _, s, e in segments if section_of(s) == section_of(start)]
+    if not earlier or any("\n" in text[s:e].rstrip() for s, e in earlier):
+        return end
+    label = _LABEL_LINE.search(text, start, end)
+    return label.start() + 1 if label else end
 
 
 def _block_end(sections: list[tuple[str, int, int, int]], start: int, next_marker: int, blocks: set[int]) -> int:

@@ -36,6 +36,10 @@ def finder() -> SectionFinder:
         ("HISTORY OF PRESENT ILLNESS: new lesion.\nFAMILY HISTORY: melanoma in mother.",
          [("history", "HISTORY OF PRESENT ILLNESS"), ("family_history", "FAMILY HISTORY")]),
         ("FINDINGS\nA 5 mm nevus.\n", [("findings", "FINDINGS")]),
+        # an office visit's "Performed today:" / "Procedures this visit:" heads its procedures
+        ("Assessment: 1. Tags, neck.\nPerformed today:\n- tags snipped",
+         [("diagnosis", "Assessment"), ("procedure", "Performed today")]),
+        ("Procedures this visit: shave bx L arm.\nDone today: LN2 x3.", [("procedure", "Procedures this visit"), ("procedure", "Done today")]),
         # a header dated or timed after a comma keeps its qualifier; a plain comma list is no header
         ("Procedure: shave.\nAddendum, 5 days later: SK.\nPathology, 4/12: SK.",
          [("procedure", "Procedure"), ("addendum", "Addendum, 5 days later"), ("pathology", "Pathology, 4/12")]),
