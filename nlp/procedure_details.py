@@ -123,7 +123,12 @@ _TOTAL = re.compile(
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
     # "I counted sixteen", "all sixteen were removed"
     + r"|\bcounted\s+" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|\ball\s+" + _NUMBER + r"\s+(?:were|was|of\s+them|are)\b",
+    + r"|\ball\s+" + _NUMBER + r"\s+(?:were|was|of\s+them|are)\b"
+    # "removal of all of them (18)", "all (18) snipped": a collective count in brackets
+    + r"|\ball(?:[ \t]+of[ \t]+them)?[ \t]*\([ \t]*" + _NUMBER + r"[ \t]*\)"
+    # "too many to count; about 30 removed", "14 snipped today": the number stated as removed
+    # (twenty-first set, decision 4), not "5 sutures removed" (a noun between is no lesion count)
+    + r"|(?<![\w.#/])" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:were[ \t]+|was[ \t]+)?(?:removed|snipped|excised|destroyed|treated)\b",
     re.IGNORECASE,
 )
 
