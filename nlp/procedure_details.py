@@ -130,7 +130,12 @@ _TOTAL = re.compile(
     # the number right after a removal verb: "removed 16 due to time", "removed 40 today",
     # "removed x 17" (a plan's "Plan was 20" is not what was done: twenty-second set, decision 1)
     + r"|\b(?:removed|snipped|clipped|excised|destroyed|frozen|froze|treated)[ \t]+(?:[x×][ \t]*)?" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"(?![ \t]*[-/+][ \t]*\d)",  # not the "10" of "10+6 = 16" or of "10-12"
+    + r"(?![ \t]*[-/+][ \t]*\d)"  # not the "10" of "10+6 = 16" or of "10-12"
+    # "removal of all of them (18)", "all (18) snipped": a collective count in brackets
+    + r"|\ball(?:[ \t]+of[ \t]+them)?[ \t]*\([ \t]*" + _NUMBER + r"[ \t]*\)"
+    # "too many to count; about 30 removed", "14 snipped today": the number stated as removed
+    # (twenty-first set, decision 4), not "5 sutures removed" (a noun between is no lesion count)
+    + r"|(?<![\w.#/])" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:were[ \t]+|was[ \t]+)?(?:removed|snipped|excised|destroyed|treated)\b",
     re.IGNORECASE,
 )
 # "snipped at base with curved scissors x 17", "LN2 x 6, 2 FTC each": a times sign and a number in

@@ -449,6 +449,13 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         # only the part of the tags the note says it removed is counted, not those examined
         ("Twelve skin tags of the chest. Snipped 9 of the 12 tags with iris scissors; she keeps the rest.", {"chest": 9}),
         ("Skin tags of the chest. Every one of the twelve tags was snipped with iris scissors.", {"chest": 12}),
+        # the number stated as removed, approximate or collective (GUIDELINES.md, twenty-first set, decision 4)
+        ("Acrochordons of the chest, too numerous to count; roughly 24 snipped today.", {"chest": 24}),
+        ("Many soft skin tags of the lower back. Removal of all of them (21) with curved scissors.", {"back": 21}),
+        ("Skin tags, left groin: innumerable; about 40 were removed with forceps and scissors.", {"groin": 40}),
+        # tag removals worded as cutting at the stalk or base
+        ("Seven cutaneous tags of the left axilla were each cut across the stalk with iris scissors.", {"axilla": 7}),
+        ("Acrochorda of the neck: nine, cut at the base with Gradle scissors.", {"neck": 9}),
         # the examined number after "about" is not the count of a site the treatment counts
         (
             "About 35 skin tags in all, on the chest, back and groin. Removed 25 today: chest 14, back 6, R groin 5.",
@@ -604,6 +611,14 @@ def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
             ["back"],
         ),
         ("LN2 to 3 AKs of the scalp. Seborrheic keratoses of the chest; not treated.", ["scalp"]),
+        # a numbered plan item labelled with the exam's lesions that closes with "Not removed.": they take no share of the
+        # other lesion's destruction (GUIDELINES.md, twenty-first set)
+        (
+            "O: many skin tags of the left axilla. L forearm: 6 mm crusted irritated SK.\nA/P:\n1. Diabetes - stable.\n"
+            "2. Skin tags - counselled; she would rather pay another time. Not removed.\n"
+            "3. Irritated SK, L forearm - LN2, 2 freeze-thaw cycles.",
+            ["forearm"],
+        ),
         # a line labelled with the lesions that closes with "Not done.": its removal word is no procedure done
         (
             "Exam: 3 AKs of the scalp. Several skin tags on the neck.\nProcedure: LN2 to the 3 AKs.\n"

@@ -33,6 +33,8 @@ _CLAUSE_LEFT_ALONE = _CUES.regex("left_alone.clause_left_alone")
 # "Tags: pt asked ... insurance ... Not done.": a line labelled with the lesions that closes with a
 # sentence saying only that nothing was done (the label is checked to name a diagnosis).
 _LINE_NOT_DONE = _CUES.regex("left_alone.line_not_done", groups=("label",))
+# "2. Skin tags - discussed ... Not removed.": a numbered item that is the whole labelled line.
+_ITEM_LINE = _CUES.regex("left_alone.item_line")
 # What may stand between the lesions' sentence and the wish: the rest of a line, never a new line.
 _SAME_PASSAGE = _CUES.regex("left_alone.same_passage")
 
@@ -91,15 +93,17 @@ def _mark_line_not_done(text: str, facts: list[Fact], segment_of: Callable[[int]
 
     "Tags: pt asked. Explained his insurance treats tag removal as cosmetic. Not done.": the tags
     are left alone, and the removal the line names is no procedure done to them (nineteenth set,
-    decision 12).  Inside a numbered lesion item the line is left to the item, as above.
+    decision 12).  Inside a numbered lesion item the line is left to the item, as above, unless
+    the line opens the item ("2. Skin tags - not covered by her plan. Not removed."): then the
+    item's lesion is the one left alone (twenty-first set).
     """
     lowered = text.lower()
     if "not " not in lowered and "declined" not in lowered:
         return
     for match in _LINE_NOT_DONE.finditer(text):
         start, end = match.start(), match.end()
-        if segment_of(start) is not None:
-            continue
+        if segment_of(start) is not None and not _ITEM_LINE.match(text, start):
+            continue  # a line inside a lesion's item; an item of its own line is left alone whole
         on_line = [f for f in facts if start <= f.mention.start < end]
         if not any(f.label == "LESION_DIAGNOSIS" and f.mention.start < match.end("label") for f in on_line):
             continue

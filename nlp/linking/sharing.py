@@ -315,12 +315,15 @@ def share_counted_procedure(
     diagnosis = next((lesion.diagnosis for lesion in donors if lesion.diagnosis), None) or next(
         (d for state in bystanders for _, d in state.diagnoses if d.certain), None
     )
+    left_kinds = _kinds_left_alone(built, collected, shared)
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
         own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
         if not own and (collected[index].untreated or (collected[index].deferred and lesion.procedure is None)):
             continue  # "SKs - reassurance only, no tx today", "biopsy at the next visit": not one of the destroyed lesions
+        if not own and lesion.diagnoses and all(d.kind in left_kinds for d in lesion.diagnoses):
+            continue  # "skin tags on the neck ... 2. Skin tags - declined. Not removed.": the plan leaves them alone
         if not own and not _names_a_lesion(text, collected[index]):
             continue  # "it feels like it is in his chest", "Neck is supple": a body part, not one of the destroyed lesions
         malignant = details.malignant(lesion)
@@ -335,6 +338,24 @@ def share_counted_procedure(
             lesion.procedure = next((p for p, dx in fitting if kind in dx), fitting[0][0])
         if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
+
+
+def _kinds_left_alone(built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact]) -> set[str]:
+    """Diagnosis kinds a plan says were left alone without naming a site ("2. Skin tags - not covered. Not removed.").
+
+    The exam describes the lesions at their site; the plan item, naming only their diagnosis, says
+    they were not treated. That item is a lesion of no site (or joins none), so its mark would not
+    reach the described lesions; by its kind it keeps them from a share of another lesion's
+    destruction (twenty-first set).
+    """
+    kinds = {
+        d.kind for index, lesion in built.items() if lesion.site is None and collected[index].untreated for d in lesion.diagnoses
+    }
+    kinds |= {
+        (f.mention.value or {}).get("kind") or "" for f in shared
+        if f.label == "LESION_DIAGNOSIS" and f.lesion is None and "NOT_TREATED" in f.modifiers
+    }
+    return kinds - {""}
 
 
 def _one_lesion_only(text: str, procedure: Procedure) -> bool:

@@ -49,6 +49,7 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("Eight skin tags of the left lateral nek were snipped.", "left lateral nek", "neck", "left"),
         ("Nevus of the posterior Nek.", "posterior Nek", "neck", None),
         ("AKs of the R cheeck x2 were frozen.", "R cheeck", "cheek", "right"),
+        ("Six tags of the nekc were snipped.", "nekc", "neck", None),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
         # the adjective names the region, like "nasal" and "scapular"
         ("Punch biopsy of the abdominal papule.", "abdominal", "abdomen", None),
@@ -184,6 +185,12 @@ def test_a_placed_back_before_an_adverb_follower_is_a_site(pipeline, snippet: st
         # fibroepithelial polyps, clinical or from pathology, are skin tags (GUIDELINES.md, fifteenth set, decision 1)
         ("Fibroepithelial polyps of the neck, rubbing on her collar.", "Fibroepithelial polyps", "skin_tag", "benign"),
         ("Path: fibroepithelial polyp.", "fibroepithelial polyp", "skin_tag", "benign"),
+        # Latin plural and older names of skin tags (GUIDELINES.md, twenty-first set, decision 3)
+        ("Four acrochorda of the right groin were clipped.", "acrochorda", "skin_tag", "benign"),
+        ("Soft fibromas of both axillae, catching on her bra.", "Soft fibromas", "skin_tag", "benign"),
+        ("A soft fibroma of the eyelid.", "soft fibroma", "skin_tag", "benign"),
+        # a short word's misspelling listed by hand (targets/typos.json misspellings)
+        ("Skin tgas of the groin were snipped.", "Skin tgas", "skin_tag", "benign"),
         # ALL-CAPS notes write the plural abbreviations in capitals too
         ("CRYOTHERAPY OF 5 AKS OF THE SCALP.", "AKS", "actinic_keratosis", "benign"),
         ("3 SKS OF THE BACK WERE FROZEN.", "SKS", "seborrheic_keratosis", "benign"),
@@ -311,8 +318,10 @@ def test_real_words_near_a_listed_word_are_not_its_misspellings(pipeline, snippe
 @pytest.mark.parametrize(
     ("snippet", "label", "span", "found"),
     [
-        ("Scanned form. Dx: ac rochordons. Site: ax illa x3.", "LESION_DIAGNOSIS", "ac rochordons", True),
-        ("Scanned form. Dx: ac rochordons. Site: ax illa x3.", "ANATOMIC_SITE", "ax illa", True),
+        ("Scanned form. Dx: ac rochordons. Site: ne ck x3.", "LESION_DIAGNOSIS", "ac rochordons", True),
+        ("Scanned form. Dx: ac rochordons. Site: ne ck x3.", "ANATOMIC_SITE", "ne ck", True),
+        # "ax" is itself an axilla word ("R ax"), so "ax illa" is not a split: the site is "ax"
+        ("Scanned form. Dx: ac rochordons. Site: ax illa x3; ne ck x2.", "ANATOMIC_SITE", "ax", True),
         ("Faxed sheet: seb orrheic ker atosis of the n eck, frozen.", "LESION_DIAGNOSIS", "seb orrheic ker atosis", True),
         ("Faxed sheet: seb orrheic ker atosis of the n eck, frozen.", "ANATOMIC_SITE", "n eck", True),
         # three fragments make one word
