@@ -173,6 +173,39 @@ def test_mohs_offered_is_not_mohs_done(lesions, text: str, kind: str) -> None:
     assert lesion.procedure.kind == kind
 
 
+# -- a lesion "removed" with a blade held flat, or flush with the skin, was shaved off ---------------
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Seborrheic keratosis, left flank, 7 mm: removed flush with the skin with a flexible blade.", "shave"),
+        ("Irritated SK of the right shoulder, 9 mm, taken off with a razor blade after lidocaine.", "shave"),
+        ("Intradermal nevus of the chin, 5 mm, removed at the level of the surrounding skin with a DermaBlade.", "shave"),
+        # scissors make a flush removal a snip; a scalpel and sutures an excision
+        ("Pedunculated skin tag on the neck, removed flush with the skin with iris scissors.", "excision"),
+        ("Epidermoid cyst of the upper back, 1.2 cm, removed with a #15 blade and closed with 4-0 nylon.", "excision"),
+        # a biopsy word makes the flat-blade removal a tangential biopsy
+        ("Pigmented papule of the left calf, r/o melanoma: biopsy, the lesion was removed with a flexible blade.", "biopsy_tangential"),
+    ],
+)
+def test_a_flat_blade_removal_is_a_shave(lesions, text: str, kind: str) -> None:
+    (lesion,) = lesions(text)
+    assert lesion.procedure.kind == kind
+
+
+# -- a punch written by its size only ("3mm p") is a punch biopsy (GUIDELINES 22nd set, decision 5) --
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Bx: L shoulder pink papule, r/o BCC. 4mm p, lido epi, gelfoam.", "biopsy_punch"),
+        ("Biopsy of a scaly papule of the R shin, 3 mm p, AlCl, to path.", "biopsy_punch"),
+        ("Biopsy of a scaly papule of the R shin by shave, AlCl, to path.", "biopsy_tangential"),
+    ],
+)
+def test_a_punch_written_by_its_size(lesions, text: str, kind: str) -> None:
+    (lesion,) = lesions(text)
+    assert lesion.procedure.kind == kind
+
+
 def test_numbered_procedure_list_of_one_lesion(lesions) -> None:
     text = (
         "PROCEDURES: 1. Wide local excision of melanoma, right mid back, with 1 cm margins. "
@@ -743,8 +776,10 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
          "as an ellipse.", "excision"),
         # "snip exc" is a snip excision of tags
         ("Skin tags of the L axilla x5: snip exc with iris scissors, AlCl3.", "skin_tag_removal"),
-        # "took off" / "taken off" is a removal word like "removed"
-        ("With her consent I took off the 6 mm irritated SK of the left flank, flush with the skin, for comfort.", "excision"),
+        # "took off" / "taken off" is a removal word like "removed"; taken off flush with the skin it is a shave
+        # removal (GUIDELINES nineteenth set, decision 8: a look-alike taken off flush is a shave record)
+        ("With her consent I took off the 6 mm irritated SK of the left flank, flush with the skin, for comfort.", "shave"),
+        ("I took off the 1 cm cyst of the left flank with 2 mm margins and closed it with 4-0 nylon.", "excision"),
         # "sampled with a shave" takes the tissue for a diagnosis: a tangential biopsy
         ("The 5 mm pearly papule of the left shoulder was sampled with a shave to the mid dermis. Path: BCC.", "biopsy_tangential"),
         # a curette (scoop) biopsy is a tangential biopsy (coding-rules 3.2)

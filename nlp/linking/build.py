@@ -41,6 +41,12 @@ EXCISION_KINDS = ("re_excision", "excision")
 # Mohs was done (not just offered) when the note speaks of its stages, layers or blocks
 # (resources/linking_cues.json, ``mohs.done``).
 MOHS_DONE = default_cues().regex("mohs.done")
+# A lesion "removed" / "taken off" with a blade held flat, or flush with the skin, was shaved off,
+# not excised; scissors in the sentence make it a snip (resources/linking_cues.json, ``procedure.*``).
+_FLAT_BLADE = default_cues().regex("procedure.flat_blade")
+_SCISSORS = default_cues().regex("procedure.scissors")
+# The plain removal words a flat blade can turn into a shave ("delivered", "enucleated" cannot).
+_PLAIN_REMOVAL = re.compile(r"(?:removal|removed|took\s+off|taken\s+off|take\s+off|taking\s+off)", re.IGNORECASE)
 # Excision words that name only the shape of the cut ("an ellipse through the dermis", "removed in
 # an elliptical fashion"): beside an incisional biopsy they are the shape of the wedge it took.
 _SHAPE_ONLY = re.compile(r"(?:removed\s+in\s+an\s+)?(?:el+ipses?|el+iptical\s+fashion)", re.IGNORECASE)
@@ -210,6 +216,12 @@ def collect(state: Collected, fact: Fact, text: str, *, total: bool = False, in_
             # tangential biopsy, not a shave removal (coding-rules 3.2: by intent).  A removal word
             # ("shave removal", "shaved off") names its own intent.
             kind = "biopsy_tangential"
+        if value.get("weak") and kind == "excision" and _PLAIN_REMOVAL.fullmatch(m.text.strip()):
+            sentence = sentence_text(text, fact)
+            if _FLAT_BLADE.search(sentence) and not _SCISSORS.search(sentence):
+                # "removed flush with the skin with a flexible razor blade": a shave removal (a
+                # biopsy word for the lesion still makes it a tangential biopsy, below)
+                kind = "shave"
         state.procedures.append((bool(value.get("weak")) or from_report, Procedure(kind=kind, text=m.text, span=span)))
         if m.section not in TITLE_SECTIONS:
             state.done_in_body.add(value.get("kind") or "other")

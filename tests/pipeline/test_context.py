@@ -143,6 +143,17 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Punch bx planned for next visit (ran out of time).", "Punch bx", {"is_hypothetical"}),
         ("Shave biopsy done today; cryotherapy for her next visit.", "Shave biopsy", set()),
         ("Shave biopsy done today; cryotherapy for her next visit.", "cryotherapy", {"is_hypothetical"}),
+        # a procedure put off to "next time" is planned
+        ("Warts on both hands; she asked for cryotherapy next time.", "cryotherapy", {"is_hypothetical"}),
+        # a consent risk about the lesion's own future ("more will form") is no plan for today's removal
+        ("After warning her that new ones will form, we snipped six tags from the left axilla.", "snipped", set()),
+        ("Having explained the chance that it will recur, the cyst on the back was excised.", "excised", set()),
+        ("Discussed that they may grow back; nine tags on the neck were removed.", "removed", set()),
+        ("He will return for excision of the nevus on the back.", "excision", {"is_hypothetical"}),
+        # a pathology result pasted in from an earlier visit names that visit's biopsy; the diagnosis is today's lesion
+        ("Path from the prior visit: left shin, punch biopsy: squamous cell carcinoma in situ.", "punch biopsy", {"is_historical"}),
+        ("Path from the prior visit: left shin, punch biopsy: squamous cell carcinoma in situ.", "squamous cell carcinoma in situ", set()),
+        ("Report from last visit copied here - L upper arm, shave bx: nodular BCC.", "shave bx", {"is_historical"}),
         # a biopsy a year or more ago was of an earlier lesion: the lesion, its site and its old treatment are history,
         # up to a turn back to today; a biopsy weeks ago is usually of today's lesion
         ("Had a biopsy last year of a mole on his left shoulder, benign per pt.", "mole", {"is_historical"}),

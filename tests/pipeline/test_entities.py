@@ -51,6 +51,9 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         ("AKs of the R cheeck x2 were frozen.", "R cheeck", "cheek", "right"),
         ("Six tags of the nekc were snipped.", "nekc", "neck", None),
         ("Cyst, right axilla.", "right axilla", "axilla", "right"),
+        # plural region words name the region ("tags in the groins")
+        ("Skin tags in the groins were snipped.", "groins", "groin", None),
+        ("Tags of the left inguinal creases were snipped.", "left inguinal creases", "groin", "left"),
         # the adjective names the region, like "nasal" and "scapular"
         ("Punch biopsy of the abdominal papule.", "abdominal", "abdomen", None),
         # "axilla" forgives one-edit misspellings (targets/typos.json)
