@@ -18,12 +18,13 @@ EXACT_CPT_TARGET = 0.95
 SPAN_F1_TARGET = 0.90
 # The neighbouring procedure families (notes *-301 on, added for issue 3; dev-520..559 are excision
 # notes numbered in that range) are not yet at the target on the test split: these floors sit just
-# under the figures measured on 2026-12-06 (test families 26/28 = 0.929, whole test 69/71 = 0.972,
-# whole dev 792/793 = 0.999 with dev-470..999, whole-test span F1 0.928 or better per core label)
+# under the figures measured on 2026-12-06, evening (test families 27/28 = 0.964, whole test
+# 70/71 = 0.986, whole dev 989/993 = 0.996 with dev-470..1199, whole-test span F1 0.931 or
+# better per core label)
 # and guard against regressions.  Raise them as the extraction improves; EXACT_CPT_TARGET is
 # where they must end up.
-FAMILIES_TEST_FLOOR = 0.92
-WHOLE_TEST_FLOOR = 0.96
+FAMILIES_TEST_FLOOR = 0.95
+WHOLE_TEST_FLOOR = 0.98
 WHOLE_DEV_FLOOR = 0.99
 WHOLE_SPAN_F1_FLOOR = 0.90
 
