@@ -1,4 +1,4 @@
-"""The coding layer stands alone: no spaCy, a stable public API, and house style."""
+"""The coding layer stands alone: no spaCy (nor in the linking layer), a stable public API, and house style."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import nlp.coding
 from nlp.coding import describe_rules, load_tables
@@ -19,13 +21,24 @@ REGIONS = json.loads((_TARGETS / "sites.json").read_text())["regions"]
 KINDS = sorted({entry["kind"] for entry in json.loads((_TARGETS / "diagnoses.json").read_text())["diagnoses"]})
 
 
-def test_coding_never_imports_spacy() -> None:
-    code = (
-        "import sys\n"
+# What each spaCy-free layer runs in a fresh interpreter: the coding layer end to end, and the
+# linking layer with the cue patterns it reads from resources/linking_cues.json (nlp.cues).
+SPACY_FREE_LAYERS = {
+    "coding": (
         "from nlp.coding import suggest_codes, rules_version, load_tables, describe_rules\n"
         "from nlp.records import Lesion\n"
         "suggest_codes([Lesion(index=1)]); describe_rules(); rules_version()\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'spacy', 'medspacy', 'thinc'} or m.startswith('nlp.pipeline'))\n"
+    ),
+    "linking": "import nlp.linking, nlp.procedure_details, nlp.cues\n",
+}
+
+
+@pytest.mark.parametrize("layer", sorted(SPACY_FREE_LAYERS))
+def test_layer_never_imports_spacy(layer: str) -> None:
+    code = (
+        "import sys\n"
+        + SPACY_FREE_LAYERS[layer]
+        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'spacy', 'medspacy', 'thinc'} or m.startswith('nlp.pipeline'))\n"
         "assert not bad, bad\n"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
