@@ -66,6 +66,9 @@ class SiteFilters(BaseModel):
     origin_verbs: list[str] = Field(default_factory=list)
     # "FTSG from L inner upper arm", "graft harvested from the thigh": a donor site.
     donor_cues: list[str] = Field(default_factory=list)
+    # "a punch biopsy was taken from the left forearm": a biopsy or specimen word before the cue
+    # makes "taken from" the lesion's site, not a graft's donor site (a graft word still decides).
+    donor_cue_exceptions: list[str] = Field(default_factory=list)
     # "skin graft closure in the left supraclavicular region", "a conjunctival flap in the upper lid":
     # a graft or flap named just before "in" places the donor there too (verbs such as "taken" do
     # not: "a biopsy was taken in the left cheek").
@@ -81,6 +84,10 @@ class SiteFilters(BaseModel):
     # "81 yo M, snowbird, back for FBSE", "44 yo F back for skin tag removal": a site word used as an
     # adverb before these words, unless a word that places it comes first ("spots on his back for years").
     adverb_followers: dict[str, list[str]] = Field(default_factory=dict)
+    # "the nevus on the back was shaved", "tags on her neck were clipped": a site placed by a locating
+    # preposition right after one of these words (or a diagnosis) is where the lesion sits, even with
+    # a positioning verb ("shaved", "clipped", "prepped") in the sentence.
+    lesion_nouns: list[str] = Field(default_factory=list)
     # "left cheek just in front of the ear": a second site placed by these words locates the first.
     relative_cues: list[str] = Field(default_factory=list)
     # "lay about 1 cm below the lower lid", "just lateral to the tail of the brow": a relative cue

@@ -204,9 +204,11 @@ class OpnoteTargets:
             "summary_preceders": ids(self.summary_preceders),
             "donor_site_words": ids(w.lower() for w in lexicons.closures.donor_site_words), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
             "origin_verbs": ids(w.lower() for w in filters.origin_verbs), "donor_cues": ids(w.lower() for w in filters.donor_cues),
+            "donor_cue_exceptions": ids(w.lower() for w in filters.donor_cue_exceptions),
+            "graft_cues": ids(w.lower() for w in filters.donor_cues if w.lower() not in ("taken", "harvested", "harvest")),
             "flap_words": ids(w.lower() for w in filters.flap_words), "relative_cues": ids(w.lower() for w in filters.relative_cues),
             "organ_followers": ids(w.lower() for w in filters.organ_followers + filters.object_followers),
-            "locating": ids(LOCATING_PREPOSITIONS),
+            "locating": ids(LOCATING_PREPOSITIONS), "lesion_nouns": ids(w.lower() for w in filters.lesion_nouns),
             "donor_in_cues": ids(w.lower() for w in filters.donor_in_cues),
             "margin_position_sites": ids(w.lower() for w in filters.margin_position_sites),
             "margin_position_nouns": ids(w.lower() for w in filters.margin_position_nouns),
@@ -256,6 +258,7 @@ class OpnoteTargets:
         previous_site: tuple[int, int] | None = None
         filtered = filter_matches(matches)
         site_starts = {start for start, _, rule in filtered if rule.category == SITE}
+        diagnosis_ends: set[int] = set()
         for start, end, rule in filtered:
             meta = rule.metadata or {}
             label = rule.category
@@ -265,7 +268,8 @@ class OpnoteTargets:
                 start = self._expand_site(words, start)
                 end = self._expand_right(words, end, site_starts)
                 sentence = int(sentence_ids[start])
-                if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta):
+                on_lesion = self._placed_on_lesion(words, start, sentence_tokens[sentence], diagnosis_ends)
+                if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta, on_lesion=on_lesion):
                     continue
                 if self._locates_previous_site(words, previous_site, start):
                     continue
@@ -276,6 +280,7 @@ class OpnoteTargets:
                 if end < words.length and words.lower[end] in ids["subtype_followers"]:
                     continue  # "(lentigo maligna type)": the subtype of the diagnosis before it
                 start = self._expand_left(words, start, ids["dx_modifiers"])
+                diagnosis_ends.add(end)
             elif label == CLOSURE and start > 0 and words.lower[start - 1] in ids["summary_preceders"]:
                 continue  # "Total intermediate repair (sites 1 and 2)": a sum, restated
             elif label == CLOSURE and self._closes_donor_site(words, start, end, sentence_tokens[int(sentence_ids[start])], meta):
@@ -443,7 +448,20 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_not_a_lesion_site(self, doc: Doc, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict) -> bool:
+    def _placed_on_lesion(self, words: "_Words", start: int, sentence: tuple[int, int], diagnosis_ends: set[int]) -> bool:
+        """"The nevus on the back", "tags on her neck", "a papule at the left temple": the site a
+        locating preposition places a diagnosis or a lesion noun on (``lesion_nouns``), just before it."""
+        lower, ids = words.lower, self._ids
+        i = start - 1
+        if i > sentence[0] and lower[i] in ids["possessives"]:
+            i -= 1
+        if i <= sentence[0] or lower[i] not in ids["locating"]:
+            return False
+        return i in diagnosis_ends or lower[i - 1] in ids["lesion_nouns"]
+
+    def _is_not_a_lesion_site(
+        self, doc: Doc, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict, *, on_lesion: bool = False
+    ) -> bool:
         """An 'arm board', a 'back-cut', a 'dog ear', 'placed prone with his back ...', an ellipse
         'parallel to the long axis of the thigh', a landmark 'just above the vermilion border' (but a
         lesion 'arising from the lid margin' is on it), 'the lip of the cervix', a flap's name ('groin
@@ -486,7 +504,15 @@ class OpnoteTargets:
         reach_start = max(sentence[0], start - 9)
         if self._from_id in lower[reach_start:start]:
             at = next(i for i in range(start - 1, reach_start - 1, -1) if lower[i] == self._from_id)
-            if not ids["donor_cues"].isdisjoint(lower[max(sentence[0], at - 5) : at]):
+            before = lower[max(sentence[0], at - 5) : at]
+            # "a punch biopsy was taken from the left forearm": the biopsy's own site when the site is
+            # what "from" names (not "from the edge of the thigh nodule", a lesion named before).
+            names_a_lesion = end < sentence[1] and lower[end] in ids["lesion_nouns"]  # "the thigh nodule"
+            sampled = (
+                ids["possessives"].issuperset(lower[at + 1 : start]) and not names_a_lesion
+                and not ids["donor_cue_exceptions"].isdisjoint(lower[max(sentence[0], at - 9) : at])
+            )
+            if not ids["donor_cues"].isdisjoint(before) and not on_lesion and (not ids["graft_cues"].isdisjoint(before) or not sampled):
                 return True
         # "skin graft closure in the left supraclavicular region": the same with "in", a graft or
         # flap noun at most two words before it and the site right after ("in the").
@@ -505,6 +531,8 @@ class OpnoteTargets:
                 return True
         if ids["possessives"].isdisjoint(window[-3:]) or self._attention_id in window:
             return False  # "attention was turned to the mid back": the next lesion, not positioning
+        if on_lesion:
+            return False  # "the SK on his back was shaved flush": the lesion's site, whatever the verb
         if len(window) >= 2 and window[-2] == self._for_id:
             return False  # "seated for the cheek, where a 5 mm papule was excised": positioned for that site's lesion
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),

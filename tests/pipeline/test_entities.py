@@ -105,6 +105,37 @@ def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("snippet", "span"),
+    [
+        # a site placed on a lesion word is the lesion's, whatever verb follows ("shaved", "clipped")
+        ("The SK on his back was shaved flush.", "back"),
+        ("The 8 mm nevus on the back was shaved off at the level of the dermis.", "back"),
+        ("Tags on her neck were clipped.", "neck"),
+        ("Four tags on the neck were clipped flush.", "neck"),
+        ("A papule at the left temple was prepped and shaved.", "left temple"),
+        # a biopsy or specimen "taken from" a site names the lesion's site, not a graft's donor site
+        ("A punch biopsy was taken from the left forearm.", "left forearm"),
+        ("A shave biopsy was taken from her right cheek.", "right cheek"),
+        ("A 4 mm punch biopsy was taken from a pink papule on the left forearm.", "left forearm"),
+    ],
+)
+def test_a_lesion_site_is_kept_beside_positioning_and_donor_words(pipeline, snippet: str, span: str) -> None:
+    assert span in [text for text, _ in find(pipeline, snippet, "ANATOMIC_SITE")]
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "A full-thickness skin graft was taken from the left supraclavicular area.",
+        "The graft was harvested from the left thigh.",
+        "The patient was positioned on his back.",
+    ],
+)
+def test_donor_and_positioning_sites_stay_dropped(pipeline, snippet: str) -> None:
+    assert find(pipeline, snippet, "ANATOMIC_SITE") == []
+
+
+@pytest.mark.parametrize(
     "snippet",
     [
         "The ellipse was oriented parallel to the long axis of the thigh.",
