@@ -136,6 +136,33 @@ def test_donor_and_positioning_sites_stay_dropped(pipeline, snippet: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("snippet", "span", "found"),
+    [
+        # a size written before the lesion noun is the lesion's, whatever place word follows it
+        ("Shave removal of a 1.4 cm SK from the left temple.", "1.4 cm", True),
+        ("Excised a 1.2 cm cyst from the upper back.", "1.2 cm", True),
+        # a distance from a landmark is not a size, also with an adverb before the place word
+        ("The papule lies 1 cm just below the lid margin.", "1 cm", False),
+        ("A lesion located 2 cm from the eye.", "2 cm", False),
+    ],
+)
+def test_a_size_before_a_lesion_word_is_not_a_distance(pipeline, snippet: str, span: str, found: bool) -> None:
+    assert (span in [text for text, _ in find(pipeline, snippet, "LESION_SIZE")]) is found
+
+
+@pytest.mark.parametrize(
+    ("snippet", "span"),
+    [("Froze 12 AKs on the face and scalp.", "Froze"), ("I froze three AKs on the scalp.", "froze"), ("The AKs were frozen with LN2.", "were frozen")],
+)
+def test_freezing_verbs_are_destruction(pipeline, snippet: str, span: str) -> None:
+    assert span in [text for text, _ in find(pipeline, snippet, "PROCEDURE")]
+
+
+def test_a_frozen_section_is_no_destruction(pipeline) -> None:
+    assert find(pipeline, "Frozen sections were clear.", "PROCEDURE") == []
+
+
+@pytest.mark.parametrize(
     "snippet",
     [
         "The ellipse was oriented parallel to the long axis of the thigh.",
