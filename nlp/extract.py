@@ -39,13 +39,34 @@ def _done_under_plan_label(doc: Doc, found_modifiers: tuple) -> bool:
     at this visit counts (:data:`HYPOTHETICAL_SECTIONS`).  Any other hypothetical cue ("Plan: will
     excise if it grows") keeps the mention planned.
     """
-    cues = [m for m in found_modifiers if m.category == HYPOTHETICAL]
-    if not cues or not any(m.category == PERFORMED for m in found_modifiers):
-        return False
-    return all(
-        m.rule.literal.lower() == "plan" and m.modifier_span[1] < len(doc) and doc[m.modifier_span[1]].text == ":"
-        for m in cues
-    )
+    return any(m.category == PERFORMED for m in found_modifiers) and _only_the_plan_label(doc, found_modifiers)
+
+
+def _only_the_plan_label(doc: Doc, found_modifiers: tuple | None) -> bool:
+    """Whether every hypothetical cue of a mention is a section label: "Plan:", "Plan/Procedure:".
+
+    The label names the section; whether its sentence tells the procedure as done is then the
+    plan section's own question (:func:`_sentences_told_as_done`), as for a sentence after it.
+    """
+    cues = [m for m in found_modifiers or () if m.category == HYPOTHETICAL]
+    return bool(cues) and all(m.rule.literal.lower() == "plan" and _label_colon(doc, m.modifier_span[1]) for m in cues)
+
+
+def _label_end(doc: Doc, found_modifiers: tuple | None) -> int:
+    """The character offset just after the last "Plan:" label cue's colon (0 if none)."""
+    ends = [0]
+    for m in found_modifiers or ():
+        if m.category == HYPOTHETICAL and _label_colon(doc, m.modifier_span[1]):
+            colon = m.modifier_span[1] + (0 if doc[m.modifier_span[1]].text == ":" else 2)
+            ends.append(doc[colon].idx + 1)
+    return max(ends)
+
+
+def _label_colon(doc: Doc, index: int) -> bool:
+    """Whether the token at ``index`` closes a label: ":", or "/ Procedure :" after "Plan"."""
+    if index < len(doc) and doc[index].text == ":":
+        return True
+    return index + 2 < len(doc) and doc[index].text in ("/", "&") and doc[index + 1].lower_ in ("procedure", "procedures") and doc[index + 2].text == ":"
 
 
 def doc_to_facts(doc: Doc) -> NoteFacts:
@@ -89,7 +110,13 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
             uncertain=bool(get("is_uncertain", False)),
             historical=bool(get("is_historical", False)) or section in HISTORICAL_SECTIONS or (stay_report and label == "PROCEDURE"),
             family=bool(get("is_family", False)) or section in FAMILY_SECTIONS,
-            hypothetical=(bool(get("is_hypothetical", False)) and not (found_modifiers and _done_under_plan_label(doc, found_modifiers)))
+            hypothetical=(
+                bool(get("is_hypothetical", False))
+                and not (
+                    found_modifiers
+                    and (_done_under_plan_label(doc, found_modifiers) or (sentence in done_sentences and _only_the_plan_label(doc, found_modifiers)))
+                )
+            )
             or (section in HYPOTHETICAL_SECTIONS and PERFORMED not in modifiers),
         )
         facts.append(Fact(mention=mention, sentence=sentence, modifiers=modifiers, sentence_span=sentence_spans[sentence]))
@@ -156,9 +183,14 @@ def _sentences_told_as_done(doc, text, sections, section_starts, sentence_ids, s
         if ent.label_ != "PROCEDURE" or section_at(sections, ent.start_char, section_starts) not in HYPOTHETICAL_SECTIONS:
             continue
         values = extensions.get((ent.start_char, ent.end_char), {})
-        if values.get("is_hypothetical") or values.get("is_negated") or values.get("is_historical"):
+        if values.get("is_hypothetical") and not _only_the_plan_label(doc, values.get("modifiers")):
+            continue
+        if values.get("is_negated") or values.get("is_historical"):
             continue
         sentence = int(sentence_ids[ent.start])
-        if told_as_done(text, ent.start_char, ent.end_char, *sentence_spans[sentence]):
+        start, end = sentence_spans[sentence]
+        if values.get("is_hypothetical"):
+            start = max(start, _label_end(doc, values.get("modifiers")))  # the label's "plan" is no plan word
+        if told_as_done(text, ent.start_char, ent.end_char, start, end):
             done.add(sentence)
     return done

@@ -66,7 +66,9 @@ _COUNT_AFTER_SITE = re.compile(
     # "| Neck | 11 | snip |": a table row whose next cell holds the count (nineteenth set, decision 3)
     + r"|[ \t]*\|[ \t]*" + _APPROX + _NUMBER + r"(?=[ \t]*\|)"
     # "LOCATION 1a: right axilla\n  COUNT 1a: 14": a template's count field on the line after the site
-    + r"|[ \t]*\n[ \t]*(?:count|number(?:[ \t]+removed|[ \t]+treated)?|no\.|#)(?:[ \t]+\d{1,2}[a-z]?)?[ \t]*[:=][ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
+    + r"|[ \t]*\n[ \t]*(?:count|number(?:[ \t]+removed|[ \t]+treated)?|no\.|#)(?:[ \t]+\d{1,2}[a-z]?)?[ \t]*[:=][ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
+    # "The neck had 20 and the axillae had 16": the site as the subject that has the lesions
+    + r"|[ \t]+(?:had|has)[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
     re.IGNORECASE,
 )
 # "three more from the upper chest", "12 on the back and 8 on the chest"
@@ -75,7 +77,9 @@ _COUNT_BEFORE_SITE = re.compile(
     r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$"
     # "~14 R groin, ~16 L groin": a number right before the site, opening a list item (not the
     # "2" of "Lesion 2 L cheek" or "#2 L cheek")
-    + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$",
+    + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$"
+    # "removed today: 14 (neck), 6 (right axilla)": the count, then its site in brackets
+    + r"|(?:^|[,;:\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"[ \t]*\([ \t]*(?:the[ \t]+)?$",
     re.IGNORECASE,
 )
 # Words that describe the lesions between a count and their diagnosis ("two gritty AKs"); a
@@ -123,7 +127,7 @@ _TOTAL = re.compile(
     + r"|\b(?:aks|sks|lesions|tags|keratoses|acrochordons|warts|verrucae|cysts)\s*[x×#]\s*" + _NUMBER + r"\b"
     # "I counted sixteen", "all sixteen were removed"
     + r"|\bcounted\s+" + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|\ball\s+" + _NUMBER + r"\s+(?:were|was|of\s+them|are)\b"
+    + r"|\ball\s+" + _NUMBER + r"\s+(?:(?:skin\s+)?(?:tags|lesions|aks|keratoses|acrochordons|warts)\s+)?(?:were|was|of\s+them|are)\b"
     # a quantity field or a statistician's n: "Qty: 26", "Quantity 12", "(n=26)", "N = 35"
     # (twenty-second set, decision 1)
     + r"|(?:(?:\bqty\.?|\bquantity)[ \t]*[:=#]?|(?<![\w/])n[ \t]*=)[ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?![-/]\d)"
@@ -135,7 +139,17 @@ _TOTAL = re.compile(
     + r"|\ball(?:[ \t]+of[ \t]+them)?[ \t]*\([ \t]*" + _NUMBER + r"[ \t]*\)"
     # "too many to count; about 30 removed", "14 snipped today": the number stated as removed
     # (twenty-first set, decision 4), not "5 sutures removed" (a noun between is no lesion count)
-    + r"|(?<![\w.#/])" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:were[ \t]+|was[ \t]+)?(?:removed|snipped|excised|destroyed|treated)\b",
+    + r"|(?<![\w.#/])" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:were[ \t]+|was[ \t]+)?(?:removed|snipped|excised|destroyed|treated)\b"
+    # a bare count field opening its line or following a full stop: "Number: 22", "... LN2. Count: 9."
+    + r"|(?:\A|(?<=\n)|(?<=[.;][ \t]))[ \t]*(?:number|count)[ \t]*[:=][ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
+    re.IGNORECASE,
+)
+# "15 of the largest were removed", "removed 15 of them": the part of the lesions examined that was
+# treated. Counts read at the sites or the diagnosis that add up to more are the lesions examined.
+_PART_TREATED = re.compile(
+    r"(?<![\w.#/])(?<!every\s)(?<!each\s)(?<!any\s)" + _NUMBER + r"[ \t]+of[ \t]+(?:the|these|those|them|her|his)\b(?:[ \t]+[\w-]+){0,3}?[ \t]+(?:were|was)[ \t]+"
+    r"(?:\w+[ \t]+)?(?:removed|snipped|clipped|excised|destroyed|treated|frozen)\b"
+    r"|\b(?:removed|snipped|clipped|excised|destroyed|treated|froze)[ \t]+" + _NUMBER + r"[ \t]+of[ \t]+(?:them|these|those)\b",
     re.IGNORECASE,
 )
 # "snipped at base with curved scissors x 17", "LN2 x 6, 2 FTC each": a times sign and a number in
@@ -266,13 +280,18 @@ def add_counts(
     used_diagnoses: set[int] = set()
     for lesion in counted:
         shared = lesion.procedure is not None and users[lesion.procedure.span.start] > 1
-        value = _count_for(text, lesion, used_diagnoses, procedure_shared=shared, other_sites=(site_mentions or {}).get(lesion.index, ()))
+        value = _count_for(
+            text, lesion, used_diagnoses, procedure_shared=shared, other_sites=(site_mentions or {}).get(lesion.index, ()), several=len(counted) > 1
+        )
         if value:
             found[lesion.index] = value
     totals = [_total(text)] + [
         _procedure_count(text, lesion) for lesion in counted if lesion.procedure is not None and users[lesion.procedure.span.start] > 1
     ]
     total = max((t for t in totals if t), default=None)
+    part = _treated_part(text)
+    if part and sum(found.values()) > part:
+        found = _only_the_part(counted, found, part)
     if total and total > sum(found.values()):
         # A malignant lesion destroyed is one lesion unless its own count says otherwise: a note's
         # total ("AKs x5") is the premalignant and benign lesions'.
@@ -285,6 +304,27 @@ def add_counts(
             # "ED&C of the BCC ... SKs x3, not treated": the total counts the lesions left alone
             found[counted[0].index] = total
     return [replace(lesion, count=found[lesion.index], count_stated=True) if lesion.index in found else lesion for lesion in lesions]
+
+
+def _treated_part(text: str) -> int | None:
+    """The part of the lesions the note says it treated ("15 of the largest were removed"), or None.
+
+    One is no part of a count ("one of the lesions was removed by shave" beside frozen AKs is another lesion).
+    """
+    values = [number(next(g for g in m.groups() if g)) for m in _PART_TREATED.finditer(text)]
+    return max((v for v in values if v and v >= 2), default=None)
+
+
+def _only_the_part(counted: list[Lesion], found: dict[int, int], part: int) -> dict[int, int]:
+    """Counts of the lesions examined cut down to the part treated, one lesion at least per site.
+
+    "About 25 tags on neck and axillae ... 15 of the largest were removed": the note does not say
+    how the fifteen split between the sites, so the first counted site takes what the others leave.
+    """
+    indexes = [lesion.index for lesion in counted]
+    out = {index: 1 for index in indexes}
+    out[indexes[0]] = max(1, part - (len(indexes) - 1))
+    return out
 
 
 def malignant(lesion: Lesion | None) -> bool | None:
@@ -334,7 +374,8 @@ def _part_count(text: str, start: int) -> int | None:
 
 
 def _count_for(
-    text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool, other_sites: Iterable[tuple[int, int, bool]] = ()
+    text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool, other_sites: Iterable[tuple[int, int, bool]] = (),
+    several: bool = False,
 ) -> int | None:
     for dx in lesion.diagnoses:
         value = _part_count(text, dx.span.start) if dx.span.start not in used_diagnoses else None
@@ -353,6 +394,8 @@ def _count_for(
     for dx in lesion.diagnoses:
         if dx.span.start in used_diagnoses:
             continue  # "Twelve skin tags ... from the neck and three more from the chest": the twelve are the neck's
+        if several and _ALL_OF_THEM.search(text, max(0, dx.span.start - 30), dx.span.start):
+            continue  # "all 20 tags were removed" beside "R axilla 12 ...; L axilla 8": every site's, a total
         value = diagnosis_count(text, dx.span.start, dx.span.end)
         if not value:
             match = _COUNT_IN_CLAUSE.search(text, _clause_start(text, dx.span.start), dx.span.start)
@@ -365,6 +408,8 @@ def _count_for(
     return None
 
 
+# "all 20 tags", "all twelve of the skin tags": a count of every lesion, written before the diagnosis
+_ALL_OF_THEM = re.compile(r"\ball[ \t]+" + _NUMBER + r"[ \t]+(?:of[ \t]+the[ \t]+)?(?:\w+[ \t]+){0,2}$", re.IGNORECASE)
 # "C. Six rough scaly papules, clinically AKs": a count of lesion nouns in the clause that names the
 # diagnosis counts it ("3 lesions treated: an SK ..." does not: the clause starts after the colon).
 _CLAUSE_OPEN = re.compile(r"[;:\n]|\.(?!\d)")

@@ -2082,6 +2082,65 @@ def test_counted_families_from_the_note(coder, text: str, cpt: list[str]) -> Non
     assert sorted({c.code for c in record.codes if c.system == "CPT" and c.status == "suggested"}) == cpt
 
 
+# -- counted lesions linked from the note, codes with their units (11201: each 10 beyond 15; 17003: n-1) -------
+@pytest.mark.parametrize(
+    "text, cpt",
+    [
+        # (1) a procedure line names the removal and the diagnosis; the sites and counts follow it
+        pytest.param("PROCEDURE: Removal of 36 skin tags. The neck had 20 and the axillae had 16.",
+                     {"11200": 1, "11201": 3}, id="heading-then-site-had-n"),
+        pytest.param("Procedure: Removal of 24 acrochordons. The right axilla had 14 and the left axilla had 10.",
+                     {"11200": 1, "11201": 1}, id="heading-then-sides-had-n"),
+        pytest.param("Procedure: Removal of skin tags. Location: neck and bilateral axillae. Number: 22. Technique: sharp "
+                     "scissors, hemostasis with AlCl.", {"11200": 1, "11201": 1}, id="run-on-fields"),
+        pytest.param("Procedure: Removal of skin tags.\nLocation: neck and bilateral axillae.\nNumber: 22.\nTechnique: sharp "
+                     "scissors, hemostasis with AlCl.", {"11200": 1, "11201": 1}, id="field-lines"),
+        pytest.param("Procedure: Snip excision of skin tags. Sites: neck, upper chest. Number: 19. Hemostasis: Drysol.",
+                     {"11200": 1, "11201": 1}, id="run-on-sites-number"),
+        pytest.param("PROCEDURE: Snip removal of skin tags. LOCATIONS AND NUMBER: Neck, 12; right axilla, 5; left axilla, 4. "
+                     "TOTAL: 21.", {"11200": 1, "11201": 1}, id="locations-and-number"),
+        pytest.param("PROCEDURE: Removal of skin tags. SITES AND COUNTS: neck, 9; chest, 8; right groin, 6. TOTAL: 23.",
+                     {"11200": 1, "11201": 1}, id="sites-and-counts"),
+        # "premalignant lesions" destroyed are coded as premalignant by count, even with no named kind
+        pytest.param("Procedure: destruction of premalignant lesions. Number: 9. Sites: face, scalp. Method: LN2.",
+                     {"17000": 1, "17003": 8}, id="premalignant-run-on-fields"),
+        pytest.param("Procedure: destruction of premalignant lesions. Number: 4. Sites: scalp, forehead. Method: liquid "
+                     "nitrogen, 2 cycles.", {"17000": 1, "17003": 3}, id="premalignant-four"),
+        pytest.param("Procedure: cryotherapy of precancerous lesions, 6 on the scalp and 3 on the left cheek.",
+                     {"17000": 1, "17003": 8}, id="precancerous-at-sites"),
+        pytest.param("Diagnosis: actinic keratoses. Procedure: destruction of premalignant lesions, scalp x5.",
+                     {"17000": 1, "17003": 4}, id="premalignant-with-ak"),
+        # (2) one diagnosis, the subject of a sentence listing several sites, belongs to each of them
+        pytest.param("Skin tags were removed from the neck (10) and chest (8).", {"11200": 1, "11201": 1}, id="subject-two-sites"),
+        pytest.param("Acrochordons were snipped from the right axilla (9) and left axilla (7).", {"11200": 1, "11201": 1},
+                     id="subject-two-sides"),
+        pytest.param("Skin tags removed today: 14 (neck), 6 (right axilla).", {"11200": 1, "11201": 1}, id="count-then-site"),
+        pytest.param("Skin tags snipped today: 11 (neck), 8 (chest).", {"11200": 1, "11201": 1}, id="snipped-count-then-site"),
+        # (3) lesions the patient leaves alone or leaves for a later visit are not counted, and
+        # the lesions examined are not the part removed
+        pytest.param("Exam: approximately 25 skin tags on neck and axillae. Plan/Procedure: 15 of the largest were removed "
+                     "today with scissors; the remaining will be addressed at the next visit.", {"11200": 1}, id="part-of-examined"),
+        pytest.param("The patient requests removal of skin tags. Exam shows approximately 25 skin tags on neck and axillae. "
+                     "After discussion, 15 of the largest were removed today with scissors, and the remaining will be "
+                     "addressed at the next visit.", {"11200": 1}, id="part-of-examined-story"),
+        pytest.param("Exam: about 30 skin tags on the neck and chest.\nPlan/Procedure: 12 of the largest were snipped today; "
+                     "the remaining will be addressed at the next visit.", {"11200": 1}, id="plan-procedure-label"),
+        pytest.param("Twenty skin tags on the neck were snipped. She has about ten more in the groin that she would like to "
+                     "leave alone.", {"11200": 1, "11201": 1}, id="leave-alone-site"),
+        pytest.param("Eighteen skin tags on the neck were removed with scissors. He has a few more on the eyelids that he "
+                     "wants to keep.", {"11200": 1, "11201": 1}, id="wants-to-keep"),
+        pytest.param("Sixteen skin tags were snipped from the neck. There are about 12 more on the back which will be "
+                     "addressed at the next visit.", {"11200": 1, "11201": 1}, id="next-visit-site"),
+        pytest.param("She has multiple skin tags which she would like removed. 9 were removed from the neck and 4 from the "
+                     "chest today. The rest she would like to keep.", {"11200": 1}, id="rest-kept"),
+        pytest.param("Plan: Skin tags of the neck will be snipped at the next visit.", {}, id="all-for-next-visit"),
+    ],
+)
+def test_counted_lesions_linked_with_their_units(coder, text: str, cpt: dict[str, int]) -> None:
+    record = coder.code(text)
+    assert {c.code: c.units for c in record.codes if c.system == "CPT" and c.status == "suggested"} == cpt
+
+
 # -- a "Procedure 1:" template block holds its field lines, whatever sections they look like ------
 @pytest.mark.parametrize(
     "text, expected",

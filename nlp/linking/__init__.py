@@ -32,7 +32,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    tangential", "A, B and C were each shaved").
    Negated, historical, family and hypothetical mentions never create a fact (:mod:`.facts`);
    uncertain diagnoses are kept but marked not certain.  Lesions a later sentence leaves alone by
-   pronoun ("... eyelid; he asked me to leave them") take no shared procedure (:mod:`.left_alone`).
+   pronoun ("... eyelid; he asked me to leave them"), or a sentence of their own ("ten more in the
+   groin that she would like to leave alone"), take no shared procedure (:mod:`.left_alone`).
    A procedure the note refers the patient for is planned (:mod:`.referrals`), unless it is the
    Mohs the note documents.
    An exam site measured but neither diagnosed nor treated is the site of the one treated lesion

@@ -121,6 +121,9 @@ _ITEM_RANK = 1.5  # a clinical or preoperative diagnosis in the lesion's own lis
 # the lesion only when no clinician's diagnosis does, even a doubtful one ("r/o dysplastic nevus").
 _QUOTED_RANK = 10
 _QUOTES = re.compile(r'["\u201c\u201d]')
+# Diagnoses that name only a class of lesion ("destruction of premalignant lesions"): any named
+# diagnosis of the lesion ("actinic keratoses") says more, whatever its source.
+CLASS_ONLY_KINDS = frozenset({"premalignant_lesion"})
 
 
 def _quoted(text: str, start: int, end: int) -> bool:
@@ -301,7 +304,10 @@ def build_lesion(index: int, state: Collected, pathology_pending: bool, mohs_don
         # The patient's own word ("a mole by my scar") names the lesion only when the clinician does not.
         ordered = sorted(
             state.diagnoses,
-            key=lambda item: (item[0] >= _QUOTED_RANK, not item[1].certain, _waiting(state, item[1]), item[0], not _with_site(state, item[1])),
+            key=lambda item: (
+                item[0] >= _QUOTED_RANK, item[1].kind in CLASS_ONLY_KINDS, not item[1].certain, _waiting(state, item[1]), item[0],
+                not _with_site(state, item[1]),
+            ),
         )
         lesion.diagnosis = ordered[0][1]
         lesion.diagnoses = [d for _, d in sorted(state.diagnoses, key=lambda item: item[0])]

@@ -55,16 +55,22 @@ def generic_lesion_words(text: str, start: int, end: int) -> list[re.Match[str]]
     return list(GENERIC_LESION.finditer(text, start, end))
 
 
-# "Site: R cheek", "Sites: neck, bilateral axillae", "Treatment locations: ...": a template field
-# line that says where the note's lesions are (see :func:`in_site_field`).
-_SITE_FIELD_LINE = re.compile(
-    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?)[ \t]*:[^\n]*$", re.IGNORECASE
+# "Site: R cheek", "Sites: neck, bilateral axillae", "Treatment locations: ...", "LOCATIONS AND NUMBER:
+# Neck, 12; ...": a template field that says where the note's lesions are (see :func:`in_site_field`).
+# The field opens its line, or follows a full stop on a line of run-on fields ("Procedure: Removal
+# of skin tags. Location: neck and axillae. Number: 22."); then its value ends at the next full stop.
+_SITE_FIELD_LABEL = (
+    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?)"
+    r"(?:[ \t]+(?:and|&)[ \t]+(?:numbers?|counts?))?[ \t]*:"
 )
+_SITE_FIELD_LINE = re.compile(_SITE_FIELD_LABEL + r"[^\n]*$", re.IGNORECASE)
+_SITE_FIELD_RUN_ON = re.compile(r"\.[ \t]" + _SITE_FIELD_LABEL + r"(?:(?!\.\s)[^\n])*$", re.IGNORECASE)
 
 
 def in_site_field(text: str, start: int) -> bool:
-    """Whether the offset ``start`` lies in a "Site(s):" / "Location(s):" field line, after its label."""
-    return _SITE_FIELD_LINE.match(text, text.rfind("\n", 0, start) + 1, start) is not None
+    """Whether the offset ``start`` lies in a "Site(s):" / "Location(s):" field, after its label."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return _SITE_FIELD_LINE.match(text, line_start, start) is not None or _SITE_FIELD_RUN_ON.search(text, line_start, start) is not None
 
 
 @dataclass

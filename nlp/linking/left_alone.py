@@ -8,6 +8,9 @@ diagnoses of the sentence just before such a sentence are lesions left alone, so
 of the visit's destruction or skin-tag removal (:func:`nlp.linking.sharing.share_counted_procedure`).
 The same holds for the clause before a semicolon that closes its sentence with nothing but a
 leave-alone cue ("SKs of the chest; benign, no treatment wanted"), which ConText's cue cannot reach.
+A sentence that leaves its own lesions alone or for a later visit ("about ten more in the groin that
+she would like to leave alone") marks its sites too: ConText's cues mark diagnoses, and such a
+sentence often names the lesions by a count and a site alone.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from nlp.cues import default_cues
-from nlp.linking.facts import Fact
+from nlp.linking.facts import Fact, usable
 
 NOT_TREATED = "NOT_TREATED"
 # The cue patterns are data (resources/linking_cues.json, ``left_alone.*``); read once, at import.
@@ -35,6 +38,9 @@ _CLAUSE_LEFT_ALONE = _CUES.regex("left_alone.clause_left_alone")
 _LINE_NOT_DONE = _CUES.regex("left_alone.line_not_done", groups=("label",))
 # "2. Skin tags - discussed ... Not removed.": a numbered item that is the whole labelled line.
 _ITEM_LINE = _CUES.regex("left_alone.item_line")
+# "about ten more in the groin that she would like to leave alone", "the groin tags will be addressed
+# at the next visit": words that leave the lesions of their own sentence alone.
+_WISH_IN_SENTENCE = _CUES.regex("left_alone.wish_in_sentence")
 # What may stand between the lesions' sentence and the wish: the rest of a line, never a new line.
 _SAME_PASSAGE = _CUES.regex("left_alone.same_passage")
 
@@ -48,6 +54,7 @@ def mark_left_alone(text: str, facts: list[Fact], segment_of: Callable[[int], in
     """
     _mark_clause_left_alone(text, facts, segment_of)
     _mark_line_not_done(text, facts, segment_of)
+    _mark_sentence_left_alone(text, facts, segment_of)
     if not _LEAVE_CUE.search(text) or not _LEAVE_THEM.search(text):
         return
     spans = sorted({f.sentence_span for f in facts if f.sentence_span is not None})
@@ -109,4 +116,25 @@ def _mark_line_not_done(text: str, facts: list[Fact], segment_of: Callable[[int]
             continue
         for fact in on_line:
             if fact.label in ("LESION_DIAGNOSIS", "ANATOMIC_SITE", "PROCEDURE"):
+                fact.modifiers = fact.modifiers | {NOT_TREATED}
+
+
+def _mark_sentence_left_alone(text: str, facts: list[Fact], segment_of: Callable[[int], int | None]) -> None:
+    """Mark ``NOT_TREATED`` on the sites and diagnoses of a sentence that leaves its lesions alone.
+
+    "Twenty tags on the neck were snipped. She has about ten more in the groin that she would like
+    to leave alone": the groin is named with a count but no diagnosis, so ConText's cues (which
+    mark diagnoses) leave it a lesion that takes a share of the snip removal.  A sentence that also
+    tells a procedure as done ("15 were removed today, and the rest will be addressed at the next
+    visit") is about the treated lesions, and an item of a numbered list is left to the item, as above.
+    """
+    spans = {f.sentence_span for f in facts if f.sentence_span is not None and f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS")}
+    for span in spans:
+        if segment_of(span[0]) is not None or not _WISH_IN_SENTENCE.search(text, span[0], span[1]):
+            continue
+        in_sentence = [f for f in facts if f.sentence_span == span]
+        if any(f.label == "PROCEDURE" and usable(f) for f in in_sentence):
+            continue
+        for fact in in_sentence:
+            if fact.label in ("LESION_DIAGNOSIS", "ANATOMIC_SITE"):
                 fact.modifiers = fact.modifiers | {NOT_TREATED}

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 from nlp import procedure_details as details
-from nlp.linking.build import MOHS_DONE, Collected, build_lesion, collect
+from nlp.linking.build import CLASS_ONLY_KINDS, MOHS_DONE, Collected, build_lesion, collect
 from nlp.linking.clusters import untreated_sentences
 from nlp.linking.facts import GENERIC_LESION, Fact, in_site_field, sentence_text, text_before, usable
 from nlp.linking.listed import share_listed_procedures
@@ -308,13 +308,16 @@ def share_counted_procedure(
     counted = [(p, malignant, dx) for p, malignant, dx in counted if not _one_lesion_only(text, p)]
     if not counted:
         return
-    donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in details.COUNTED_KINDS]
+    # When every diagnosis is a skin tag, a removal the note calls an excision counts tags too: "Skin tags
+    # were removed from the neck (10) and chest (8)" gives the chest the tags the sentence names first.
+    donors = [lesion for lesion in built.values() if lesion.procedure is not None and lesion.procedure.kind in kinds]
     # A lesion biopsied or excised at the same visit is not one of the destroyed lesions, so its
     # diagnosis ("Shave bx ... Path: SCC" beside "AKs: forehead x4, L cheek x2. LN2") is not theirs.
-    bystanders = [state for owner, state in owned if not state.untreated and not _other_family(owner)]
-    diagnosis = next((lesion.diagnosis for lesion in donors if lesion.diagnosis), None) or next(
-        (d for state in bystanders for _, d in state.diagnoses if d.certain), None
-    )
+    bystanders = [state for owner, state in owned if not state.untreated and not _other_family(owner, kinds)]
+    # A diagnosis that names only the class ("destruction of premalignant lesions") gives way to one
+    # the note names ("Diagnosis: Actinic keratoses").
+    candidates = [lesion.diagnosis for lesion in donors if lesion.diagnosis] + [d for state in bystanders for _, d in state.diagnoses if d.certain]
+    diagnosis = next((d for d in candidates if d.kind not in CLASS_ONLY_KINDS), None) or next(iter(candidates), None)
     left_kinds = _kinds_left_alone(built, collected, shared)
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
@@ -336,8 +339,12 @@ def share_counted_procedure(
             # Two counted procedures at one visit ("tags snipped ... cryotherapy of AKs of the scalp and
             # forehead"): a lesion takes the one named with its own kind of diagnosis, if any.
             lesion.procedure = next((p for p, dx in fitting if kind in dx), fitting[0][0])
-        if diagnosis is not None and not lesion.diagnoses and lesion.procedure.kind in kinds:
+        if diagnosis is None or lesion.procedure.kind not in kinds:
+            continue
+        if not lesion.diagnoses:
             lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis]
+        elif all(d.kind in CLASS_ONLY_KINDS for d in lesion.diagnoses) and diagnosis.kind not in CLASS_ONLY_KINDS:
+            lesion.diagnosis, lesion.diagnoses = diagnosis, [diagnosis, *lesion.diagnoses]
 
 
 def _kinds_left_alone(built: dict[int, Lesion], collected: dict[int, Collected], shared: list[Fact]) -> set[str]:
@@ -390,6 +397,6 @@ def _other_diagnosis(lesion: Lesion | None) -> bool:
     return lesion is not None and bool(lesion.diagnoses) and all(d.kind != "skin_tag" for d in lesion.diagnoses)
 
 
-def _other_family(lesion: Lesion | None) -> bool:
-    """Whether a lesion has a procedure of its own that is no destruction or removal counted by lesions."""
-    return lesion is not None and lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"other"}
+def _other_family(lesion: Lesion | None, counted: frozenset[str] = details.COUNTED_KINDS) -> bool:
+    """Whether a lesion has a procedure of its own that is no destruction or removal counted by lesions (``counted`` kinds)."""
+    return lesion is not None and lesion.procedure is not None and lesion.procedure.kind not in counted | {"other"}

@@ -40,6 +40,8 @@ def finder() -> SectionFinder:
         ("Assessment: 1. Tags, neck.\nPerformed today:\n- tags snipped",
          [("diagnosis", "Assessment"), ("procedure", "Performed today")]),
         ("Procedures this visit: shave bx L arm.\nDone today: LN2 x3.", [("procedure", "Procedures this visit"), ("procedure", "Done today")]),
+        # a combined "Plan/Procedure:" label heads the plan, where a procedure told as done counts
+        ("Exam: tags of the neck. Plan/Procedure: 8 snipped.", [("physical_exam", "Exam"), ("plan", "Plan/Procedure")]),
         # a header dated or timed after a comma keeps its qualifier; a plain comma list is no header
         ("Procedure: shave.\nAddendum, 5 days later: SK.\nPathology, 4/12: SK.",
          [("procedure", "Procedure"), ("addendum", "Addendum, 5 days later"), ("pathology", "Pathology, 4/12")]),
