@@ -3,7 +3,8 @@
 Linking decides which facts belong to which lesion; this module adds what the coding layer needs
 for the families other than excision, each from plain wording:
 
-* how many like lesions one record stands for ("18 skin tags", "SCALP (10)", "16 lesions total");
+* how many like lesions one record stands for ("18 skin tags", "SCALP (10)", "16 lesions total"),
+  each written number counted once ("26 tags from the neck, axillae, and groin" is their total);
 * Mohs stages and tissue blocks per stage ("Stage I: 3 blocks", "two stages");
 * the plane of a soft-tissue tumour ("subcutaneous", "beneath the fascia");
 * whether an incision and drainage was complicated (packing, a drain, loculations);
@@ -106,6 +107,13 @@ _COUNT_AFTER_DX = re.compile(
     + r"|,[ \t]*" + _NUMBER + r"[ \t]*\([ \t]*\d{1,3}[ \t]*\)",
     re.IGNORECASE,
 )
+# "skin tag removal x 16", "molluscum lesions (about 20)", "AK cryotherapy x 9": a lesion noun or a
+# procedure noun between the diagnosis and its count (not a curette's passes: "BCC curettage x3")
+_COUNT_AFTER_DX_WORD = re.compile(
+    r"[ \t]+(?:lesions|papules|growths|spots|removals?|excisions?|destruction|cryo(?:therapy)?|ln2|snip(?:[ \t]+(?:excision|removal))?)"
+    r"[ \t]*(?:[x×#][ \t]*|\([ \t]*(?:n[ \t]*=[ \t]*)?)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
+    re.IGNORECASE,
+)
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
 _TOTAL = re.compile(
@@ -128,6 +136,9 @@ _TOTAL = re.compile(
     # "I counted sixteen", "all sixteen were removed"
     + r"|\bcounted\s+" + _NUMBER + r"\b" + _NOT_A_UNIT
     + r"|\ball\s+" + _NUMBER + r"\s+(?:(?:skin\s+)?(?:tags|lesions|aks|keratoses|acrochordons|warts)\s+)?(?:were|was|of\s+them|are)\b"
+    # a count field opening a line or sentence: "Count: 18", "Lesion count = 9", "Tag count: 21"
+    # (not a "Sponge count: correct" or a "needle count" inside a sentence)
+    + r"|(?:\A|(?<=[.;\n])|(?<=[.;\n][ \t]))[ \t]*(?:(?:lesion|tag|skin[ \t]+tag)[ \t]+)?count[ \t]*[:=][ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
     # a quantity field or a statistician's n: "Qty: 26", "Quantity 12", "(n=26)", "N = 35"
     # (twenty-second set, decision 1)
     + r"|(?:(?:\bqty\.?|\bquantity)[ \t]*[:=#]?|(?<![\w/])n[ \t]*=)[ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?![-/]\d)"
@@ -268,6 +279,11 @@ def add_counts(
     lesions removed are counted, not those examined ("about twenty tags on the neck"; nineteenth
     set, decision 1); then the number at the site the record names, then at any other mention
     (the exam's "mostly neck" and the plan's "neck 16").
+
+    Each written number counts lesions once, however it is read (at a site, a diagnosis or a
+    procedure): a number written with the diagnosis or procedure of several sites listed together is
+    their total, shared among them after their own counts (:func:`listed_group_counts`), and a total
+    in the sentence of one lesion's procedure alone is that lesion's (:func:`_own_sentence_totals`).
     """
     counted = [lesion for lesion in lesions if is_counted(lesion)]
     if not counted:
@@ -278,13 +294,18 @@ def add_counts(
             users[lesion.procedure.span.start] = users.get(lesion.procedure.span.start, 0) + 1
     found: dict[int, int] = {}
     used_diagnoses: set[int] = set()
+    groups = listed_group_counts(text, counted, site_mentions or {})
+    used_numbers = {position for position, _, _ in groups}
     for lesion in counted:
         shared = lesion.procedure is not None and users[lesion.procedure.span.start] > 1
         value = _count_for(
-            text, lesion, used_diagnoses, procedure_shared=shared, other_sites=(site_mentions or {}).get(lesion.index, ()), several=len(counted) > 1
+            text, lesion, used_diagnoses, procedure_shared=shared, other_sites=(site_mentions or {}).get(lesion.index, ()),
+            several=len(counted) > 1, used_numbers=used_numbers,
         )
         if value:
             found[lesion.index] = value
+    _fill_groups(groups, found)
+    _own_sentence_totals(text, counted, found, site_mentions or {}, used_numbers)
     totals = [_total(text)] + [
         _procedure_count(text, lesion) for lesion in counted if lesion.procedure is not None and users[lesion.procedure.span.start] > 1
     ]
@@ -327,6 +348,152 @@ def _only_the_part(counted: list[Lesion], found: dict[int, int], part: int) -> d
     return out
 
 
+# Between two sites listed together, once their own counts are set aside: "neck, axillae, and groin",
+# "neck (20) and axillae (16)", "(neck 10, axillae 8)", "bilateral axillae and neck".
+_LIST_JOINER = re.compile(r"[\s,;()]*(?:(?:and|&|/|plus|as\s+well\s+as)\s+)?(?:(?:the|both|bilateral|his|her|their)\s+)*", re.IGNORECASE)
+
+
+def listed_group_counts(
+    text: str, counted: list[Lesion], site_mentions: dict[int, list[tuple[int, int, bool]]]
+) -> list[tuple[int, int, list[int]]]:
+    """Numbers that count a group of sites at once: (the number's offset, its value, the lesions).
+
+    A number written with a diagnosis or a procedure that several counted lesions share, in a
+    sentence that lists their sites together ("Removal of 26 skin tags from the neck, axillae, and
+    groin", "AKs x 14 on the scalp and forehead", "Acrochordons x 18 (neck 10, axillae 8)"), is the
+    total of those sites, not the count of the site written next to it.  Sites not listed together
+    ("12 tags from the neck and three more from the chest") are no group: each keeps its own number.
+    """
+    sharing: dict[tuple[str, int], list[Lesion]] = {}
+    for lesion in counted:
+        if malignant(lesion):
+            continue  # a cancer is sized, not counted
+        for dx in lesion.diagnoses:
+            sharing.setdefault(("diagnosis", dx.span.start), []).append(lesion)
+        if lesion.procedure is not None:
+            sharing.setdefault(("procedure", lesion.procedure.span.start), []).append(lesion)
+    groups: list[tuple[int, int, list[int]]] = []
+    for (kind, start), members in sharing.items():
+        if len(members) < 2:
+            continue
+        if kind == "diagnosis":
+            dx = next(d for d in members[0].diagnoses if d.span.start == start)
+            found = _diagnosis_count_at(text, dx.span.start, dx.span.end)
+        else:
+            found = _procedure_count_at(text, members[0])
+        if not found or any(found[1] == position for position, _, _ in groups):
+            continue
+        listed = _listed_together(text, found[1], members, site_mentions)
+        by_index = {lesion.index: lesion for lesion in members}
+        if len(listed) >= 2 and not _per_site_list(text, found[1], [by_index[index] for index in listed], site_mentions):
+            groups.append((found[1], found[0], listed))
+    return groups
+
+
+def _per_site_list(text: str, at: int, listed: list[Lesion], site_mentions: dict[int, list[tuple[int, int, bool]]]) -> bool:
+    """Whether the number at ``at`` is the first listed site's own count in a list of per-site counts.
+
+    "Skin tags: 12 on the neck and 6 in the left axilla", "~14 STs R groin, ~16 L groin", "AKs:
+    scalp x5, R helix x3": every other site has a count of its own and the first has none but this
+    number, so the counts are summed (12 + 6), not read as a total and its parts.
+    """
+    def own_counts(lesion: Lesion) -> set[int]:
+        spans = [(s, e) for s, e, _ in site_mentions.get(lesion.index, ())]
+        if lesion.site is not None:
+            spans.append((lesion.site.span.start, lesion.site.span.end))
+        found = (_site_count_at(text, start, end) for start, end in spans)
+        return {value_at[1] for value_at in found if value_at and value_at[1] != at}
+
+    first, *others = listed  # in the order the sites are written
+    return not own_counts(first) and all(own_counts(other) for other in others)
+
+
+def _listed_together(text: str, at: int, members: list[Lesion], site_mentions: dict[int, list[tuple[int, int, bool]]]) -> list[int]:
+    """The members whose sites stand in one list, in the sentence of the number at ``at``, nearest to it."""
+    head = max(text.rfind(".", 0, at), text.rfind("\n", 0, at)) + 1
+    tail = min((i for i in (text.find(".", at), text.find("\n", at)) if i != -1), default=len(text))
+    named: list[tuple[int, int, int]] = []  # (start, end, lesion index): each lesion's first site mention in the sentence
+    for lesion in members:
+        spans = [(s, e) for s, e, _ in site_mentions.get(lesion.index, ())]
+        if lesion.site is not None:
+            spans.append((lesion.site.span.start, lesion.site.span.end))
+        inside = sorted(span for span in spans if head <= span[0] < tail)
+        if inside:
+            named.append((*inside[0], lesion.index))
+    named.sort()
+    runs: list[list[tuple[int, int, int]]] = []
+    for mention in named:
+        if runs and _joined(text, runs[-1][-1], mention):
+            runs[-1].append(mention)
+        else:
+            runs.append([mention])
+    if not runs:
+        return []
+    nearest = min(runs, key=lambda run: min(abs(at - run[0][0]), abs(at - run[-1][1])))
+    return [index for _, _, index in nearest]
+
+
+def _joined(text: str, first: tuple[int, int, int], second: tuple[int, int, int]) -> bool:
+    """Whether two site mentions stand in one list: only list words between them, besides the sites' own counts."""
+    gap_start, gap_end = first[1], second[0]
+    if gap_end < gap_start:
+        return False
+    own = _COUNT_AFTER_SITE.match(text, gap_start, gap_end) or _BEFORE_CLOSING_BRACKET.match(text, gap_start, gap_end)
+    if own is not None:
+        gap_start = own.end()
+    before = _COUNT_BEFORE_SITE.search(text, gap_start, gap_end)
+    if before is not None:
+        gap_end = before.start()
+    return _LIST_JOINER.fullmatch(text, gap_start, gap_end) is not None
+
+
+def _own_sentence_totals(
+    text: str, counted: list[Lesion], found: dict[int, int], site_mentions: dict[int, list[tuple[int, int, bool]]], used_numbers: set[int]
+) -> None:
+    """A total written in the sentence of one lesion's procedure, which names no other counted site, is that lesion's count.
+
+    "The skin tags on her neck were removed with scissors, a total of eleven. A further six in
+    the groin were removed with cautery": the eleven are the neck's and the six are more, not a
+    note's total that the groin's six are part of.
+    """
+    sites: list[tuple[int, int]] = []  # (offset, lesion index) of every counted lesion's site mentions
+    for lesion in counted:
+        sites += [(start, lesion.index) for start, _, _ in site_mentions.get(lesion.index, ())]
+        if lesion.site is not None:
+            sites.append((lesion.site.span.start, lesion.index))
+    for lesion in counted:
+        if lesion.index in found or lesion.procedure is None or malignant(lesion):
+            continue
+        at = lesion.procedure.span.start
+        head = max(text.rfind(".", 0, at), text.rfind("\n", 0, at)) + 1
+        tail = min((i for i in (text.find(".", at), text.find("\n", at)) if i != -1), default=len(text))
+        named = {index for start, index in sites if head <= start < tail}
+        if named != {lesion.index}:
+            continue
+        for match in _TOTAL.finditer(text, head, tail):
+            value_at = _value_at(match)
+            if value_at and value_at[1] not in used_numbers:
+                used_numbers.add(value_at[1])
+                found[lesion.index] = value_at[0]
+                break
+
+
+def _fill_groups(groups: list[tuple[int, int, list[int]]], found: dict[int, int]) -> None:
+    """Share each group's total among its sites: the sites' own counts are part of it, the rest goes to the others.
+
+    Own counts that add up to the total are the same lesions, not more ("36 tags from the neck (20)
+    and axillae (16)"); the sites without one take the rest, the first named all but one each for
+    the others ("26 tags from the neck, axillae, and groin": 24, 1 and 1), as a note's total does.
+    """
+    for _, total, members in groups:
+        missing = [index for index in members if index not in found]
+        rest = total - sum(found.get(index, 0) for index in members)
+        if not missing or rest <= 0:
+            continue
+        for position, index in enumerate(missing):
+            found[index] = max(1, rest - (len(missing) - 1)) if position == 0 else 1
+
+
 def malignant(lesion: Lesion | None) -> bool | None:
     """Whether a lesion is a cancer by its diagnosis; None for no lesion or no diagnosis.
 
@@ -346,19 +513,52 @@ def is_counted(lesion: Lesion) -> bool:
 
 def site_count(text: str, start: int, end: int) -> int | None:
     """The count written at a site mention ``text[start:end]``: "forehead x3", "neck 12", "~16 L groin"."""
+    found = _site_count_at(text, start, end)
+    return found[0] if found else None
+
+
+def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The count at a site mention and where its number is written (each written number counts once)."""
     match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40)) or _COUNT_BEFORE_SITE.search(text, max(0, start - 60), start)
-    return number(next(g for g in match.groups() if g)) if match else None
+    return _value_at(match) if match else _bracketed_item_count(text, start, end)
+
+
+def _value_at(match: re.Match[str]) -> tuple[int, int] | None:
+    """The number a count pattern matched and its offset in the note."""
+    group = next((i for i, g in enumerate(match.groups(), 1) if g), None)
+    value = number(match.group(group)) if group else None
+    return (value, match.start(group)) if value else None
+
+
+# "(neck 10, axillae 8)": inside brackets the closing bracket ends the last site's item (outside
+# them "scalp 2)" may number the next item of a "1) ... 2) ..." list).
+_BEFORE_CLOSING_BRACKET = re.compile(r"[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*\))", re.IGNORECASE)
+
+
+def _bracketed_item_count(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The count closing the last item of a bracketed list of sites: the "8" of "(neck 10, axillae 8)"."""
+    match = _BEFORE_CLOSING_BRACKET.match(text, end, min(len(text), end + 16))
+    if match is None:
+        return None
+    before = text[_clause_start(text, start, 80) : start]
+    return _value_at(match) if before.rfind("(") > before.rfind(")") else None
 
 
 def diagnosis_count(text: str, start: int, end: int) -> int | None:
     """The count written at a diagnosis mention ``text[start:end]``: "two gritty AKs", "AKs x2", "SKs: 5"."""
+    found = _diagnosis_count_at(text, start, end)
+    return found[0] if found else None
+
+
+def _diagnosis_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The count at a diagnosis mention and where its number is written."""
     match = _COUNT_BEFORE.search(text, max(0, start - 40), start)
     if match is not None and _NUMBERING_WORD.search(text, max(0, match.start() - 12), match.start()):
         match = None  # "Lesion 2 AK": a number that names the lesion
     if match is not None:
         match = _part_of(text, match) or match
-    match = match or _COUNT_AFTER_DX.match(text, end, min(len(text), end + 24))
-    return number(next(g for g in match.groups() if g)) if match else None
+    match = match or _COUNT_AFTER_DX.match(text, end, min(len(text), end + 24)) or _COUNT_AFTER_DX_WORD.match(text, end, min(len(text), end + 40))
+    return _value_at(match) if match else None
 
 
 def _part_of(text: str, match: re.Match[str]) -> re.Match[str] | None:
@@ -374,9 +574,29 @@ def _part_count(text: str, start: int) -> int | None:
 
 
 def _count_for(
-    text: str, lesion: Lesion, used_diagnoses: set[int], *, procedure_shared: bool, other_sites: Iterable[tuple[int, int, bool]] = (),
+    text: str,
+    lesion: Lesion,
+    used_diagnoses: set[int],
+    *,
+    procedure_shared: bool,
+    other_sites: Iterable[tuple[int, int, bool]] = (),
     several: bool = False,
+    used_numbers: set[int] | None = None,
 ) -> int | None:
+    """The lesion's own count, read at its diagnosis's part, its sites, its diagnosis, then its procedure.
+
+    ``used_numbers`` holds the offsets of the numbers already read for another lesion or for a
+    group of listed sites: each written number counts lesions once, whichever way it is read
+    ("26 skin tags from the neck, axillae" is not the neck's 26 and then the axillae's 26 again).
+    """
+    used = used_numbers if used_numbers is not None else set()
+
+    def take(found: tuple[int, int] | None) -> int | None:
+        if not found or found[1] in used:
+            return None
+        used.add(found[1])
+        return found[0]
+
     for dx in lesion.diagnoses:
         value = _part_count(text, dx.span.start) if dx.span.start not in used_diagnoses else None
         if value:  # the part treated beats the lesions examined at the site or by the diagnosis
@@ -388,7 +608,7 @@ def _count_for(
         spans.append((lesion.site.span.start, lesion.site.span.end))
     spans += [(start, end) for start, end, _ in mentions]
     for start, end in spans:
-        value = site_count(text, start, end)
+        value = take(_site_count_at(text, start, end))
         if value:
             return value
     for dx in lesion.diagnoses:
@@ -396,15 +616,16 @@ def _count_for(
             continue  # "Twelve skin tags ... from the neck and three more from the chest": the twelve are the neck's
         if several and _ALL_OF_THEM.search(text, max(0, dx.span.start - 30), dx.span.start):
             continue  # "all 20 tags were removed" beside "R axilla 12 ...; L axilla 8": every site's, a total
-        value = diagnosis_count(text, dx.span.start, dx.span.end)
-        if not value:
+        found = _diagnosis_count_at(text, dx.span.start, dx.span.end)
+        if not found:
             match = _COUNT_IN_CLAUSE.search(text, _clause_start(text, dx.span.start), dx.span.start)
-            value = number(next(g for g in match.groups() if g)) if match else None
+            found = _value_at(match) if match else None
+        value = take(found)
         if value:
             used_diagnoses.add(dx.span.start)
             return value
     if lesion.procedure is not None and not procedure_shared:
-        return _procedure_count(text, lesion)
+        return take(_procedure_count_at(text, lesion))
     return None
 
 
@@ -429,14 +650,21 @@ def _clause_start(text: str, end: int, limit: int = 60) -> int:
 
 def _procedure_count(text: str, lesion: Lesion) -> int | None:
     """"Destruction of 3 lesions", "snipped x 17": the count in the procedure's sentence."""
+    found = _procedure_count_at(text, lesion)
+    return found[0] if found else None
+
+
+def _procedure_count_at(text: str, lesion: Lesion) -> tuple[int, int] | None:
+    """The count in the procedure's sentence and where its number is written."""
     assert lesion.procedure is not None
     start = max(text.rfind(".", 0, lesion.procedure.span.start), text.rfind("\n", 0, lesion.procedure.span.start)) + 1
     end = text.find(".", lesion.procedure.span.end)
-    window = text[start : end if end != -1 else len(text)][-240:]
-    match = _COUNT_NOUN.search(window)
-    if match is None and not malignant(lesion) and not _CURETTAGE.search(window):
-        match = _TIMES_COUNT.search(window)
-    return number(match.group(1)) if match else None
+    end = end if end != -1 else len(text)
+    start = max(start, end - 240)
+    match = _COUNT_NOUN.search(text, start, end)
+    if match is None and not malignant(lesion) and not _CURETTAGE.search(text, start, end):
+        match = _TIMES_COUNT.search(text, start, end)
+    return _value_at(match) if match else None
 
 
 def _total(text: str) -> int | None:

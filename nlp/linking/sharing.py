@@ -60,8 +60,9 @@ _ONE_LESION_ONLY = re.compile(
     r"|\bonly\s+(?:to\s+|on\s+|at\s+)?(?:the|this|that)\s+(?:[\w-]+\s+){0,4}?(?:lesion|spot|site|one|area|papule|plaque|growth)\b",
     re.IGNORECASE,
 )
-# Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
-_COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
+# Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks", also
+# when each site carries its own count ("neck (20) and axillae (16)", "neck 10, R axilla 6").
+_COORDINATION = re.compile(r"\s*(?:\(\s*\d{1,3}\s*\)\s*|(?:[x×]\s*)?\d{1,3}\s*)?(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
 
 
 def collect_and_build(
@@ -117,7 +118,44 @@ def collect_and_build(
                 if fact.label in _OWN_ONLY and getattr(collected[index], _OWN_ONLY[fact.label]):
                     continue
                 collect(collected[index], fact, text)
+        for fact, index in _more_of_the_same(text, facts, collected):
+            collect(collected[index], fact, text)
     return collected, shared, {index: build_lesion(index, state, pending, mohs_done) for index, state in collected.items()}
+
+
+# "A further six in the groin", "another 4 on the chest", "three more from the back": a count of more
+# of the lesions just named, with the site's preposition between
+_MORE_OF_THEM = (
+    re.compile(r"\b(?:further|another|additional)\s+([\w-]+)\s+(?:\w+\s+){0,3}?$", re.IGNORECASE),
+    re.compile(r"\b([\w-]+)\s+(?:more|further|additional)\s+(?:\w+\s+){0,3}?$", re.IGNORECASE),
+)
+_MORE_REACH = 300
+"""How far back (characters) the lesions a "further six" adds to may be named."""
+
+
+def _more_of_the_same(text: str, facts: list[Fact], collected: dict[int, Collected]) -> list[tuple[Fact, int]]:
+    """Diagnoses for sites counted as more of the lesions named just before ("A further six in the groin").
+
+    "The skin tags on her neck were removed, eleven in all. A further six in the groin were
+    removed with cautery": the six are more skin tags, though their sentence names no diagnosis.
+    The site's lesion, with no diagnosis of its own, takes the diagnosis written last before it.
+    """
+    diagnoses = sorted(
+        (f for f in facts if f.label == "LESION_DIAGNOSIS" and f.lesion is not None and usable(f)), key=lambda f: f.mention.start
+    )
+    out = []
+    for fact in facts:
+        if fact.label != "ANATOMIC_SITE" or fact.lesion not in collected or collected[fact.lesion].diagnoses or not usable(fact):
+            continue
+        clause = max(text.rfind(".", 0, fact.mention.start), text.rfind("\n", 0, fact.mention.start)) + 1
+        found = (pattern.search(text, max(clause, fact.mention.start - 50), fact.mention.start) for pattern in _MORE_OF_THEM)
+        match = next((m for m in found if m is not None and details.number(m.group(1)) is not None), None)
+        if match is None:
+            continue
+        before = [f for f in diagnoses if fact.mention.start - _MORE_REACH <= f.mention.end <= match.start() and f.lesion != fact.lesion]
+        if before:
+            out.append((before[-1], fact.lesion))
+    return out
 
 
 def _counts_several(text: str, state: Collected | None) -> bool:
