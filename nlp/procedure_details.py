@@ -58,7 +58,9 @@ _LEADER = r"[ \t]*\.{3,}[. \t]*"
 # "SCALP (10)", "neck, both sides: 18", "forehead x3", "left cheek - 4"
 _COUNT_AFTER_SITE = re.compile(
     # Used with .match() at the end of the site: "^" would never match there.
-    r"[^;.\n\d(:]{0,24}?(?:\(\s*(?:n\s*=\s*)?|[:=×]\s*|\bx\s*|\s[-–]\s*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
+    r"[^;.\n\d(:]{0,24}?(?:[:=×]\s*|\bx\s*|\s[-–]\s*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
+    # "neck (12)", "(n=12)"; not "12 from the neck (28 in total)", the note's total after the last site
+    + r"|[^;.\n\d(:]{0,24}?\(\s*(?:n\s*=\s*)?" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?![ \t]+(?:in[ \t]+)?(?:total|all)\b)"
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5", "abdomen 6 (along the waistband)":
     # a bare number closing the item, or before a remark in brackets
     + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))"  # not the "2" of "2.5 cm"

@@ -38,6 +38,9 @@ def _aks(n: int) -> dict[str, int]:
         ("Twenty-six acrochordons were snipped from the neck and both axillae.", _tags(26)),
         ("Removal of 15 skin tags from the neck and axillae.", _tags(15)),
         ("Removal of 16 skin tags from the neck and axillae.", _tags(16)),
+        # a total in brackets after the last site is the note's, not that site's count (7 + 9 + 12)
+        ("We snipped 7 tags from the left axilla, 9 from the right axilla and 12 from the neck (28 in total).", _tags(28)),
+        ("Skin tags were removed from the neck (10) and chest (8).", _tags(18)),
         ("Removal of 25 skin tags from the neck, chest, and axillae.", _tags(25)),
         ("Removal of 26 skin tags from the neck, chest, and axillae.", _tags(26)),
         ("Removed 16 skin tags (neck, axillae) with scissors.", _tags(16)),
