@@ -57,8 +57,11 @@ def generic_lesion_words(text: str, start: int, end: int) -> list[re.Match[str]]
 
 # "Site: R cheek", "Sites: neck, bilateral axillae", "Treatment locations: ...": a template field
 # line that says where the note's lesions are (see :func:`in_site_field`).
+# "Sites: neck, axillae", "Location(s):", and a form's "Site(s) / number: neck 17  upper back 8"
 _SITE_FIELD_LINE = re.compile(
-    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?)[ \t]*:[^\n]*$", re.IGNORECASE
+    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?|(?:location|site)\(s\))"
+    r"(?:[ \t]*(?:/|&|and|\+)[ \t]*(?:numbers?|counts?|#|no\.?|qty))?[ \t]*:[^\n]*$",
+    re.IGNORECASE,
 )
 
 

@@ -231,6 +231,7 @@ class OpnoteTargets:
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id, self._for_id = strings.add("attention"), strings.add("for")
         self._in_id = strings.add("in")
+        self._lesion_places = ids([*LOCATING_PREPOSITIONS, "in", "of", "along", "across"])
         self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
         self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
         self._typos_by_id = {strings.add(wrong): meant for wrong, meant in self.typos.items()}
@@ -256,6 +257,7 @@ class OpnoteTargets:
         previous_site: tuple[int, int] | None = None
         filtered = filter_matches(matches)
         site_starts = {start for start, _, rule in filtered if rule.category == SITE}
+        lesion_ends = frozenset(end for _, end, rule in filtered if rule.category == DIAGNOSIS)
         for start, end, rule in filtered:
             meta = rule.metadata or {}
             label = rule.category
@@ -265,7 +267,7 @@ class OpnoteTargets:
                 start = self._expand_site(words, start)
                 end = self._expand_right(words, end, site_starts)
                 sentence = int(sentence_ids[start])
-                if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta):
+                if self._is_not_a_lesion_site(doc, words, start, end, sentence_tokens[sentence], meta, lesion_ends):
                     continue
                 if self._locates_previous_site(words, previous_site, start):
                     continue
@@ -443,7 +445,9 @@ class OpnoteTargets:
             part = "upper" if "upper" in words else "lower" if "lower" in words else None
         return {"laterality": laterality, "eyelid_part": part}
 
-    def _is_not_a_lesion_site(self, doc: Doc, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict) -> bool:
+    def _is_not_a_lesion_site(
+        self, doc: Doc, words: "_Words", start: int, end: int, sentence: tuple[int, int], meta: dict, lesion_ends: frozenset[int] = frozenset()
+    ) -> bool:
         """An 'arm board', a 'back-cut', a 'dog ear', 'placed prone with his back ...', an ellipse
         'parallel to the long axis of the thigh', a landmark 'just above the vermilion border' (but a
         lesion 'arising from the lid margin' is on it), 'the lip of the cervix', a flap's name ('groin
@@ -507,6 +511,8 @@ class OpnoteTargets:
             return False  # "attention was turned to the mid back": the next lesion, not positioning
         if len(window) >= 2 and window[-2] == self._for_id:
             return False  # "seated for the cheek, where a 5 mm papule was excised": positioned for that site's lesion
+        if self._placed_lesion(lower, start, lesion_ends):
+            return False  # "7 skin tags on the neck were shaved flush": the tags were shaved, not the neck's hair
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
         # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
         first, last = doc[max(sentence[0], start - 6)], doc[min(sentence[1], end + 6) - 1]
@@ -514,6 +520,17 @@ class OpnoteTargets:
         if self.position_verb_ascii is not None and nearby.isascii():
             return self.position_verb_ascii.search(nearby.lower()) is not None
         return bool(self.position_verb_regex.search(nearby))
+
+    def _placed_lesion(self, lower: list[int], start: int, lesion_ends: frozenset[int]) -> bool:
+        """Whether the site places a named lesion: "<diagnosis> on/at/over (the|his|her) <site>".
+
+        A prep or positioning verb near such a site ("skin tags on the neck were shaved", "the cyst
+        over her back was clipped off") acts on the lesion the site places, not on the area.
+        """
+        i = start - 1
+        if i >= 0 and lower[i] in self._ids["possessives"]:
+            i -= 1
+        return i >= 1 and lower[i] in self._lesion_places and i in lesion_ends
 
     def _operator_grip(self, doc: Doc, start: int, end: int) -> bool:
         """Whether tokens ``start:end`` lie in an operator's grip phrase ("between thumb and forefinger")
