@@ -64,6 +64,8 @@ _COUNT_AFTER_SITE = re.compile(
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5", "abdomen 6 (along the waistband)":
     # a bare number closing the item, or before a remark in brackets
     + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))"  # not the "2" of "2.5 cm"
+    # "ne ck  17        upp er back  8": a form's row, whose count ends at the wide gap before the next column
+    + r"|[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?=[ \t]{3,}\S)"
     # "NECK ........ 14": a table row whose dot leader runs to the count at the end of the line
     + r"|" + _LEADER + _APPROX + _NUMBER + r"(?=[ \t]*(?:\n|$))"
     # "| Neck | 11 | snip |": a table row whose next cell holds the count (nineteenth set, decision 3)
@@ -118,6 +120,15 @@ _COUNT_AFTER_DX_WORD = re.compile(
 )
 # "destruction of 3 lesions", "a total of 31", "16 LESIONS TOTAL", "Total: 31"
 _COUNT_NOUN = re.compile(r"\b" + _NUMBER + r"\s+(?:(?:\w+\s+){0,2})(?:lesions|tags|aks|keratoses|acrochordons|warts|verrucae|spots|growths|papules|ones|cysts|abscesses)\b", re.IGNORECASE)
+
+
+def _split_tolerant(word: str) -> str:
+    """A pattern for ``word`` that also matches it split by one stray space between letters ("rem oved")."""
+    return " ?".join(re.escape(letter) for letter in word)
+
+
+# The verbs of a count field's label ("Number removed:"), as a scanned form's OCR may split them.
+_FIELD_VERBS = "|".join(_split_tolerant(w) for w in ("removed", "treated", "destroyed", "snipped", "frozen"))
 _TOTAL = re.compile(
     r"\b(?:(?:a\s+)?total(?:\s+(?:of|removed|treated|destroyed|snipped|count|number))?|totall?ing|in\s+all)(?:\s*[:=]?\s*|" + _LEADER + r"|[ \t]*\|[ \t]*)" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "9 + 4 + 3 = 16": a sum written out, whose result is the total
@@ -127,8 +138,9 @@ _TOTAL = re.compile(
     r"(?:\s+(?:removed|treated|destroyed|snipped|frozen|curetted))?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
     + r"|\btot\.?\s*[:=]?\s*" + _NUMBER + r"\b" + _NOT_A_UNIT
     # a template field: "Number removed: 27", "Number of lesions treated = 9", "# of tags: 18"
+    # (a scanned form's label may be split by OCR: "Total number rem oved: 25")
     + r"|(?:\bnumber|\bno\.|#)[ \t]*(?:of[ \t]+(?:lesions|tags|skin[ \t]+tags|aks|sks|keratoses|acrochordons|warts|verrucae)"
-    r"(?:[ \t]+(?:removed|treated|destroyed|snipped|frozen))?|removed|treated|destroyed|snipped|frozen)[ \t]*[:=][ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT
+    r"(?:[ \t]+(?:removed|treated|destroyed|snipped|frozen))?|" + _FIELD_VERBS + r")[ \t]*[:=][ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT
     # "60 in all", "15 lesions total", within one line: the "9" closing the list item above
     # "Approximately 60 in all" is a site's count, not the total. A count echoed in figures
     # ("Twenty-two (22) tags were removed in total") counts once (sixteenth set, decision 3).
@@ -513,6 +525,16 @@ def is_counted(lesion: Lesion) -> bool:
     return kind in COUNTED_KINDS or bool(lesion.diagnosis and lesion.diagnosis.kind == "skin_tag")
 
 
+# "bilateral axillae: 12 in the right axilla, 8 in the left": a number that another, sided site
+# places right after it is that site's count, not the whole area's.
+# Its two sides' counts together are the area's: "both axillae: 14 in the right and 6 in the left" is 20.
+_SIDE = r"[ \t]+(?:in|on|at|from)[ \t]+(?:the[ \t]+|his[ \t]+|her[ \t]+)?(?:right|left|rt|lt|r|l)\b"
+_PLACED_AT_A_SIDE = re.compile(_SIDE, re.IGNORECASE)
+_BOTH_SIDES = re.compile(
+    r"[^;.\n\d(]{0,24}?[:=]?[ \t]*" + _NUMBER + _SIDE + r"[^;.\n\d]{0,24}?(?:,|\band\b|&)[ \t]*(?:and[ \t]+)?" + _NUMBER + _SIDE, re.IGNORECASE
+)
+
+
 def site_count(text: str, start: int, end: int) -> int | None:
     """The count written at a site mention ``text[start:end]``: "forehead x3", "neck 12", "~16 L groin"."""
     found = _site_count_at(text, start, end)
@@ -521,7 +543,15 @@ def site_count(text: str, start: int, end: int) -> int | None:
 
 def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The count at a site mention and where its number is written (each written number counts once)."""
-    match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40)) or _COUNT_BEFORE_SITE.search(text, max(0, start - 60), start)
+    match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40))
+    if match is not None and _PLACED_AT_A_SIDE.match(text, match.end()):
+        # "bilateral axillae: 12 in the right ...": the number is the side's; both sides' are the area's
+        sides = _BOTH_SIDES.match(text, end, min(len(text), end + 120))
+        if sides is not None:
+            total = sum(number(group) or 0 for group in sides.groups())
+            return (total, sides.start()) if total else None  # the sum is no written number: its parts stay free
+        match = None
+    match = match or _COUNT_BEFORE_SITE.search(text, max(0, start - 60), start)
     return _value_at(match) if match else _bracketed_item_count(text, start, end)
 
 

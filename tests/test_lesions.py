@@ -507,6 +507,9 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ("Skin tags of the back - removed 33 today with scissors; no specimen.", {"back": 33}),
         ("Service: skin tag removal\nArea: chest\nMethod: electrodesiccation\nQty: 21", {"chest": 21}),
         ("Skin tags of both axillae, each lifted and clipped flush with iris scissors (n=24).", {"axilla": 24}),
+        # a form's row: the count before the wide gap to the next column; an OCR-split count label
+        ("Diagnosis: skin tags\nSite(s) / number:   neck  12        chest  9\nMethod: (x) snip", {"neck": 12, "chest": 9}),
+        ("Skin tags of the neck.\nMethod: snip\nTotal number rem oved: 14", {"neck": 14}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -541,6 +544,47 @@ def test_a_siteless_count_that_sums_the_sites_is_those_lesions(siteless, kept: b
 
     sites = [_counted("back", "seborrheic_keratosis", 11), _counted("breast", "seborrheic_keratosis", 4)]
     assert any(lesion is siteless for lesion in summed_lesions([siteless, *sites])) is kept
+
+
+def _sided(laterality: str | None, count: int):
+    from dataclasses import replace
+
+    lesion = _counted("axilla", "skin_tag", count)
+    return replace(lesion, site=replace(lesion.site, laterality=laterality))
+
+
+@pytest.mark.parametrize(
+    "total, kept",
+    [
+        # "17 tags, bilateral axillae ... 9 in the right axilla and 8 in the left": the breakdown is the same tags
+        (_sided("bilateral", 17), False),
+        (_sided(None, 17), False),
+        # a count that is not their sum, or a site that is one of the parts, is lesions of its own
+        (_sided("bilateral", 6), True),
+        (_sided("right", 17), True),
+    ],
+)
+def test_a_total_at_a_site_covering_the_counted_sites_is_those_lesions(total, kept: bool) -> None:
+    from nlp.linking.treated import summed_lesions
+
+    parts = [_sided("right", 9), _sided("left", 8)]
+    assert any(lesion is total for lesion in summed_lesions([total, *parts])) is kept
+
+
+@pytest.mark.parametrize(
+    "text, tags",
+    [
+        ("PROCEDURE: Removal of 17 acrochordons, bilateral axillae.\nFINDINGS: There were 9 in the right axilla and 8 in "
+         "the left axilla.\nDESCRIPTION: Each was snipped at the stalk with iris scissors.", 17),
+        ("PROCEDURE: Removal of 17 acrochordons.\nFINDINGS: There were 9 in the right axilla and 8 in the left axilla.\n"
+         "DESCRIPTION: ... each was snipped at the stalk", 17),
+        # a number after the area that a side places is that side's count; both sides together are the area's
+        ("Procedure: snip removal of 20 skin tags, bilateral axillae: 12 in the right axilla, 8 in the left axilla.", 20),
+        ("Skin tags, both axillae: 14 in the right and 6 in the left, snipped with iris scissors.", 20),
+    ],
+)
+def test_a_stated_total_and_its_parts_are_counted_once(lesions, text: str, tags: int) -> None:
+    assert sum(lesion.count for lesion in lesions(text)) == tags
 
 
 @pytest.mark.parametrize(
@@ -2075,6 +2119,22 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
             "lesion.\nFINDINGS: The second lesion is a 5 mm waxy papule.",
             ["17000", "17003"],
         ),
+        # tying a tag off is a removal by any method (coding-rules 3.1): 11200
+        ("PROCEDURE: Ligation of skin tags.\nTwo large pedunculated skin tags on the left lateral neck were tied off at "
+         "the base with 4-0 silk suture.", ["11200"]),
+        # a removal told without a removal verb: the tags taken "off" a site with scissors under a performed heading
+        ("Performed today:\n- 5 tags off the L axilla w/ iris scissors, no specimen", ["11200"]),
+        ("Procedure: skin tags x6, neck, curved scissors, AlCl.", ["11200"]),
+        # a scanned form: each row of "Site(s) / number" is a counted site, and the OCR-split total label still counts
+        ("SKIN PROCEDURE FORM\nDiagnosis: acrochordons\nSite(s) / number:   R axilla  12        L axilla  9\n"
+         "Total number rem oved:   21\nMethod: (x) snip", ["11200", "11201"]),
+        # aftercare of "the shave site" is the shaved lesion's, not a removal of the tags put off to another visit
+        ("Exam: R temple: 7 mm waxy stuck-on seborrheic keratosis, irritated. Procedure: shave removal of the R temple "
+         "lesion. Several skin tags on the neck; she will return for tag removal. Petrolatum to the shave site twice daily.",
+         ["11311"]),
+        # a run-on exam naming two lesions: the sampling sentence goes to the lesion its look names
+        ("Exam: tags x3 L axilla, crusted pink 5mm papule R forearm, ? SCC vs irritated SK.\n"
+         "crusted spot sampled by shave for path.\ntags snipped at base, no specimen.", ["11102", "11200"]),
     ],
 )
 def test_counted_families_from_the_note(coder, text: str, cpt: list[str]) -> None:
@@ -2365,3 +2425,17 @@ def test_a_bilateral_site_with_one_lesion_per_side_is_two_lesions(lesions, text:
 )
 def test_the_tumor_is_the_lesion_with_a_malignant_diagnosis(lesions, text: str, expected: list) -> None:
     assert [(lesion.site.region, lesion.procedure.kind) for lesion in lesions(text)] == expected
+
+
+# -- a site the note states raises no site query, also beside a verb that can prep an area ("shaved") --
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PROCEDURE: Shave removal of skin tags.\n7 skin tags on the neck were shaved flush with a 15 blade.",
+        "PROCEDURE: Removal of skin tags.\nSix skin tags of the right axilla were clipped off at the base.",
+    ],
+)
+def test_a_stated_site_raises_no_site_query(coder, text: str) -> None:
+    record = coder.code(text)
+    assert [c.code for c in record.codes if c.system == "CPT"] == ["11200"]
+    assert "query.site_missing" not in {q.rule for q in record.queries}

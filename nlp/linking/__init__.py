@@ -45,7 +45,8 @@ hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of it
    only by a word for a whole area ("spots on face") beside counted lesions inside it is dropped.
    A single skin tag that pathology calls something else becomes a shave removal
    (:func:`.pathology.tag_proven_other`).  Once counted, a lesion with no site that names like
-   lesions counted at their sites is those lesions (:func:`.treated.summed_lesions`).
+   lesions counted at their sites is those lesions (:func:`.treated.summed_lesions`), and so is a total
+   at a site that covers them ("bilateral axillae") when it is their sum.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A fact goes to the lesion of its marker segment, else of the nearest site in its
 own clause first), else to the only lesion, else to the lesion an ordinal in its clause names
 ("a punch from the second", :mod:`nlp.linking.ordinals`), else to the lesion its sentence's lesion
 words name (:mod:`nlp.linking.referents`), else to the lesion last made current in its section, else
-to the note's primary lesion.  Only a site in a sentence that describes a lesion (or a site the
+to the note's primary lesion; a procedure word that names a wound ("Vaseline to the shave site")
+goes to the lesion whose procedure made it.  Only a site in a sentence that describes a lesion (or a site the
 narrative turns its attention to) makes its lesion the current one.
 """
 
@@ -33,6 +34,9 @@ _LESION_AT_SITE = re.compile(
     r"\s+(?:on|of|at|over|in)\s+(?:the\s+|his\s+|her\s+)?$",
     re.IGNORECASE,
 )
+# "Vaseline to the shave site", "keep the biopsy sites dry", "the excision wound": a procedure word
+# naming a wound already made is aftercare of that lesion, not a procedure for the lesion last named.
+_WOUND_AFTER = re.compile(r"[ \t]*(?:sites?|wounds?|beds?|defects?)\b", re.IGNORECASE)
 _SITE_FIELD = re.compile(
     r"(?:^|\n)[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:location|site)s?[ \t]*:[ \t]*$", re.IGNORECASE
 )
@@ -73,6 +77,7 @@ def assign_facts(
     referents = Referents(text, facts) if len(lesion_ids) > 1 else None
     ordinals = OrdinalReferents(text, anchors, listed) if len(lesion_ids) > 1 else None
     introduced = {f.sentence for f in anchors if _LESION_AT_SITE.search(text_before(text, f)[-40:])}
+    treated_by_kind: dict[str | None, int] = {}  # the last lesion given a usable procedure, by kind (None: any kind)
     for fact in facts:
         if id(fact) in passing:
             continue
@@ -90,8 +95,12 @@ def assign_facts(
             elif referents is not None and (named := referents.lesion_of(fact.sentence)) is not None:
                 fact.lesion = named
                 last_in_section[fact.mention.section] = named
+            elif fact.label == "PROCEDURE" and treated_by_kind and _WOUND_AFTER.match(text, fact.mention.end):
+                fact.lesion = treated_by_kind.get(fact.value.get("kind"), treated_by_kind[None])
             else:
                 fact.lesion = last_in_section.get(fact.mention.section, primary)
+        if fact.label == "PROCEDURE" and fact.lesion is not None and usable(fact):
+            treated_by_kind[fact.value.get("kind")] = treated_by_kind[None] = fact.lesion
         if referents is not None:
             referents.learn(fact)
         # A site mention makes its lesion the current one only when its sentence says something

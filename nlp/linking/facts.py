@@ -56,12 +56,13 @@ def generic_lesion_words(text: str, start: int, end: int) -> list[re.Match[str]]
 
 
 # "Site: R cheek", "Sites: neck, bilateral axillae", "Treatment locations: ...", "LOCATIONS AND NUMBER:
-# Neck, 12; ...": a template field that says where the note's lesions are (see :func:`in_site_field`).
-# The field opens its line, or follows a full stop on a line of run-on fields ("Procedure: Removal
-# of skin tags. Location: neck and axillae. Number: 22."); then its value ends at the next full stop.
+# Neck, 12; ...", a form's "Site(s) / number: neck 17  upper back 8": a template field that says where
+# the note's lesions are (see :func:`in_site_field`).  The field opens its line, or follows a full
+# stop on a line of run-on fields ("Procedure: Removal of skin tags. Location: neck and axillae.
+# Number: 22."); then its value ends at the next full stop.
 _SITE_FIELD_LABEL = (
-    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?)"
-    r"(?:[ \t]+(?:and|&)[ \t]+(?:numbers?|counts?))?[ \t]*:"
+    r"[ \t]*(?:(?:anatomic(?:al)?|lesion|tumou?r|biopsy|treatment)\s+)?(?:locations?|sites?|(?:location|site)\(s\))"
+    r"(?:[ \t]*(?:/|&|and|\+)[ \t]*(?:numbers?|counts?|#|no\.?|qty))?[ \t]*:"
 )
 _SITE_FIELD_LINE = re.compile(_SITE_FIELD_LABEL + r"[^\n]*$", re.IGNORECASE)
 _SITE_FIELD_RUN_ON = re.compile(r"\.[ \t]" + _SITE_FIELD_LABEL + r"(?:(?!\.\s)[^\n])*$", re.IGNORECASE)

@@ -2,7 +2,11 @@
 
 A sentence with no site or marker may still be about one lesion: the one that word ("cyst",
 "nodule", "BCC", or a diagnosis of the same kind) was used for before.  :class:`Referents`
-learns those words in note order as facts are placed, for the assignment step.
+learns those words in note order as facts are placed, for the assignment step.  When no such
+word places a sentence, the words that described one lesion only ("scaly pink papule ... the scaly
+spot was sampled") do.  In a run-on exam that names several lesions' sites in one sentence ("skin
+tags x4 neck, scaly pink papule L shoulder, ? AK vs SCC"), a word belongs to the one lesion whose
+site its comma clause names; a clause that names none (or several) leaves it to them all.
 """
 
 from __future__ import annotations
@@ -12,6 +16,14 @@ import re
 from nlp.linking.facts import Fact, sentence_text, usable
 
 _LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc|tumou?r)(?:e?s)?\b", re.IGNORECASE)
+# How a lesion looked, for a sentence that calls it by its look alone ("the scaly spot was sampled").
+_DESCRIPTOR = re.compile(
+    r"(?<!-)\b(scaly|crust(?:ed|y)|pink|red|erythematous|pigmented|brown|tan|black|blue|pearly|waxy|ulcerated|bleeding|"
+    r"hyperkeratotic|keratotic|verrucous|rough|gritty|shiny|translucent|irritated|inflamed|tender|itchy|changing|dark|"
+    r"pedunculated|fleshy|firm|rolled)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_EDGE = re.compile(r"[,;]")
 # "The tumor was excised": a word for a skin cancer names the lesion a malignant diagnosis was given
 # for ("biopsy-proven BCC of the left upper back ... the tumor excised with 4 mm margins"), also
 # when the diagnosis sentence never said "tumor" (a second, benign lesion sampled in between).
@@ -19,6 +31,8 @@ _TUMOR = "tumor"
 
 
 def _word(match: re.Match[str]) -> str:
+    if match.re is _DESCRIPTOR:
+        return "look:" + match.group(1).lower()
     return match.group(1).lower().replace("keratoses", "keratosis").replace("tumour", "tumor")
 
 
@@ -56,6 +70,10 @@ class Referents:
         # A diagnosis names its lesion whatever the wording: "basal cell carcinoma" and "BCC" are one kind.
         return words | {_kind_key(f) for f in facts if f.label == "LESION_DIAGNOSIS" and usable(f)}
 
+    def _sentence_looks(self, sentence: int) -> set[str]:
+        facts = self.by_sentence.get(sentence, [])
+        return {_word(m) for m in _DESCRIPTOR.finditer(sentence_text(self.text, facts[0])[:400])} if facts else set()
+
     def learn(self, fact: Fact) -> None:
         if fact.lesion is None or not usable(fact):
             return
@@ -75,14 +93,27 @@ class Referents:
                 span = (max(span[0], fact.sentence_span[0]), min(span[1], fact.sentence_span[1]))
         else:
             return
-        # A word used in a sentence naming several lesions' sites is used for each of them.
-        lesions = {f.lesion for f in self.by_sentence.get(fact.sentence, []) if f.label == "ANATOMIC_SITE" and f.lesion is not None}
-        for match in _LESION_NOUN.finditer(self.text, *span):
-            self.words.setdefault(_word(match), set()).update(lesions | {fact.lesion})
+        # A word used in a sentence naming several lesions' sites is used for each of them, unless
+        # its comma clause names the site of one of them only ("skin tags x4 neck, scaly papule L shoulder").
+        sites = [f for f in self.by_sentence.get(fact.sentence, []) if f.label == "ANATOMIC_SITE" and f.lesion is not None]
+        lesions = {f.lesion for f in sites} | {fact.lesion}
+        for match in [*_LESION_NOUN.finditer(self.text, *span), *_DESCRIPTOR.finditer(self.text, *span)]:
+            self.words.setdefault(_word(match), set()).update(self._owners(fact, sites, lesions, match.start(), match.end()))
         if fact.label == "LESION_DIAGNOSIS":
-            self.words.setdefault(_kind_key(fact), set()).update(lesions | {fact.lesion})
+            self.words.setdefault(_kind_key(fact), set()).update(self._owners(fact, sites, lesions, m.start, m.end))
             if fact.value.get("behaviour") == "malignant":
                 self.words.setdefault(_TUMOR, set()).add(fact.lesion)
+
+    def _owners(self, fact: Fact, sites: list[Fact], lesions: set[int], start: int, end: int) -> set[int]:
+        """The lesions a word at ``start:end`` of the fact's sentence was used for."""
+        if len(lesions) < 2:
+            return lesions
+        low, high = fact.sentence_span or (max(0, start - 200), min(len(self.text), end + 200))
+        edges = [e.end() for e in _CLAUSE_EDGE.finditer(self.text, low, start)]
+        after = _CLAUSE_EDGE.search(self.text, end, high)
+        first, last = (edges[-1] if edges else low), (after.start() if after else high)
+        own = {f.lesion for f in sites if first <= f.mention.start < last}
+        return own if len(own) == 1 else lesions
 
     def lesion_of(self, sentence: int) -> int | None:
         if sentence not in self.decided:
@@ -91,6 +122,9 @@ class Referents:
                 found |= self.words.get(word, set())
             if len(found) != 1:
                 found = self._by_procedure(sentence, found)
+            if not found:
+                for word in self._sentence_looks(sentence):
+                    found |= self.words.get(word, set())
             self.decided[sentence] = next(iter(found)) if len(found) == 1 else None
         return self.decided[sentence]
 

@@ -90,20 +90,32 @@ def summed_lesions(lesions: list[Lesion]) -> list[Lesion]:
     fifteen are the back's eleven and the folds' four, not fifteen more; "Skin tags: snip removal"
     under "neck x5, L axilla x4" are those nine.  Like lesions share the procedure kind and the
     diagnosis; a count of its own that is not their sum ("5 more elsewhere") is lesions of its own.
+    A total at a site that covers the others ("17 tags, bilateral axillae ... 9 in the right axilla
+    and 8 in the left") is the same when its count is their sum: a breakdown after a total is
+    the same tags, not more of them.
     """
     out = []
     for lesion in lesions:
-        if lesion.site is None and details.is_counted(lesion) and lesion.diagnosis is not None:
+        if details.is_counted(lesion) and lesion.diagnosis is not None and (lesion.site is None or lesion.count_stated):
             like = [
                 other for other in lesions
-                if other.site is not None and other.count_stated and other.procedure is not None and lesion.procedure is not None
+                if other is not lesion and other.site is not None and other.count_stated and other.procedure is not None
+                and lesion.procedure is not None
                 and other.procedure.kind == lesion.procedure.kind
                 and other.diagnosis is not None and other.diagnosis.kind == lesion.diagnosis.kind
+                and (lesion.site is None or _covers(lesion.site, other.site))
             ]
-            if like and (not lesion.count_stated or sum(other.count for other in like) == lesion.count):
+            if lesion.site is None and like and (not lesion.count_stated or sum(other.count for other in like) == lesion.count):
+                continue
+            if lesion.site is not None and len(like) > 1 and sum(other.count for other in like) == lesion.count:
                 continue
         out.append(lesion)
     return out
+
+
+def _covers(whole: Site, part: Site) -> bool:
+    """Whether a site names an area a more particular site lies in: "bilateral axillae" holds "right axilla"."""
+    return whole.region == part.region and whole.laterality in (None, "bilateral") and part.laterality != whole.laterality
 
 
 def _generic_evidence(text: str, facts: list[Fact]) -> dict[int, list[re.Match[str]]]:

@@ -233,6 +233,7 @@ class OpnoteTargets:
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id, self._for_id = strings.add("attention"), strings.add("for")
         self._in_id = strings.add("in")
+        self._lesion_places = ids([*LOCATING_PREPOSITIONS, "in", "of", "along", "across"])
         self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
         self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
         self._typos_by_id = {strings.add(wrong): meant for wrong, meant in self.typos.items()}
@@ -449,13 +450,14 @@ class OpnoteTargets:
         return {"laterality": laterality, "eyelid_part": part}
 
     def _placed_on_lesion(self, words: "_Words", start: int, sentence: tuple[int, int], diagnosis_ends: set[int]) -> bool:
-        """"The nevus on the back", "tags on her neck", "a papule at the left temple": the site a
-        locating preposition places a diagnosis or a lesion noun on (``lesion_nouns``), just before it."""
+        """"The nevus on the back", "tags on her neck", "the cyst over her back", "an SK in the groin":
+        the site a locating preposition places a diagnosis or a lesion noun (``lesion_nouns``) on, just
+        before it; a prep or positioning verb near such a site acts on the lesion, not the area."""
         lower, ids = words.lower, self._ids
         i = start - 1
         if i > sentence[0] and lower[i] in ids["possessives"]:
             i -= 1
-        if i <= sentence[0] or lower[i] not in ids["locating"]:
+        if i <= sentence[0] or lower[i] not in self._lesion_places:
             return False
         return i in diagnosis_ends or lower[i - 1] in ids["lesion_nouns"]
 

@@ -98,10 +98,25 @@ def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
     [
         "The patient was placed supine on the table with his back flat.",
         "She was positioned prone and her back was prepped.",
+        "The neck was shaved and prepped in the usual fashion.",
     ],
 )
 def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
     assert find(pipeline, snippet, "ANATOMIC_SITE") == []
+
+
+# A prep verb near a site that places a named lesion ("<diagnosis> on the <site>") acts on the lesion,
+# not on the area's hair: the site stays.
+@pytest.mark.parametrize(
+    ("snippet", "span"),
+    [
+        ("7 skin tags on the neck were shaved flush with a 15 blade.", "neck"),
+        ("Skin tags of the left axilla were clipped off at the base.", "left axilla"),
+        ("The seborrheic keratosis on her back was shaved off.", "back"),
+    ],
+)
+def test_a_prep_verb_on_a_placed_lesion_keeps_its_site(pipeline, snippet: str, span: str) -> None:
+    assert span in [s for s, _ in find(pipeline, snippet, "ANATOMIC_SITE")]
 
 
 @pytest.mark.parametrize(
