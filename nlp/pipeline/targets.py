@@ -510,8 +510,8 @@ class OpnoteTargets:
             # "a punch biopsy was taken from the left forearm": the biopsy's own site when the site is
             # what "from" names (not "from the edge of the thigh nodule", a lesion named before).
             names_a_lesion = end < sentence[1] and lower[end] in ids["lesion_nouns"]  # "the thigh nodule"
-            sampled = (
-                ids["possessives"].issuperset(lower[at + 1 : start]) and not names_a_lesion
+            sampled = (  # "from the right thigh and left calf": a list of sites is still what "from" names
+                ids["lesion_nouns"].isdisjoint(lower[at + 1 : start]) and self._of_id not in lower[at + 1 : start] and not names_a_lesion
                 and not ids["donor_cue_exceptions"].isdisjoint(lower[max(sentence[0], at - 9) : at])
             )
             if not ids["donor_cues"].isdisjoint(before) and not on_lesion and (not ids["graft_cues"].isdisjoint(before) or not sampled):

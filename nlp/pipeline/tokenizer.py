@@ -49,10 +49,13 @@ EXTRA_INFIXES: tuple[str, ...] = (
     r"(?<=[.:;)\]])[,;](?=[{a}0-9(\"'])".format(a=ALPHA),
 )
 
-#: Suffixes added before spaCy's English ones: ``3.0cm2``, ``3cm^2``, ``4mm²``, ``10mL``, ``5cc``.
+#: Suffixes added before spaCy's English ones: ``3.0cm2``, ``3cm^2``, ``4mm²``, ``10mL``, ``5cc``,
+#: and the full stop after an ampersand abbreviation (``ED&C.``, ``I&D.``), which spaCy keeps on a
+#: capital letter (its "U.S." rule), so a sentence ending in the procedure hid the procedure word.
 EXTRA_SUFFIXES: tuple[str, ...] = (
     r"(?<=[0-9])" + _LENGTH_UNIT + r"(?:\^?2|²)",
     r"(?<=[0-9])(?:mL|ml|cc)",
+    r"(?<=&[A-Za-z])\.",
 )
 
 

@@ -132,6 +132,7 @@ def test_a_prep_verb_on_a_placed_lesion_keeps_its_site(pipeline, snippet: str, s
         ("A punch biopsy was taken from the left forearm.", "left forearm"),
         ("A shave biopsy was taken from her right cheek.", "right cheek"),
         ("A 4 mm punch biopsy was taken from a pink papule on the left forearm.", "left forearm"),
+        ("Punch biopsies were taken from the right thigh and left calf.", "left calf"),
     ],
 )
 def test_a_lesion_site_is_kept_beside_positioning_and_donor_words(pipeline, snippet: str, span: str) -> None:

@@ -29,6 +29,9 @@ def tokens(language, text: str) -> list[str]:
 
 # text -> tokens, with spaCy's stock English tokens where they differ (None: same as ours).
 SPLITS = [
+    # the full stop after an ampersand abbreviation ends the sentence (spaCy keeps it on a capital)
+    ("ED&C.", ["ED&C", "."], ["ED&C."]),
+    ("I&D.", ["I&D", "."], ["I&D."]),
     # lengths glued to their unit
     ("0.5cm", ["0.5", "cm"], None),
     ("5mm", ["5", "mm"], None),
