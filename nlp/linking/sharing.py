@@ -61,7 +61,12 @@ _ONE_LESION_ONLY = re.compile(
     re.IGNORECASE,
 )
 # Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
-_COORDINATION = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
+# A count may close each listed site: "AKs: scalp x9 and forehead x6", "tags of the neck (20) and of
+# the left axilla (15)" (twenty-fourth set: the counted sites are still one list).
+_LISTED_COUNT = r"(?:[ \t]*(?:[x×#][ \t]*\d{1,3}|\([ \t]*\d{1,3}[ \t]*\)))?"
+_COORDINATION = re.compile(
+    _LISTED_COUNT + r"\s*(?:,\s*(?:and\s+)?|and\s+(?:of\s+)?|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE
+)
 
 
 def collect_and_build(
