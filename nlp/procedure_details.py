@@ -35,9 +35,12 @@ _WORDS = {
 }
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-# "twenty-five", "thirty one", "a dozen", "16", "sixteen"
+# Counts in dozens (twenty-fourth set, decision 2): "two dozen" is 24, "a dozen and a half" 18.
+_DOZENS = {"a dozen and a half": 18, "dozen and a half": 18, "half a dozen": 6, "two dozen": 24, "three dozen": 36, "four dozen": 48}
+_DOZEN_NUMBER = r"(?:a\s+)?dozen\s+and\s+a\s+half|half\s+a\s+dozen|(?:two|three|four)\s+dozen"
+# "twenty-five", "thirty one", "a dozen", "two dozen", "16", "sixteen"
 _NUMBER = (
-    r"(\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|(?:a\s+)?dozen|"
+    r"(\d{1,3}|" + _DOZEN_NUMBER + r"|(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS) + r"))?|(?:a\s+)?dozen|"
     + "|".join(sorted((w for w in _WORDS if w not in _TENS and "dozen" not in w), key=len, reverse=True)) + r")"
 )
 # "~25", "approximately 25", "about ten", "(approx. 12)": an approximate count is the number written.
@@ -85,6 +88,20 @@ _COUNT_BEFORE_SITE = re.compile(
     + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$"
     # "removed today: 14 (neck), 6 (right axilla)": the count, then its site in brackets
     + r"|(?:^|[,;:\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"[ \t]*\([ \t]*(?:the[ \t]+)?$",
+    re.IGNORECASE,
+)
+# Counts told with a verb between the number and the site, one sentence per site (twenty-fourth
+# set, decision 2): "Seven came off the left axilla", "five more off the neck" (before the site);
+# "The right axilla gave up nine more", "the neck yielded six" (after it).
+_COUNT_OFF_SITE = re.compile(
+    r"\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:(?:more|others?|tags|of\s+them)\s+)?(?:(?:came|come|were|was|fell|taken|cut|clipped|snipped)\s+)?off\s+(?:the\s+|his\s+|her\s+)?$"
+    # "Four small ones were also clipped at the posterior neck"
+    + r"|\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:(?:small|tiny|large|larger|smaller|little|more|other)\s+){0,2}(?:ones|tags|more|others)\s+(?:were\s+|was\s+)(?:also\s+|then\s+)?"
+    r"(?:removed|snipped|clipped|cut|taken|lopped)\s+(?:off\s+)?(?:at|from|on|off)\s+(?:the\s+|his\s+|her\s+)?$",
+    re.IGNORECASE,
+)
+_SITE_YIELDED = re.compile(
+    r"[ \t]+(?:gave[ \t]+up|yielded|produced|contributed)[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
     re.IGNORECASE,
 )
 # Words that describe the lesions between a count and their diagnosis ("two gritty AKs"); a
@@ -177,6 +194,22 @@ _PART_TREATED = re.compile(
     r"|\b(?:removed|snipped|clipped|excised|destroyed|treated|froze)[ \t]+" + _NUMBER + r"[ \t]+of[ \t]+(?:them|these|those)\b",
     re.IGNORECASE,
 )
+# More ways of writing how many were removed (twenty-fourth set, decision 2): a count in a sentence
+# of its own after the procedure's ("In all, nineteen were taken."), the number after "all" that
+# follows a removal verb ("I removed all two dozen"), and "seventeen of them were cut off".
+_REMOVAL_WORDS = r"(?:removed|snipped|clipped|excised|lopped|cut|taken|taken[ \t]+off|cut[ \t]+off|treated|destroyed|frozen)"
+_MORE_TOTALS = re.compile(
+    r"\bin[ \t]+all[ \t]*,[ \t]*" + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?![ \t]*[-/+][ \t]*\d)"
+    + r"|\b(?:removed|snipped|clipped|excised|destroyed|treated|froze)[ \t]+all[ \t]+" + _NUMBER + r"\b" + _NOT_A_UNIT
+    + r"|(?<![\w.#/])" + _APPROX + _NUMBER + r"[ \t]+of[ \t]+them[ \t]+(?:were[ \t]+|was[ \t]+)?" + _REMOVAL_WORDS + r"\b"
+    # a field named by what was done: "Treated: 9, with the hyfrecator", "Removed: 14"
+    + r"|(?:^|\n)[ \t]*(?:treated|removed|snipped|destroyed|frozen)[ \t]*:[ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
+    # a bracketed count closing the removal's sentence: "each was shaved flush at the base with a #15 blade (12)."
+    + r"|\b(?:removed|snipped|clipped|shaved|excised|cut|frozen|treated|destroyed)\b[^.;\n]{0,80}\([ \t]*(\d{1,3})[ \t]*\)[ \t]*(?=[.\n]|$)",
+    re.IGNORECASE,
+)
+# "Approximately 20-25 small skin tags": a range's lower end is the count (thirteenth set, decision 1)
+_RANGE_LOW = re.compile(r"(?<![\w.#/-])(\d{1,3})[ \t]*[-–][ \t]*$")
 # "snipped at base with curved scissors x 17", "LN2 x 6, 2 FTC each": a times sign and a number in
 # the procedure's own sentence counts the lesions it treated (a number of cycles, passes, days or
 # sizes carries its unit, _NOT_A_UNIT)
@@ -271,6 +304,8 @@ def number(word: str) -> int | None:
         return int(word)
     if word in _WORDS:
         return _WORDS[word]
+    if word in _DOZENS:
+        return _DOZENS[word]
     tens, _, unit = word.partition(" ")
     if tens in _TENS and unit in _UNITS:
         return _TENS[tens] + _UNITS.index(unit) + 1
@@ -552,6 +587,7 @@ def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
             return (total, sides.start()) if total else None  # the sum is no written number: its parts stay free
         match = None
     match = match or _COUNT_BEFORE_SITE.search(text, max(0, start - 60), start)
+    match = match or _SITE_YIELDED.match(text, end, min(len(text), end + 40)) or _COUNT_OFF_SITE.search(text, max(0, start - 60), start)
     return _value_at(match) if match else _bracketed_item_count(text, start, end)
 
 
@@ -589,6 +625,9 @@ def _diagnosis_count_at(text: str, start: int, end: int) -> tuple[int, int] | No
         match = None  # "Lesion 2 AK": a number that names the lesion
     if match is not None:
         match = _part_of(text, match) or match
+    low = _RANGE_LOW.search(text, max(0, match.start() - 8), match.start()) if match is not None else None
+    if low is not None:
+        return int(low.group(1)), low.start(1)  # "20-25 small skin tags": a range's lower end
     match = match or _COUNT_AFTER_DX.match(text, end, min(len(text), end + 24)) or _COUNT_AFTER_DX_WORD.match(text, end, min(len(text), end + 40))
     return _value_at(match) if match else None
 
@@ -700,7 +739,8 @@ def _procedure_count_at(text: str, lesion: Lesion) -> tuple[int, int] | None:
 
 
 def _total(text: str) -> int | None:
-    values = [number(next(g for g in m.groups() if g)) for m in _TOTAL.finditer(text)]
+    matches = [*_TOTAL.finditer(text), *_MORE_TOTALS.finditer(text)]
+    values = [number(next(g for g in m.groups() if g)) for m in matches]
     values = [v for v in values if v]
     return max(values) if values else None
 

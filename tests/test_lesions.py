@@ -393,6 +393,19 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         ("Twenty-two skin tags were snipped from the neck.", {"neck": 22}),
         ("Liquid nitrogen to twenty one AKs of the scalp.", {"scalp": 21}),
         ("A dozen skin tags were removed by snip excision from the left axilla.", {"axilla": 12}),
+        # dozens, a count in a sentence of its own after the removal, "N of them", and counts told one
+        # sentence per site with a verb between number and site (GUIDELINES.md, twenty-fourth set, decision 2)
+        ("Acrochordons of the right axilla; I removed all two dozen with Gradle scissors.", {"axilla": 24}),
+        ("A dozen and a half soft skin tags of the neck were snipped at the base.", {"neck": 18}),
+        ("Half a dozen skin tags of the left groin were clipped off with scissors.", {"groin": 6}),
+        ("The tags of the right groin were snipped one by one with iris scissors. In all, sixteen were taken.", {"groin": 16}),
+        ("Skin tags of the left neck. Today twenty of them were cut off with curved scissors.", {"neck": 20}),
+        ("Skin tags removed today with iris scissors. Five came off the neck. The right groin gave up seven more.", {"neck": 5, "groin": 7}),
+        ("Tags removed today with scissors. Six came off the left groin. Three small ones were also clipped at the neck.", {"groin": 6, "neck": 3}),
+        # a range counts its lower end; a field named by what was done; a bracketed count closing the removal's sentence
+        ("Approximately 10-12 small skin tags of the neck, all snipped today.", {"neck": 10}),
+        ("Acrochordons of the left groin.\nTreated: 7, with the hyfrecator until each tag lifted off.", {"groin": 7}),
+        ("Skin tags of the right axilla: each was shaved flush at the base with a #15 blade (9). Pressure only.", {"axilla": 9}),
         ("I counted sixteen soft tags in the right axilla; all sixteen were snipped flush with scissors.", {"axilla": 16}),
         (
             "Actinic keratoses today: I counted eleven rough papules on the scalp and four on the left cheek, "
@@ -786,6 +799,13 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
         ("Four skin tags in the right axilla were each lifted with forceps and cut flush with the skin.", "skin_tag_removal"),
         ("Skin tags, R neck x6. Snip w/ iris scissors, AlCl3 for hemostasis.", "skin_tag_removal"),
         ("Five acrochordons of the left groin were clipped off with curved scissors.", "skin_tag_removal"),
+        # more tag verbs (GUIDELINES.md, twenty-fourth set, decision 3); a weak "clipped" or "cut off" removes
+        # only with scissors or the stalk in its sentence ("hair clipped" is the prep)
+        ("Skin tags of the left groin x4, lopped off at the stalk with sharp scissors.", "skin_tag_removal"),
+        ("Three acrochordons of the right axilla were cut off at the stalk; pressure for hemostasis.", "skin_tag_removal"),
+        ("ACs x 7 L neck. Clipped w/ Gradle scissors, AlCl3.", "skin_tag_removal"),
+        ("Epidermoid cyst, 1.2 cm, of the posterior scalp. Hair clipped, prepped and draped. Excised with 2 mm margins and closed.",
+         "excision"),
         # the instrument decides the technique: a punch under an "incisional biopsy" heading is a punch
         ("Procedure: incisional biopsy (4 mm punch), left shin. Path: SCC in situ.", "biopsy_punch"),
         ("Incisional biopsy of the right thigh plaque: a wedge was taken with a blade and a punch was not used. Path: morphea.",
@@ -2099,6 +2119,18 @@ def test_letters_alone_name_the_lettered_lesions(lesions) -> None:
             "with scissors. Procedure two: cryotherapy of fifteen actinic keratoses, eleven on the scalp and four on the forehead.",
             ["11200", "11201", "17004"],
         ),
+        # sites listed with a count after each are still one list: the AKs' sites take the cryotherapy and the
+        # AKs, not the tags' snip (twenty-fourth set, decision 4)
+        ("Twelve skin tags of the neck snipped. AKs: scalp x4 and forehead x3 treated with LN2.", ["11200", "17000", "17003"]),
+        ("Skin tags of the neck (18) and of the right groin (9) were excised with iris scissors.", ["11200", "11201"]),
+        # tags left for the insurer's answer, and tags the patient chose to leave, are not removed (24th set, decision 6)
+        (
+            "Skin tags of the neck, about ten. Shave removal of the 7 mm irritated SK of the left flank. The tags were not "
+            "removed today; she will ask what her plan pays for cosmetic removal.",
+            ["11301"],
+        ),
+        ("Skin tags counted: 14 on the neck and 8 on the back. The 14 on the neck were snipped with scissors. She chose to "
+         "leave the 8 on the back.", ["11200"]),
         # a count in words echoed in figures, and a total with a verb phrase before "in total"
         ("PROCEDURE: Removal of skin tags, neck and left axilla.\nDESCRIPTION: Nineteen (19) tags were snipped in total.",
          ["11200", "11201"]),

@@ -18,7 +18,7 @@ import nlp
 from nlp import procedure_details
 from nlp.cues import CUES_FILE, default_cues, load_cues
 from nlp.errors import RuleFileError
-from nlp.linking import build, left_alone, not_done
+from nlp.linking import build, left_alone, not_done, tag_words
 from nlp.pipeline import performed
 from nlp.rulefiles import resource_path
 
@@ -129,6 +129,9 @@ SNIPPETS = [
     ("procedure.flat_blade", build._FLAT_BLADE, "removed with a #15 blade", False),
     ("procedure.scissors", build._SCISSORS, "cut flush with iris scissors", True),
     ("procedure.scissors", build._SCISSORS, "cut flush with a curette", False),
+    ("procedure.tag_instrument", tag_words._TAG_INSTRUMENT, "Clipped w/ Gradle scissors", True),
+    ("procedure.tag_instrument", tag_words._TAG_INSTRUMENT, "cut off at the stalk", True),
+    ("procedure.tag_instrument", tag_words._TAG_INSTRUMENT, "hair clipped, prepped and draped", False),
     ("performed.not_today_before", performed._NOT_TODAY, "These can be ", True),
     ("performed.not_today_before", performed._NOT_TODAY, "Each tag was ", False),
     ("performed.cycles_after", performed._CYCLES_AFTER, " to the wart, two freeze-thaw cycles", True),

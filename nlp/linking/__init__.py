@@ -1,7 +1,8 @@
 """Lesion linking: group a note's facts into one record per treated lesion.
 
 Pure Python over :class:`~nlp.records.Mention` objects (no spaCy), so it can be tested with
-hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of its own:
+hand-made mentions.  :func:`link_lesions` runs the steps, each in a module of its own (after
+dropping the weak skin-tag words that only prepare a field, "hair clipped": :mod:`.tag_words`):
 
 1. **Markers** (:mod:`.markers`) — "Lesion #2", "Specimen B", "(2)", "Second lesion:", numbered
    or lettered list items — open a segment that belongs to that lesion until the next marker or
@@ -70,6 +71,7 @@ from nlp.linking.sharing import (
     site_for_the_siteless_lesion,
     stranded_facts_to_the_one_lesion,
 )
+from nlp.linking.tag_words import prep_not_removal
 from nlp.linking.treated import summed_lesions, treated_lesions
 from nlp.records import Lesion
 
@@ -81,6 +83,8 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     lower = text.lower()
     # A "bilat" site with one lesion per side is two site facts (the caller's list keeps the one).
     facts = split_bilateral_sites(text, facts)
+    # "hair clipped, prepped": a weak tag word with no scissors is the prep, not a removal.
+    facts = [fact for fact in facts if not prep_not_removal(text, fact)]
     mark_referred(text, facts)
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)

@@ -60,9 +60,14 @@ _ONE_LESION_ONLY = re.compile(
     r"|\bonly\s+(?:to\s+|on\s+|at\s+)?(?:the|this|that)\s+(?:[\w-]+\s+){0,4}?(?:lesion|spot|site|one|area|papule|plaque|growth)\b",
     re.IGNORECASE,
 )
-# Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks", also
-# when each site carries its own count ("neck (20) and axillae (16)", "neck 10, R axilla 6").
-_COORDINATION = re.compile(r"\s*(?:\(\s*\d{1,3}\s*\)\s*|(?:[x×]\s*)?\d{1,3}\s*)?(?:,\s*(?:and\s+)?|and\s+|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE)
+# Sites listed together: "in the left calf and left thigh", "scalp, forehead and both cheeks".
+# A count may close each listed site: "AKs: scalp x9 and forehead x6", "neck (20) and axillae (16)",
+# "neck 10, R axilla 6", "tags of the neck (20) and of the left axilla (15)" (twenty-fourth set:
+# the counted sites are still one list).
+_LISTED_COUNT = r"(?:[ \t]*(?:[x×#][ \t]*\d{1,3}|\([ \t]*\d{1,3}[ \t]*\)|\d{1,3}))?"
+_COORDINATION = re.compile(
+    _LISTED_COUNT + r"\s*(?:,\s*(?:and\s+)?|and\s+(?:of\s+)?|&\s*|as\s+well\s+as\s+)(?:the\s+|his\s+|her\s+|both\s+)?", re.IGNORECASE
+)
 
 
 def collect_and_build(

@@ -32,6 +32,11 @@ _ENTITY_LIST_KEY = "opnote_entity_list"
 # "an ellipse was drawn ..., measuring 4.0 x 1.9 cm": the thing measured is not the lesion.
 NOT_THE_LESION = re.compile(r"\b(?:ellipse|elliptical|incision|defect|wound|specimen|closure|repair|flap|graft)\b", re.IGNORECASE)
 MEASURED_BEFORE = re.compile(r"\bmeasur\w*\s+(?:approximately\s+|about\s+|roughly\s+|approx\.?\s+)?$", re.IGNORECASE)
+# "acrochordons of the left groin were clipped off with curved scissors": "clipped" and "shaved"
+# prepare a field ("hair clipped", "the back was shaved") but also remove skin tags and lesions;
+# with a removal word after them, scissors, a tag or counted "ones" named nearby ("four small ones
+# were clipped at the posterior neck") they remove, and the site stays.
+REMOVAL_NOT_PREP = re.compile(r"\b(?:clipped|shaved)\s+(?:off|flush)\b|\bscissors\b|\b(?:skin\s+)?tags\b|\bones\b|\bacrochord\w*", re.IGNORECASE)
 DEFAULT_KIND_RULE = "kind.default"
 LESION_SENTENCE_RULE = "kind.lesion_size.lesion_sentence"
 MEASUREMENT_LABELS = ("LESION_SIZE", "MARGIN", "EXCISED_DIAMETER", "WOUND_LENGTH", "SPECIMEN_SIZE", "DEFECT_AREA")
@@ -542,8 +547,10 @@ class OpnoteTargets:
         first, last = doc[max(sentence[0], start - 6)], doc[min(sentence[1], end + 6) - 1]
         nearby = doc_text(doc)[first.idx : last.idx + len(last)]
         if self.position_verb_ascii is not None and nearby.isascii():
-            return self.position_verb_ascii.search(nearby.lower()) is not None
-        return bool(self.position_verb_regex.search(nearby))
+            positioned = self.position_verb_ascii.search(nearby.lower()) is not None
+        else:
+            positioned = bool(self.position_verb_regex.search(nearby))
+        return positioned and not REMOVAL_NOT_PREP.search(nearby)
 
     def _operator_grip(self, doc: Doc, start: int, end: int) -> bool:
         """Whether tokens ``start:end`` lie in an operator's grip phrase ("between thumb and forefinger")

@@ -233,6 +233,9 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("His parents want the tag removed before school starts.", "removed", {"is_hypothetical"}),
         ("She does not want them removed.", "removed", {"is_negated"}),
         ("Tags on the neck snipped with iris scissors.", "snipped", set()),
+        # a removal the insurer may pay for is a question, not today's removal (twenty-fourth set, decision 6)
+        ("She will ask what her plan pays for cosmetic removal.", "removal", {"is_hypothetical"}),
+        ("Her insurer covers for the removal of symptomatic tags only.", "removal", {"is_hypothetical"}),
         # a follow-up booked after an interval "for" a procedure plans it; a visit that is a follow-up does not
         ("F/u 4 wk for repeat LN2 prn.", "LN2", {"is_hypothetical"}),
         ("Return in 2 months for cryotherapy of the rest.", "cryotherapy", {"is_hypothetical"}),
@@ -359,6 +362,10 @@ def test_put_off_to_another_visit(pipeline, text: str, target: str, left: bool) 
         ("Two SKs on the back; she didn't want them treated.", "SKs", False),  # the semicolon ends the scope
         ("Two SKs on the back she didn't want them frozen.", "SKs", True),
         ("Three AKs on the scalp were treated today.", "AKs", False),
+        # lesions at a site the patient chose to leave (twenty-fourth set, decision 6)
+        ("The neck tags were snipped; she chose to leave the 8 on the back.", "back", True),
+        ("He elected to leave the ones on the groin for now.", "groin", True),
+        ("Tags of the back snipped; she chose to keep the dressing on.", "back", False),
     ],
 )
 def test_not_wanted_treated_is_left_alone(pipeline, text: str, target: str, left_alone: bool) -> None:

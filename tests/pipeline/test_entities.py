@@ -74,6 +74,10 @@ def find(pipeline, text: str, label: str) -> list[tuple[str, dict]]:
         # "bilat" is a side word; plural leg words name the leg (annotations/GUIDELINES.md, eighteenth set, decision 12)
         ("F/G  bilat shins, rt (F) and lt (G): pink scaly plaques", "bilat shins", "leg", "bilateral"),
         ("Scaly plaques of both calves.", "calves", "leg", None),
+        # "clipped" or "shaved" that removes (scissors, "off", tags named) is no prep verb: the site stays
+        ("Five acrochordons of the left groin were clipped off with curved scissors.", "left groin", "groin", "left"),
+        ("Skin tags of the right axilla, clipped with Gradle scissors.", "right axilla", "axilla", "right"),
+        ("Four small ones were also clipped at the posterior neck.", "posterior neck", "neck", None),
     ],
 )
 def test_site_spans(pipeline, snippet: str, span: str, region: str, laterality: str | None) -> None:
@@ -99,6 +103,7 @@ def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
         "The patient was placed supine on the table with his back flat.",
         "She was positioned prone and her back was prepped.",
         "The neck was shaved and prepped in the usual fashion.",
+        "Hair clipped at the nape, prepped and draped.",
     ],
 )
 def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
@@ -266,6 +271,11 @@ def test_a_placed_back_before_an_adverb_follower_is_a_site(pipeline, snippet: st
         ("Four acrochorda of the right groin were clipped.", "acrochorda", "skin_tag", "benign"),
         ("Soft fibromas of both axillae, catching on her bra.", "Soft fibromas", "skin_tag", "benign"),
         ("A soft fibroma of the eyelid.", "soft fibroma", "skin_tag", "benign"),
+        # "ACs" and "ST" abbreviate acrochordons and skin tag; "fibroma molle" is the soft fibroma's Latin
+        # name (GUIDELINES.md, twenty-fourth set, decision 1)
+        ("ACs x 6 right axilla, snipped.", "ACs", "skin_tag", "benign"),
+        ("One ST of the left neck, clipped with scissors.", "ST", "skin_tag", "benign"),
+        ("Path: fibroma molle, no atypia.", "fibroma molle", "skin_tag", "benign"),
         # a short word's misspelling listed by hand (targets/typos.json misspellings)
         ("Skin tgas of the groin were snipped.", "Skin tgas", "skin_tag", "benign"),
         # ALL-CAPS notes write the plural abbreviations in capitals too
