@@ -9,6 +9,7 @@ import re
 
 from spacy.tokens import Doc
 
+from nlp.cues import default_cues
 from nlp.linking import Fact, link_lesions
 from nlp.pipeline.doctext import doc_text, forget_text
 from nlp.pipeline.performed import told_as_done
@@ -25,6 +26,9 @@ PERFORMED = "PERFORMED"
 # Headers that make the note a discharge summary: the procedures it names were done during the
 # stay and are coded from their own operative notes.
 STAY_REPORT_SECTIONS = frozenset({"discharge_diagnosis", "hospital_course"})
+# ... unless the summary says it is the only record of the procedure (resources/linking_cues.json,
+# ``stay_report.own_record``): then it is that record, as a clinician's own account elsewhere is.
+_OWN_RECORD = default_cues().regex("stay_report.own_record")
 HISTORICAL_SECTIONS = frozenset({"past_history"})
 FAMILY_SECTIONS = frozenset({"family_history"})
 NO_MODIFIERS: frozenset[str] = frozenset()
@@ -76,7 +80,7 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
     section_starts = [s[1] for s in sections]
     sentence_ids, sentence_spans, _ = sentence_table(doc)
     extensions = span_values(doc)
-    stay_report = any(s[0] in STAY_REPORT_SECTIONS for s in sections)
+    stay_report = _is_stay_report(text, sections)
     facts: list[Fact] = []
     no_values: dict = {}
     done_sentences = _sentences_told_as_done(doc, text, sections, section_starts, sentence_ids, sentence_spans, extensions)
@@ -133,6 +137,15 @@ def doc_to_facts(doc: Doc) -> NoteFacts:
         lesions=lesions,
         sections=[(name, start, end) for name, start, end, _ in sections],
     )
+
+
+def _is_stay_report(text: str, sections: list) -> bool:
+    """A discharge summary whose procedures are reported elsewhere, so its procedure words are history.
+
+    "No separate procedure note was written; this summary is the record of that procedure": the
+    summary is the documentation of the bedside removal and is coded like a procedure note.
+    """
+    return any(s[0] in STAY_REPORT_SECTIONS for s in sections) and _OWN_RECORD.search(text) is None
 
 
 NEGATED_EXISTENCE = "NEGATED_EXISTENCE"

@@ -69,6 +69,8 @@ _COUNT_AFTER_SITE = re.compile(
     + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))"  # not the "2" of "2.5 cm"
     # "ne ck  17        upp er back  8": a form's row, whose count ends at the wide gap before the next column
     + r"|[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?=[ \t]{3,}\S)"
+    # "in the right axilla I counted 24": the examiner's count of the site just named, not a total
+    + r"|,?[ \t]+(?:(?:I|we)[ \t]+)?counted[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
     # "NECK ........ 14": a table row whose dot leader runs to the count at the end of the line
     + r"|" + _LEADER + _APPROX + _NUMBER + r"(?=[ \t]*(?:\n|$))"
     # "| Neck | 11 | snip |": a table row whose next cell holds the count (nineteenth set, decision 3)
@@ -79,10 +81,10 @@ _COUNT_AFTER_SITE = re.compile(
     + r"|[ \t]+(?:had|has)[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT,
     re.IGNORECASE,
 )
-# "three more from the upper chest", "12 on the back and 8 on the chest"
+# "three more from the upper chest", "12 on the back and 8 on the chest", "Thirteen came off the neck"
 _COUNT_BEFORE_SITE = re.compile(
     r"\b" + _NUMBER + r"\b" + _NOT_A_UNIT + r"\s+(?:(?:more|others?|additional|further|lesions|tags|of\s+them)\s+)?"
-    r"(?:\w+\s+){0,2}?(?:from|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$"
+    r"(?:\w+\s+){0,2}?(?:from|off|on|of|at|over|to|in)\s+(?:the\s+|his\s+|her\s+)?$"
     # "~14 R groin, ~16 L groin": a number right before the site, opening a list item (not the
     # "2" of "Lesion 2 L cheek" or "#2 L cheek")
     + r"|(?:^|[,;:(\n]|\band\b|&)[ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+$"
@@ -122,10 +124,13 @@ _PART_OF = re.compile(r"(?<!every\s)(?<!each\s)(?<!any\s)\b" + _NUMBER + r"\s+of
 # "Lesion 2 AK", "site 3 SKs", "stage 2": a number that names a lesion or step, not how many
 _NUMBERING_WORD = re.compile(r"\b(?:lesions?|sites?|specimens?|spec|no|nos|number|stage|step|day|pod|grade|level|area)\s*$", re.IGNORECASE)
 # "AKs x21", "SKs x 15", "warts #4", "acrochordons (7)", "AKs: 5": the count right after the diagnosis
-# "warts, three (3)": after a comma, only a count echoed in figures (decision 3 of the sixteenth set)
+# "warts, three (3)": after a comma, only a count echoed in figures (decision 3 of the sixteenth set),
+# or a bare number that closes the line ("Procedure: removal of skin tags, 18" in a sign-off summary;
+# twenty-fifth set, decision 4)
 _COUNT_AFTER_DX = re.compile(
     r"[ \t]*(?:[x×#]\s*|\(\s*(?:n\s*=\s*)?|:[ \t]*)" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT
-    + r"|,[ \t]*" + _NUMBER + r"[ \t]*\([ \t]*\d{1,3}[ \t]*\)",
+    + r"|,[ \t]*" + _NUMBER + r"[ \t]*\([ \t]*\d{1,3}[ \t]*\)"
+    + r"|,[ \t]*" + _NUMBER + r"[ \t]*\.?[ \t]*(?=\n|$)",
     re.IGNORECASE,
 )
 # "skin tag removal x 16", "molluscum lesions (about 20)", "AK cryotherapy x 9": a lesion noun or a

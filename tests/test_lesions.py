@@ -143,6 +143,10 @@ def test_final_pathology_beats_preoperative(lesions) -> None:
         # prose capitals are no rows: a single space after them, or no "A" and "B" rows in the note
         ("A 5 mm papule of the L cheek.\nI shaved it flat.\nB 12 was the vitamin checked.", []),
         ("Seen today.\nC  scalp  shave\nD  L arm  punch", []),
+        # a procedure log numbered in its first column: one row, one lesion (GUIDELINES.md, twenty-fifth set, decision 5)
+        ("LINE | SITE | LESION\n01 | L neck | skin tag | snip\n02 | L neck | skin tag | snip\n03 | R axilla | skin tag | snip", [1, 2, 3]),
+        # not a run from 1, or a table whose first column is no row number
+        ("VISIT | AREA\n2 | neck | tags | 11\n5 | axilla | tags | 4", []),
     ],
 )
 def test_markers(text: str, numbers: list[int]) -> None:
@@ -523,6 +527,12 @@ def test_mohs_done_wordings(lesions, text: str) -> None:
         # a form's row: the count before the wide gap to the next column; an OCR-split count label
         ("Diagnosis: skin tags\nSite(s) / number:   neck  12        chest  9\nMethod: (x) snip", {"neck": 12, "chest": 9}),
         ("Skin tags of the neck.\nMethod: snip\nTotal number rem oved: 14", {"neck": 14}),
+        # a count in a sign-off summary, a bare number closing the line (GUIDELINES.md, twenty-fifth set, decision 4)
+        ("Tags of the back were snipped one by one.\nEncounter summary:\nProcedure: removal of skin tags, 21\nTime: 10 min", {"back": 21}),
+        # "I counted N" right after a site is that site's count, not a total for the others to share
+        ("Skin tags: in the right groin I counted 14 and in the left axilla 9; all snipped with scissors.", {"groin": 14, "axilla": 9}),
+        # "came off" places a count like "from" does; a count before "were clipped" keeps its site
+        ("Skin tags snipped with iris scissors. Eleven came off the back. Then four more were clipped from the left axilla.", {"back": 11, "axilla": 4}),
     ],
 )
 def test_counts_per_site(lesions, text: str, counts: dict[str, int]) -> None:
@@ -714,6 +724,12 @@ def test_a_total_is_read_within_its_line(text: str, total: int) -> None:
             "Exam: 3 AKs of the scalp. Several skin tags on the neck.\nProcedure: LN2 to the 3 AKs.\n"
             "Skin tags: pt asked about removal; his plan calls it cosmetic. Not done.",
             ["scalp"],
+        ),
+        # a SOAP "P:" line ends the assessment's last one-line item: the plan's destruction is not the tags'
+        (
+            "A:\n1. SKs, back x2.\n2. Skin tags, neck - benign, reassurance only. Not removed.\n"
+            "P: LN2 to the 2 irritated SKs of the back, one cycle each.",
+            ["back"],
         ),
     ],
 )
@@ -1290,6 +1306,27 @@ def test_the_numbered_title_names_the_procedure(lesions, text: str, kinds: dict[
 )
 def test_a_procedure_not_done_today_makes_no_lesion(lesions, text: str) -> None:
     assert lesions(text) == []
+
+
+# A discharge summary that says it is the only record of a bedside removal is that procedure's record
+# (GUIDELINES.md, twenty-fifth set, decision 1); one that names no such thing reports the stay.
+_STAY = (
+    "DISCHARGE DIAGNOSES:\n1. Cellulitis of the left leg.\n2. Skin tags, right axilla.\n\n"
+    "HOSPITAL COURSE: Treated with cefazolin. On day 2 I snipped four skin tags from his right axilla at the bedside "
+    "with sterile scissors.{own} He went home on day 4."
+)
+
+
+@pytest.mark.parametrize(
+    "own, regions",
+    [
+        (" No separate procedure note was written; this summary is the record of that procedure.", ["axilla"]),
+        (" Details are in the separate bedside procedure note.", []),
+        ("", []),
+    ],
+)
+def test_a_discharge_summary_that_is_the_procedure_record(lesions, own: str, regions: list[str]) -> None:
+    assert [lesion.site.region for lesion in lesions(_STAY.format(own=own))] == regions
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import nlp
-from nlp import procedure_details
+from nlp import extract, procedure_details
 from nlp.cues import CUES_FILE, default_cues, load_cues
 from nlp.errors import RuleFileError
 from nlp.linking import build, left_alone, not_done, tag_words
@@ -193,6 +193,9 @@ SNIPPETS = [
     ("structure.landmark_before", procedure_details._LANDMARK_BEFORE, "halfway between the nostril sill and the ", True),
     ("structure.landmark_before", procedure_details._LANDMARK_BEFORE, "2 mm above the ", True),
     ("structure.landmark_before", procedure_details._LANDMARK_BEFORE, "a papule on the ", False),
+    ("stay_report.own_record", extract._OWN_RECORD, "No separate procedure note was written; this summary is the record", True),
+    ("stay_report.own_record", extract._OWN_RECORD, "this discharge summary serves as the documentation of the removal", True),
+    ("stay_report.own_record", extract._OWN_RECORD, "see the separate procedure note for details", False),
 ]
 
 

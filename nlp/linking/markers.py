@@ -109,9 +109,9 @@ _HEADING_LINE = re.compile(
     re.IGNORECASE,
 )
 _FIELD_LINE = re.compile(r"([ \t]*)[A-Za-z][A-Za-z /()&#+-]{0,40}:(?!\d)")
-# A line opened by a label of its own ("Also: tags x5 neck snipped", "Note: ..."), which the section
+# A line opened by a label of its own ("Also: tags x5 neck snipped", "Note: ...", a SOAP "P:"), which the section
 # finder may not know: after a list of one-line items it starts something other than the last item.
-_LABEL_LINE = re.compile(r"\n[ \t]*[A-Z][A-Za-z]{1,20}(?:[ \t]+[A-Za-z]+){0,2}[ \t]*:(?!\d)")
+_LABEL_LINE = re.compile(r"\n[ \t]*[A-Z][A-Za-z]{0,20}(?:[ \t]+[A-Za-z]+){0,2}[ \t]*:(?!\d)")
 _MARKER_WORD_LOWER = re.compile(_MARKER_WORD.pattern)
 _MARKER_BIOPSY_LOWER = re.compile(_MARKER_BIOPSY.pattern)
 _MARKER_ORDINAL_LOWER = re.compile(_MARKER_ORDINAL.pattern)
@@ -186,13 +186,33 @@ def _row_items(text: str) -> list[tuple[int, int]]:
     """The rows of lettered logs (``_MARKER_ROW``) as ``(number, start)``: only when rows A and B both occur.
 
     A capital followed by a column gap may be a stray in a pasted table; a log letters its rows
-    from A, so rows count only when the note has an "A" row and a "B" row.
+    from A, so rows count only when the note has an "A" row and a "B" row.  A procedure log's
+    numbered rows (:func:`_numbered_rows`) count the same way.
     """
+    numbered = _numbered_rows(text)
+    if numbered:
+        return numbered
     if "  " not in text and "\t" not in text:
         return []
     rows = [(_marker_number(m.group("n")), m.start("n")) for m in _MARKER_ROW.finditer(text)]
     numbers = {number for number, _ in rows}
     return rows if {1, 2} <= numbers else []
+
+
+# A row of a procedure-log export numbered in its first column: "01 | 10:02 | L lateral neck |
+# acrochordon | snip". Each row is one lesion (twenty-fifth set, decision 5), however many rows
+# name the same site.
+_NUMBERED_ROW = re.compile(r"^[ \t]*\|?[ \t]*(?P<n>\d{1,2})[ \t]*\|(?=[^\n]*\|[^\n]*\|)", re.MULTILINE)
+
+
+def _numbered_rows(text: str) -> list[tuple[int, int]]:
+    """The rows of a numbered pipe table as ``(number, start)``: only a run numbered 1, 2, 3 ... in order."""
+    if "|" not in text:
+        return []
+    rows = [(int(m.group("n")), m.start("n")) for m in _NUMBERED_ROW.finditer(text)]
+    if len(rows) < 2 or [n for n, _ in rows] != list(range(1, len(rows) + 1)):
+        return []
+    return rows
 
 
 def find_markers(

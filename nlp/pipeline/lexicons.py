@@ -98,6 +98,11 @@ class SiteFilters(BaseModel):
     # "catches on the arm of her glasses", "the foot of the bed": the part of an everyday object
     # named by a body-part word, not a site on the patient.
     object_followers: list[str] = Field(default_factory=list)
+    # "three more were clipped from the left thigh", "12 shaved off the back": a count right before
+    # one of these positioning verbs (with only ``count_fillers`` between) is the lesions taken off
+    # the site, so the verb does not make the site a positioning one ("the hair was clipped").
+    counted_removal_verbs: list[str] = Field(default_factory=list)
+    count_fillers: list[str] = Field(default_factory=list)
     # "Left axillary lymph node excisional biopsy", "Excision of infected pilonidal cyst", "Excisional
     # breast biopsy": phrases naming a structure that is not skin.  A procedure or diagnosis word in
     # the same clause, or a site word inside the phrase, is not a skin-lesion fact.

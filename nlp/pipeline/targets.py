@@ -215,6 +215,8 @@ class OpnoteTargets:
             "organ_followers": ids(w.lower() for w in filters.organ_followers + filters.object_followers),
             "locating": ids(LOCATING_PREPOSITIONS), "lesion_nouns": ids(w.lower() for w in filters.lesion_nouns),
             "donor_in_cues": ids(w.lower() for w in filters.donor_in_cues),
+            "counted_removal_verbs": ids(w.lower() for w in filters.counted_removal_verbs),
+            "count_fillers": ids(w.lower() for w in filters.count_fillers),
             "margin_position_sites": ids(w.lower() for w in filters.margin_position_sites),
             "margin_position_nouns": ids(w.lower() for w in filters.margin_position_nouns),
             "margin_position_links": ids(["and", "or", ",", "/", "&", "-"]),
@@ -542,6 +544,8 @@ class OpnoteTargets:
             return False  # "the SK on his back was shaved flush": the lesion's site, whatever the verb
         if len(window) >= 2 and window[-2] == self._for_id:
             return False  # "seated for the cheek, where a 5 mm papule was excised": positioned for that site's lesion
+        if self._counted_removal(words, start, sentence):
+            return False  # "three more were clipped from the left thigh": lesions taken off the site
         # A positioning verb near the site ("placed prone with his back up", "her back was prepped"),
         # not anywhere in a long sentence ("on the right upper back, is a cyst that turned red").
         first, last = doc[max(sentence[0], start - 6)], doc[min(sentence[1], end + 6) - 1]
@@ -551,6 +555,23 @@ class OpnoteTargets:
         else:
             positioned = bool(self.position_verb_regex.search(nearby))
         return positioned and not REMOVAL_NOT_PREP.search(nearby)
+
+    def _counted_removal(self, words: "_Words", start: int, sentence: tuple[int, int]) -> bool:
+        """Whether a count stands right before a removing positioning verb ahead of the site at ``start``.
+
+        "Then three more were clipped from the left thigh", "12 snipped off the neck": the number is
+        the lesions the verb took off the site (hair is clipped, not counted), so the site is the
+        lesions' (``counted_removal_verbs`` and ``count_fillers`` in sites.json).
+        """
+        ids, doc = self._ids, words.doc
+        for i in range(max(sentence[0], start - 7), start):
+            if words.lower[i] in ids["counted_removal_verbs"]:
+                j = i - 1
+                while j >= sentence[0] and words.lower[j] in ids["count_fillers"]:
+                    j -= 1
+                if j >= sentence[0] and doc[j].like_num:
+                    return True
+        return False
 
     def _operator_grip(self, doc: Doc, start: int, end: int) -> bool:
         """Whether tokens ``start:end`` lie in an operator's grip phrase ("between thumb and forefinger")

@@ -256,6 +256,14 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Technique: ( ) shave biopsy (x) punch biopsy", "punch biopsy", set()),
         ("[ ] Cryotherapy  [x] Shave removal", "Cryotherapy", {"is_negated"}),
         ("[ ] Cryotherapy  [x] Shave removal", "Shave removal", set()),
+        # a removal told as done at an earlier visit is history (ctx.history.at_earlier_visit)
+        ("We snipped about 12 tags from his back at a visit in October; those healed well.", "snipped", {"is_historical"}),
+        ("Two-week check after removal of skin tags from her groin at the last visit.", "removal", {"is_historical"}),
+        ("Two-week check after removal of skin tags from her groin at the last visit.", "groin", {"is_historical"}),
+        ("Tags removed at her previous appointment have healed.", "removed", {"is_historical"}),
+        # ... but not what was only seen or talked about then, nor today's removal
+        ("The tags noted at the last visit were snipped today.", "tags", set()),
+        ("Skin tags snipped today; the ones seen at the last visit were left.", "snipped", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

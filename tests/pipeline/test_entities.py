@@ -104,6 +104,7 @@ def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
         "She was positioned prone and her back was prepped.",
         "The neck was shaved and prepped in the usual fashion.",
         "Hair clipped at the nape, prepped and draped.",
+        "The hair was clipped from the left scalp and the skin prepped.",
     ],
 )
 def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
@@ -133,6 +134,11 @@ def test_a_prep_verb_on_a_placed_lesion_keeps_its_site(pipeline, snippet: str, s
         ("Tags on her neck were clipped.", "neck"),
         ("Four tags on the neck were clipped flush.", "neck"),
         ("A papule at the left temple was prepped and shaved.", "left temple"),
+        # a count before the removing verb: the lesions taken off the site, not hair clipped (sites.json
+        # counted_removal_verbs)
+        ("Then three more were clipped from the right groin.", "right groin"),
+        ("Twelve snipped from the left axilla, all pedunculated.", "left axilla"),
+        ("Four small ones were also clipped at the posterior neck.", "posterior neck"),
         # a biopsy or specimen "taken from" a site names the lesion's site, not a graft's donor site
         ("A punch biopsy was taken from the left forearm.", "left forearm"),
         ("A shave biopsy was taken from her right cheek.", "right cheek"),
@@ -264,6 +270,8 @@ def test_a_placed_back_before_an_adverb_follower_is_a_site(pipeline, snippet: st
         ("Molluscum contagiosum, trunk x11.", "Molluscum contagiosum", "molluscum_contagiosum", "benign"),
         # the skin-tag abbreviation "STs" (GUIDELINES.md, tenth set, decision 2)
         ("Several STs of the neck were snipped.", "STs", "skin_tag", "benign"),
+        # and "ATs" (acrochordons), written in capitals only (GUIDELINES.md, tenth set, decision 2)
+        ("Dx: ATs\nLoc: R axilla x4", "ATs", "skin_tag", "benign"),
         # fibroepithelial polyps, clinical or from pathology, are skin tags (GUIDELINES.md, fifteenth set, decision 1)
         ("Fibroepithelial polyps of the neck, rubbing on her collar.", "Fibroepithelial polyps", "skin_tag", "benign"),
         ("Path: fibroepithelial polyp.", "fibroepithelial polyp", "skin_tag", "benign"),
