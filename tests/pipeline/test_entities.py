@@ -98,6 +98,9 @@ def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
     [
         "The patient was placed supine on the table with his back flat.",
         "She was positioned prone and her back was prepped.",
+        # "both" places the limbs as "the" does
+        "Supine with both arms abducted.",
+        "The patient lay prone with both legs extended on the table.",
     ],
 )
 def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
@@ -112,6 +115,10 @@ def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
         ("The 8 mm nevus on the back was shaved off at the level of the dermis.", "back"),
         ("Tags on her neck were clipped.", "neck"),
         ("Four tags on the neck were clipped flush.", "neck"),
+        ("Skin tags on both axillae were prepped and snipped.", "axillae"),
+        # ... and a site "of" a diagnosis right before it
+        ("Tags of the neck were clipped.", "neck"),
+        ("Skin tags of both groins, each lifted and clipped flush.", "groins"),
         ("A papule at the left temple was prepped and shaved.", "left temple"),
         # a biopsy or specimen "taken from" a site names the lesion's site, not a graft's donor site
         ("A punch biopsy was taken from the left forearm.", "left forearm"),
@@ -445,3 +452,18 @@ def test_non_skin_prefilter_agrees_with_the_phrase_search(pipeline, text: str) -
     doc = pipeline.make_doc(text)
     lower = [token.lower for token in doc]
     assert targets._has_non_skin_phrase(lower) == bool(targets._non_skin_phrases(lower, 0, len(lower), []))
+
+
+# -- a place or service named after Mohs is no Mohs procedure (kind "other"); Mohs itself still is --
+@pytest.mark.parametrize(
+    ("snippet", "kinds"),
+    [
+        ("MOHS AND DERMATOLOGIC SURGERY UNIT - MINOR PROCEDURE", ["other"]),
+        ("Seen in the Mohs clinic today.", ["other"]),
+        ("Department of Mohs Surgery, procedure note.", ["other"]),
+        ("Mohs surgery center: operative note.", ["other"]),
+        ("Mohs micrographic surgery of the left nasal ala.", ["mohs"]),
+    ],
+)
+def test_a_mohs_service_name_is_no_mohs_procedure(pipeline, snippet: str, kinds: list[str]) -> None:
+    assert [value.get("kind") for _, value in find(pipeline, snippet, "PROCEDURE")] == kinds
