@@ -2508,3 +2508,71 @@ def test_a_stated_site_raises_no_site_query(coder, text: str) -> None:
     record = coder.code(text)
     assert [c.code for c in record.codes if c.system == "CPT"] == ["11200"]
     assert "query.site_missing" not in {q.rule for q in record.queries}
+# -- skin-tag operative notes (GUIDELINES.md, twenty-third set): what each note is coded with -----------------
+@pytest.mark.parametrize(
+    ("text", "cpt"),
+    [
+        # a size with no site, in a sentence that names no lesion word of the tags, is the one treated lesion's
+        # when the diagnosis lines leave the other lesion alone
+        (
+            "PREOPERATIVE DIAGNOSIS: 1. Inflamed seborrheic keratosis, right temple. 2. Skin tags, left neck.\n"
+            "POSTOPERATIVE DIAGNOSIS: 1. Same. 2. Skin tags, left neck, not treated.\n"
+            "PROCEDURE: Shave removal, right temple lesion.\n"
+            "INDICATIONS: An itchy 7 mm lesion that catches on her glasses.\n"
+            "DESCRIPTION: The lesion was shaved flush with a blade. The tags were left for another day.",
+            [("11311", 1)],
+        ),
+        # positioning with "both" names no site, so the arms add no lesion (and no tag) to the count
+        (
+            "PROCEDURE: Excision of skin tags, neck and axillae.\nFINDINGS: 5 on the neck, 5 in the right axilla, 5 in the left axilla.\n"
+            "DESCRIPTION: Supine with both arms abducted. All tags were excised with curved scissors.",
+            [("11200", 1)],
+        ),
+        # numbered headings are no lesion list: 14 + 10 tags, not a total counted again
+        (
+            "1) Preoperative diagnosis: Acrochordons, neck and upper chest.\n2) Procedure: Excision of 24 skin tags.\n"
+            "3) Findings: Neck 14; upper chest 10.\n4) Description: Each tag was excised with scissors.\n5) Specimens: None.",
+            [("11200", 1), ("11201", 1)],
+        ),
+        # a Mohs service in the title and a Mohs case dictated separately add no Mohs to the tag removal
+        (
+            "MOHS AND DERMATOLOGIC SURGERY UNIT - PROCEDURE NOTE\nDIAGNOSIS: Skin tags, right axilla.\n"
+            "PROCEDURE: Snip removal of skin tags, right axilla, five.\n"
+            "INDICATIONS: He is between Mohs stages for a tumor of the nose documented separately.\n"
+            "DISPOSITION: Back to the waiting room for the next Mohs stage.",
+            [("11200", 1)],
+        ),
+        # two lesions named together at one site: the tags by count, the keratosis by its own size
+        ("Shave removal of two skin tags and a 5 mm SK on the neck.", [("11200", 1), ("11305", 1)]),
+        ("Three skin tags and a 6 mm irritated seborrheic keratosis on the left axilla were shaved off.", [("11200", 1), ("11301", 1)]),
+        ("Shave removal of a 6 mm nevus and an 8 mm SK on the back.", [("11301", 2)]),
+        # a keratosis snipped with the tags was removed whole, flush with the skin: a shave removal
+        ("The tags and a 4 mm SK on the neck were snipped.", [("11200", 1), ("11305", 1)]),
+        # ... but a diagnosis list without determiners is one lesion
+        ("Shave removal of skin tags and seborrheic keratoses, neck.", [("11200", 1)]),
+        # an inline numbered list is three lesions under the heading's shave removal
+        (
+            "Procedure: Shave removal, 3 lesions. 1) R cheek IDN 5 mm 2) L neck SK 8 mm 3) chest SK 12 mm.",
+            [("11302", 1), ("11306", 1), ("11310", 1)],
+        ),
+    ],
+)
+def test_skin_tag_operative_notes(coder, text: str, cpt: list[tuple[str, int]]) -> None:
+    record = coder.code(text)
+    assert sorted((c.code, c.units) for c in record.codes if c.system == "CPT" and c.status == "suggested") == cpt
+
+
+# -- a count written after each listed site ("right groin seven, left groin six", "neck (9), chest (4)"): the
+# sites still stand in one list, so the diagnosis named with the first is each one's --
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Skin tags removed with scissors: right axilla x 4, left axilla x 3.",
+        "Procedure: Removal of skin tags, neck (9), chest (4).",
+        "Removal of skin tags: right groin seven, left groin six, with iris scissors.",
+        "Excision of skin tags - right axilla: 5, and left axilla: 6.",
+    ],
+)
+def test_sites_listed_with_their_counts_share_the_diagnosis(lesions, text: str) -> None:
+    found = lesions(text)
+    assert len(found) == 2 and [lesion.diagnosis.kind if lesion.diagnosis else None for lesion in found] == ["skin_tag", "skin_tag"]

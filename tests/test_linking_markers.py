@@ -262,3 +262,29 @@ def test_a_marker_heading_its_own_line_holds_the_field_lines_under_it(text: str,
 )
 def test_lettered_log_rows(text: str, rows: list[tuple[int, str]]) -> None:
     assert [(number, text[start]) for number, start in markers._row_items(text)] == rows
+
+
+# -- a numbered list run on in one line: items "1) ... 2) ... 3)" in order, each after a space -----------
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Procedure: Shave removal, 3 lesions. 1) R cheek IDN 5 mm 2) L neck SK 8 mm 3) chest SK 12 mm.", [1, 2, 3]),
+        ("Shave bx x2: 1) L arm pink papule 2) R shin scaly plaque.", [1, 2]),
+        # out of order, alone, or inside a bracket: no list
+        ("Tags (x 2) snipped from the neck.", []),
+        ("Seen 2) weeks ago for a 3 mm papule of the nose.", []),
+    ],
+)
+def test_an_inline_numbered_list_is_a_list(text: str, numbers: list[int]) -> None:
+    assert [number for number, _, _ in markers.find_markers(text, [])] == numbers
+
+
+# -- a number before a section heading ("1) Preoperative diagnosis:") numbers the heading, no lesion ----
+def test_numbered_headings_are_no_lesion_markers() -> None:
+    from nlp.pipeline.sections import SectionFinder, load_section_rules
+
+    text = (
+        "1) Preoperative diagnosis: Skin tags, neck and chest.\n2) Procedure: Excision of 20 skin tags.\n"
+        "3) Findings: Neck 12; chest 8.\n4) Disposition: Home."
+    )
+    assert markers.find_markers(text, SectionFinder(load_section_rules()).find(text)) == []

@@ -47,7 +47,9 @@ dropping the weak skin-tag words that only prepare a field, "hair clipped": :mod
    A single skin tag that pathology calls something else becomes a shave removal
    (:func:`.pathology.tag_proven_other`).  Once counted, a lesion with no site that names like
    lesions counted at their sites is those lesions (:func:`.treated.summed_lesions`), and so is a total
-   at a site that covers them ("bilateral axillae") when it is their sum.
+   at a site that covers them ("bilateral axillae") when it is their sum.  Two lesions a procedure
+   sentence names together at one site ("two skin tags and a 5 mm SK on the neck") are two records
+   (:mod:`.coordinated`).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from nlp.linking.assignment import assign_facts
 from nlp.linking.bilateral import split_bilateral_sites
 from nlp.linking.build import mohs_performed, with_details
 from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
+from nlp.linking.coordinated import split_coordinated
 from nlp.linking.facts import Fact, usable
 from nlp.linking.left_alone import mark_left_alone
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
@@ -112,6 +115,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     out = [
         with_details(text, lesion, segments, item_names_site=index in item_sites) for index, lesion in built.items() if index in treated
     ]
+    out = split_coordinated(text, out, facts)
     done_sentences = {f.sentence for f in facts if f.label == "PROCEDURE" and usable(f)}
     site_mentions: dict[int, list[tuple[int, int, bool]]] = {}
     for fact in facts:

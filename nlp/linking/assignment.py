@@ -68,7 +68,7 @@ def assign_facts(
     # note leaves untreated does not become the current one for the procedure sentences after it,
     # nor the note's primary lesion.
     left_alone = {f.sentence for f in facts if "NOT_TREATED" in f.modifiers}
-    primary = _primary_lesion(facts, clusters, field_sites, lesion_fact_sentences - left_alone)
+    primary = _primary_lesion(facts, clusters, field_sites, lesion_fact_sentences - left_alone, left_alone)
     for fact in facts:
         if fact.label == "ANATOMIC_SITE" and fact.lesion is not None:
             site_by_sentence.setdefault(fact.sentence, []).append(fact)
@@ -118,7 +118,8 @@ def assign_facts(
 
 
 def _primary_lesion(
-    facts: list[Fact], clusters: list[Cluster], field_sites: list[Fact], lesion_fact_sentences: set[int]
+    facts: list[Fact], clusters: list[Cluster], field_sites: list[Fact], lesion_fact_sentences: set[int],
+    left_alone: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> int | None:
     """The lesion a fact belongs to when no marker, site or earlier mention places it, if there is one.
 
@@ -137,6 +138,7 @@ def _primary_lesion(
     headed = {c.lesion for c in skin_clusters if any(f.mention.section in DIAGNOSIS_HEADER_SECTIONS for f in c.facts)} or {
         c.lesion for c in skin_clusters if any(f.mention.section == "procedure" for f in c.facts)
     }
+    headed = _without_left_alone(headed, skin_clusters, left_alone)
     if len(headed) != 1 and len({f.lesion for f in field_sites}) == 1:
         headed = {field_sites[0].lesion}
     if len(headed) != 1:
@@ -146,6 +148,20 @@ def _primary_lesion(
         # clinically SK" under "DX: ACTINIC KERATOSES ... SITES: SCALP X8, ...").
         headed = {c.lesion for c in skin_clusters if any(f.sentence in lesion_fact_sentences for f in c.facts)}
     return next(iter(headed)) if len(headed) == 1 else None
+
+
+def _without_left_alone(headed: set[int], clusters: list[Cluster], left_alone: set[int]) -> set[int]:
+    """The headed lesions less those the note leaves alone, when that leaves exactly one.
+
+    "PREOP DX: 1. Irritated SK, left neck. 2. Skin tags, right axilla. POSTOP DX: ... 2. Skin
+    tags, right axilla, not treated": both are headed, but the tags are named where they are left
+    alone, so "A crusted 5 mm lesion that bleeds" (no site, no word of the tags) is the keratosis.
+    """
+    if len(headed) < 2:
+        return headed
+    alone = {c.lesion for c in clusters if any(f.sentence in left_alone for f in c.facts)}
+    kept = headed - alone
+    return kept if len(kept) == 1 else headed
 
 
 def _site_field(text: str, fact: Fact) -> bool:

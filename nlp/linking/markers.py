@@ -172,6 +172,13 @@ def _finditer_at(pattern: re.Pattern[str], lower: str, starts: list[int]) -> lis
     return out
 
 
+def _numbers_a_heading(item: re.Match[str], header_starts: set[int]) -> bool:
+    """Whether a list item's number numbers a section heading ("1) Preoperative diagnosis:",
+    "7) Description:"): a dictation template's numbered headings are no lesions."""
+    end = item.end()
+    return any(end <= start <= end + 3 for start in header_starts)
+
+
 def _marker_items(text: str) -> list[re.Match[str]]:
     """``_MARKER_ITEM.finditer(text)``: the full pattern at offset 0, the one without "^" after it."""
     if _MARKER_ITEM_INNER is None:
@@ -180,6 +187,35 @@ def _marker_items(text: str) -> list[re.Match[str]]:
     if first is None:
         return list(_MARKER_ITEM_INNER.finditer(text))
     return [first, *_MARKER_ITEM_INNER.finditer(text, first.end())]
+
+
+# A bracketed item number inside a line ("... 5 mm 2) L neck SK"): not after a word character or an
+# opening bracket, and with a word after it.
+_INLINE_ITEM = re.compile(r"(?<![\w(])(?P<n>[1-9])\)[ \t]+(?=[A-Za-z])")
+
+
+def _inline_items(text: str) -> list[tuple[int, int]]:
+    """The items of a numbered list run on in one line ("Shave removal, 3 lesions. 1) R cheek IDN
+    5 mm 2) L neck SK 8 mm 3) chest SK 12 mm") as ``(number, start)``.
+
+    ``_MARKER_ITEM`` wants a line start or a delimiter before an item; written inline, only a space
+    stands before "2)".  Taken only as a run "1) ... 2) ..." in order on one line, so a stray
+    "2)" in prose is no item.
+    """
+    if "1)" not in text or "2)" not in text:
+        return []
+    out: list[tuple[int, int]] = []
+    line_start = 0
+    for line in text.split("\n"):
+        run: list[tuple[int, int]] = []
+        for match in _INLINE_ITEM.finditer(line):
+            number = int(match.group("n"))
+            if number == len(run) + 1:
+                run.append((number, line_start + match.start()))
+        if len(run) >= 2:
+            out.extend(run)
+        line_start += len(line) + 1
+    return out
 
 
 def _row_items(text: str) -> list[tuple[int, int]]:
@@ -259,10 +295,15 @@ def find_markers(
                 raw.append((_marker_number(match.group("n")), match.start(), False))
                 if pattern.pattern == _MARKER_PROCEDURE.pattern:
                     blocks.add(match.start())
+    header_starts = {s[1] for s in sections}
     for match in _marker_items(text):
         start = match.start() + (1 if match.start() > 0 or text[:1] in "\n:;,." else 0)
+        if _numbers_a_heading(match, header_starts):
+            continue
         raw.append((_marker_number(match.group("a") or match.group("b") or match.group("c")), start, True))
     raw.extend((number, start, True) for number, start in _row_items(text))
+    listed = {start for _, start, item in raw if item}
+    raw.extend((number, start, True) for number, start in _inline_items(text) if not listed & set(range(start - 2, start + 1)))
     key_fields = _key_fields(text)
     raw.extend((number, start, False) for number, start, _ in key_fields)
     field_end = {start: end for _, start, end in key_fields}

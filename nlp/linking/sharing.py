@@ -232,7 +232,7 @@ def _listed_with(text: str, sites: list[Fact], lesion: int | None) -> set[int]:
     groups: list[list[Fact]] = [[ordered[0]]]
     for previous, site in zip(ordered, ordered[1:], strict=False):
         between = text[previous.mention.end : site.mention.start]
-        if _COORDINATION.fullmatch(between):
+        if _COORDINATION.fullmatch(between) or _counted_coordination(between):
             groups[-1].append(site)
         else:
             groups.append([site])
@@ -241,6 +241,21 @@ def _listed_with(text: str, sites: list[Fact], lesion: int | None) -> set[int]:
         if lesion in lesions and len(lesions) >= 2:
             return lesions - {lesion}  # type: ignore[return-value]
     return set()
+
+
+# A count written after each site of a list ("right groin seven, left groin six", "right axilla
+# x 4, left axilla x 3", "neck (9), chest (4)"): the sites still stand in one list.
+_SITE_COUNT = re.compile(
+    r"\s*(?::\s*)?(?:(?:x|×)\s*\d{1,2}|\(\s*\d{1,2}\s*\)|\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)(?=[\s,;&]|and\b)",
+    re.IGNORECASE,
+)
+
+
+def _counted_coordination(between: str) -> bool:
+    """Whether the text between two sites is a count of the first, then the words that list them."""
+    count = _SITE_COUNT.match(between)
+    return count is not None and _COORDINATION.fullmatch(between, count.end()) is not None
 
 
 def stranded_facts_to_the_one_lesion(facts: list[Fact], built: dict[int, Lesion]) -> bool:

@@ -30,6 +30,10 @@ SHORT_HEADER_CHARS = 6  # "Dx:", "Path:", "Proc:" (with the colon)
 # Where a header run on after the previous field's value can start: a capital after a space and a
 # word ending in a lower-case letter or digit ("... undermined Closure:", "12 mL Procedure detail:").
 # Not after an ALL-CAPS word: "CONDITION AT THE END OF THE PROCEDURE:" is one header of its own.
+# A header numbered with a bracket ("1) Preoperative diagnosis:", "(7) Description:"), as dictation
+# templates number their headings; "1. PREOPERATIVE DIAGNOSIS:" needs nothing, the full stop
+# already ends the stretch before the header.
+_HEADING_NUMBER = r"(?:\(?\d{1,2}\)[ \t]*)?"
 # Where a carried-forward block with no closing line ends.
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _RUN_ON_START = re.compile(r"(?:(?<=[a-z0-9])|(?<=[a-z][A-Z]))[ \t]+([A-Z])")
@@ -90,7 +94,7 @@ class SectionFinder:
         self._by_group = {f"r{i}": rule for i, rule in enumerate(ordered)}
         alternation = "|".join(f"(?P<r{i}>{rule.pattern})" for i, rule in enumerate(ordered))
         # A header is the whole stretch between a line start or sentence punctuation and a colon.
-        self._header = re.compile(r"[ \t,]*(?P<header>(?:" + alternation + r")(?:\s*\([^)\n]{0,40}\))?)[ \t]*", re.IGNORECASE)
+        self._header = re.compile(r"[ \t,]*" + _HEADING_NUMBER + r"(?P<header>(?:" + alternation + r")(?:\s*\([^)\n]{0,40}\))?)[ \t]*", re.IGNORECASE)
         self._rule_indices = [(self._header.groupindex[name], rule) for name, rule in self._by_group.items()]
         self._keeps_subheaders = frozenset(rules.keeps_subheaders)
         self._subheader_words = frozenset(w.lower() for w in rules.subheader_words)

@@ -47,6 +47,10 @@ OF_HEADS = frozenset(
     "surface aspect portion part area region skin web border margin apex".split()
 )
 POSSESSIVES = frozenset("his her their the its".split())
+# Determiners of the body part a positioning verb moves ("supine with both arms abducted", "the
+# arms out"): "both" places the limbs as "the" does; kept apart from POSSESSIVES, which also
+# widen a site phrase ("dorsum of the hand").
+POSITIONED_DETERMINERS = POSSESSIVES | {"both"}
 # A site after one of these is where something is ("on the mid back"), whatever came before.
 # Words after an orientation cue that say where a lesion sits, not how an ellipse runs: "along her
 # bra line on the mid back", "three more along the rim of the left ear".
@@ -207,7 +211,8 @@ class OpnoteTargets:
             "landmark_cues": ids(self.landmark_cues), "site_modifiers": ids(self.site_modifiers),
             "dx_modifiers": ids(self.dx_modifiers), "subtype_followers": ids(self.subtype_followers),
             "summary_preceders": ids(self.summary_preceders),
-            "donor_site_words": ids(w.lower() for w in lexicons.closures.donor_site_words), "possessives": ids(POSSESSIVES), "of_heads": ids(OF_HEADS),
+            "donor_site_words": ids(w.lower() for w in lexicons.closures.donor_site_words), "possessives": ids(POSSESSIVES),
+            "positioned_determiners": ids(POSITIONED_DETERMINERS), "of_heads": ids(OF_HEADS),
             "origin_verbs": ids(w.lower() for w in filters.origin_verbs), "donor_cues": ids(w.lower() for w in filters.donor_cues),
             "donor_cue_exceptions": ids(w.lower() for w in filters.donor_cue_exceptions),
             "graft_cues": ids(w.lower() for w in filters.donor_cues if w.lower() not in ("taken", "harvested", "harvest")),
@@ -462,8 +467,8 @@ class OpnoteTargets:
         before it; a prep or positioning verb near such a site acts on the lesion, not the area."""
         lower, ids = words.lower, self._ids
         i = start - 1
-        if i > sentence[0] and lower[i] in ids["possessives"]:
-            i -= 1
+        if i > sentence[0] and lower[i] in ids["positioned_determiners"]:
+            i -= 1  # "tags on both axillae" as "tags on her neck"
         if i <= sentence[0] or lower[i] not in self._lesion_places:
             return False
         return i in diagnosis_ends or lower[i - 1] in ids["lesion_nouns"]
@@ -538,7 +543,7 @@ class OpnoteTargets:
                 j += 1
             if j < limit and lower[j] in ids["margin_position_nouns"]:
                 return True
-        if ids["possessives"].isdisjoint(window[-3:]) or self._attention_id in window:
+        if ids["positioned_determiners"].isdisjoint(window[-3:]) or self._attention_id in window:
             return False  # "attention was turned to the mid back": the next lesion, not positioning
         if on_lesion:
             return False  # "the SK on his back was shaved flush": the lesion's site, whatever the verb

@@ -264,6 +264,15 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         # ... but not what was only seen or talked about then, nor today's removal
         ("The tags noted at the last visit were snipped today.", "tags", set()),
         ("Skin tags snipped today; the ones seen at the last visit were left.", "snipped", set()),
+        # another operation of the day documented in a note of its own is not this note's (GUIDELINES 23rd set,
+        # decision 9); a procedure the patient waits for is still to come
+        ("She is between Mohs stages for another tumor already dictated separately and asked to have the tags done.",
+         "Mohs", {"is_historical"}),
+        ("The excision of the back cyst, documented separately, was done first.", "excision", {"is_historical"}),
+        ("Shave removal of the SK, and the Mohs of the nose is dictated separately.", "Shave removal", set()),
+        ("He returned to the waiting room for the next Mohs stage.", "Mohs", {"is_hypothetical"}),
+        ("Awaiting the next Mohs stage, two tags were snipped.", "Mohs", {"is_hypothetical"}),
+        ("Awaiting the next Mohs stage, two tags were snipped.", "snipped", set()),
     ],
 )
 def test_context_flags(pipeline, text: str, target: str, expected: set[str]) -> None:

@@ -105,6 +105,9 @@ def test_eyelid_part(pipeline, snippet: str, eyelid_part: str | None) -> None:
         "The neck was shaved and prepped in the usual fashion.",
         "Hair clipped at the nape, prepped and draped.",
         "The hair was clipped from the left scalp and the skin prepped.",
+        # "both" places the limbs as "the" does
+        "Supine with both arms abducted.",
+        "The patient lay prone with both legs extended on the table.",
     ],
 )
 def test_positioning_is_not_a_site(pipeline, snippet: str) -> None:
@@ -133,6 +136,10 @@ def test_a_prep_verb_on_a_placed_lesion_keeps_its_site(pipeline, snippet: str, s
         ("The 8 mm nevus on the back was shaved off at the level of the dermis.", "back"),
         ("Tags on her neck were clipped.", "neck"),
         ("Four tags on the neck were clipped flush.", "neck"),
+        ("Skin tags on both axillae were prepped and snipped.", "axillae"),
+        # ... and a site "of" a diagnosis right before it
+        ("Tags of the neck were clipped.", "neck"),
+        ("Skin tags of both groins, each lifted and clipped flush.", "groins"),
         ("A papule at the left temple was prepped and shaved.", "left temple"),
         # a count before the removing verb: the lesions taken off the site, not hair clipped (sites.json
         # counted_removal_verbs)
@@ -506,3 +513,18 @@ def test_non_skin_prefilter_agrees_with_the_phrase_search(pipeline, text: str) -
     doc = pipeline.make_doc(text)
     lower = [token.lower for token in doc]
     assert targets._has_non_skin_phrase(lower) == bool(targets._non_skin_phrases(lower, 0, len(lower), []))
+
+
+# -- a place or service named after Mohs is no Mohs procedure (kind "other"); Mohs itself still is --
+@pytest.mark.parametrize(
+    ("snippet", "kinds"),
+    [
+        ("MOHS AND DERMATOLOGIC SURGERY UNIT - MINOR PROCEDURE", ["other"]),
+        ("Seen in the Mohs clinic today.", ["other"]),
+        ("Department of Mohs Surgery, procedure note.", ["other"]),
+        ("Mohs surgery center: operative note.", ["other"]),
+        ("Mohs micrographic surgery of the left nasal ala.", ["mohs"]),
+    ],
+)
+def test_a_mohs_service_name_is_no_mohs_procedure(pipeline, snippet: str, kinds: list[str]) -> None:
+    assert [value.get("kind") for _, value in find(pipeline, snippet, "PROCEDURE")] == kinds

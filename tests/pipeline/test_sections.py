@@ -46,6 +46,10 @@ def finder() -> SectionFinder:
         ("Procedure: shave.\nAddendum, 5 days later: SK.\nPathology, 4/12: SK.",
          [("procedure", "Procedure"), ("addendum", "Addendum, 5 days later"), ("pathology", "Pathology, 4/12")]),
         ("Addendum, next day: clear.", [("addendum", "Addendum, next day")]),
+        # headings numbered with a bracket, as dictation templates number them
+        ("1) Preoperative diagnosis: Skin tags, neck.\n2) Procedure: Snip removal.\n(3) Findings: Neck 12.",
+         [("preoperative_diagnosis", "Preoperative diagnosis"), ("procedure", "Procedure"), ("findings", "Findings")]),
+        ("10) DISPOSITION: Home.", [("other", "DISPOSITION")]),
         # a bare "Details" header opens the narrative, so it is not the tail of the last list item
         ("PROCEDURES: , 1. Mohs surgery.,DETAILS: , Stage I: three blocks.",
          [("procedure", "PROCEDURES"), ("description", "DETAILS")]),
