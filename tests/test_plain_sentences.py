@@ -30,6 +30,10 @@ def cpt_lines(coder, text: str) -> list[str]:
         # "punched", "ablated" ("lasered" is left out: the typo table reads "layered" as it)
         ("Punched a 4 mm biopsy from the left shin.", ["11104"]),
         ("Ablated 2 SKs on the back with the CO2 laser.", ["17110"]),
+        # a bare "frozen" after the lesion destroys AKs, SKs and warts; "frozen sections" of a cancer do not
+        ("R forearm: 4 AKs frozen.", ["17000", "17003", "17003", "17003"]),
+        ("Warts x3 frozen, L hand.", ["17110"]),
+        ("Mohs of a BCC of the nose, 2 stages; frozen sections clear.", ["17311", "17312"]),
     ],
 )
 def test_short_note_verbs(coder, text: str, cpt: list[str]) -> None:
@@ -114,3 +118,55 @@ def test_abscess_drainage_asks_for_the_icd_code(coder, text: str, cpt: list[str]
     assert cpt_lines(coder, text) == cpt
     assert not [c for c in result.codes if c.system == "ICD-10-CM"]
     assert [q.rule for q in result.queries] == ["query.abscess_icd"]
+
+
+# A count before a procedure word still counts its lesions with the instrument's size between.
+@pytest.mark.parametrize(
+    ("text", "cpt"),
+    [
+        ("Two 3 mm punch bx, no sutures: R calf (r/o DF) and L upper back (r/o BCC).", ["11104", "11105"]),
+        ("Three 4-mm punch biopsies: left forearm, right thigh and mid back.", ["11104", "11105", "11105"]),
+        ("Two punch bx: R shin and L shoulder.", ["11104", "11105"]),
+    ],
+)
+def test_counted_procedure_with_the_instrument_size(coder, text: str, cpt: list[str]) -> None:
+    assert cpt_lines(coder, text) == cpt
+
+
+# Sites that fit one another are still two lesions when each sentence does another procedure to
+# another diagnosis; the same diagnosis (or a report line) keeps them one.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Drained an inflamed pilar cyst on the posterior scalp. Then snipped 3 skin tags from the L scalp.",
+            [("scalp", "pilar_cyst", "incision_drainage"), ("scalp", "skin_tag", "skin_tag_removal")],
+        ),
+        (
+            "Shaved a 6 mm SK off the left cheek. Froze 3 AKs on the left cheek.",
+            [("cheek", "seborrheic_keratosis", "shave"), ("cheek", "actinic_keratosis", "destruction")],
+        ),
+        (
+            "Punch biopsy of a 6 mm papule on the R forearm showed DF. Excised the dermatofibroma on the R forearm with 2 mm margins.",
+            [("forearm", "dermatofibroma", "excision")],
+        ),
+    ],
+)
+def test_two_statements_at_one_site(lesions, text: str, expected: list[tuple[str, str, str]]) -> None:
+    got = [(lesion.site.region, lesion.diagnosis.kind, lesion.procedure.kind) for lesion in lesions(text)]
+    assert got == expected
+
+
+# Abbreviations a short note uses for the lesion.
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ED&C of a 1.2 cm sBCC on the R shoulder.", "bcc"),
+        ("Excised a 0.9 cm nBCC of the L temple with 3 mm margins.", "bcc"),
+        ("MMIS, L cheek, bx-proven, 0.7 cm. Excised with 5 mm margins.", "melanoma_in_situ"),
+        ("Shaved 2 ISKs off the left flank.", "irritated_seborrheic_keratosis"),
+        ("Excised 2 EICs from the upper back.", "epidermoid_cyst"),
+    ],
+)
+def test_lesion_abbreviations(lesions, text: str, kind: str) -> None:
+    assert [lesion.diagnosis.kind for lesion in lesions(text)] == [kind]

@@ -55,7 +55,7 @@ from nlp import procedure_details as details
 from nlp.linking.assignment import assign_facts
 from nlp.linking.bilateral import split_bilateral_sites
 from nlp.linking.build import mohs_performed, with_details
-from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
+from nlp.linking.clusters import cluster_sites, lesion_anchors, sentence_statements, split_counted_items
 from nlp.linking.facts import Fact, usable
 from nlp.linking.left_alone import mark_left_alone
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
@@ -88,7 +88,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     mark_left_alone(text, facts, segment_of)
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
     anchors, passing = lesion_anchors(facts, segments, segment_of)
-    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of, text)
+    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of, text, sentence_statements(facts))
     lesion_ids, split_from = split_counted_items(text, facts, clusters, segment_of, lesion_ids)
     # 3: assign every other fact.
     assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of, frozenset(n for n, _, _ in segments))
