@@ -57,7 +57,7 @@ def describe_rules(tables: Tables | None = None) -> list[dict]:
         add(region.id, "site", decides, [], "sites")
     for kind in t.kinds.values():
         cb = ", clearly benign without pathology" if kind.clearly_benign else ""
-        add(kind.id, "diagnosis", f"diagnosis '{kind.kind}': {kind.family} family{cb}; ICD via {kind.icd}", [], "diagnoses")
+        add(kind.id, "diagnosis", f"diagnosis '{kind.kind}': {kind.family} family{cb}; ICD via {kind.icd or kind.icd_query}", [], "diagnoses")
     for irule in t.icd.rules:
         add(irule.id, "icd", _icd_decides(irule), _icd_codes(irule, t), "icd")
     for check in t.checks.values():

@@ -42,6 +42,9 @@ def code_icd(ctx: LesionContext, tables: Tables, log: CheckLog) -> Draft | None:
     if kind is None:
         log.add("query.diagnosis_unmapped", n, ICD, site=ctx.site_label, detail=dx.kind)
         return None
+    if kind.icd is None:  # no code in the reference for this kind: ask for it (icd_query)
+        log.add(kind.icd_query, n, ICD, site=ctx.site_label, diagnosis=kind.label)
+        return None
     label = f"{kind.label} {ctx.decision.basis.removeprefix('benign ').removeprefix('malignant ')}"
     return _line(ctx, tables, log, tables.icd_rules[kind.icd], kind, label, dx.span)
 
@@ -50,7 +53,7 @@ def _held_sign(ctx: LesionContext, tables: Tables, log: CheckLog) -> Draft | Non
     """Sign code for a lesion whose diagnosis waits for pathology."""
     dx = ctx.lesion.diagnosis
     kind = tables.kinds.get(dx.kind) if dx else None
-    if kind is not None and kind.sign_code:
+    if kind is not None and kind.sign_code and kind.icd is not None:
         rule = tables.icd_rules[kind.icd]
     else:
         rule = tables.icd_rules[tables.diagnoses.held_sign_rule]

@@ -322,12 +322,21 @@ class DiagnosisKind(_Item):
     label: str
     family: Family
     clearly_benign: bool = False
-    icd: RuleId
+    icd: RuleId | None = None
+    # A kind whose ICD-10-CM codes the reference does not give (an abscess, furuncle or carbuncle:
+    # L02.x by site): this query asks for the code instead, and no unverified code is emitted.
+    icd_query: RuleId | None = None
     excision: Literal["code", "none"] = "code"
     checks: list[KindCheck] = []
     sign_code: bool = False
     # Destruction family (17000s premalignant, 17110s benign, 172xx malignant); default: the family.
     destruction: Literal["premalignant", "benign", "malignant"] | None = None
+
+    @model_validator(mode="after")
+    def _icd_or_query(self) -> DiagnosisKind:
+        if (self.icd is None) == (self.icd_query is None):
+            raise ValueError("give exactly one of icd (a rule in icd.yaml) / icd_query (a check in checks.yaml)")
+        return self
 
 
 class DiagnosesFile(_Item):

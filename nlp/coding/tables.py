@@ -475,7 +475,9 @@ def _cross_check(t: Tables) -> None:
     if sign_rule not in t.icd_rules or t.icd_rules[sign_rule].code is None:
         raise RuleFileError(t.paths["diagnoses"], "held_sign_rule", f"'{sign_rule}' must be a fixed-code rule in {t.paths['icd'].name}")
     for kind in t.kinds.values():
-        if kind.icd not in t.icd_rules:
+        if kind.icd_query is not None:
+            need_check("diagnoses", kind.id, kind.icd_query)
+        elif kind.icd not in t.icd_rules:
             raise RuleFileError(t.paths["diagnoses"], kind.id, f"icd rule '{kind.icd}' is not defined in {t.paths['icd'].name}")
         for check in kind.checks:
             need_check("diagnoses", kind.id, check.id)

@@ -60,7 +60,7 @@ from nlp import procedure_details as details
 from nlp.linking.assignment import assign_facts
 from nlp.linking.bilateral import split_bilateral_sites
 from nlp.linking.build import mohs_performed, with_details
-from nlp.linking.clusters import cluster_sites, lesion_anchors, split_counted_items
+from nlp.linking.clusters import cluster_sites, lesion_anchors, sentence_statements, split_counted_items
 from nlp.linking.coordinated import split_coordinated
 from nlp.linking.facts import Fact, usable
 from nlp.linking.left_alone import mark_left_alone
@@ -87,7 +87,8 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     # A "bilat" site with one lesion per side is two site facts (the caller's list keeps the one).
     facts = split_bilateral_sites(text, facts)
     # "hair clipped, prepped": a weak tag word with no scissors is the prep, not a removal.
-    facts = [fact for fact in facts if not prep_not_removal(text, fact)]
+    tag_sentences = {f.sentence for f in facts if f.label == "LESION_DIAGNOSIS" and f.value.get("kind") == "skin_tag"}
+    facts = [fact for fact in facts if not prep_not_removal(text, fact, tag_sentences)]
     mark_referred(text, facts)
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
@@ -97,7 +98,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     mark_left_alone(text, facts, segment_of)
     # 2: clusters of asserted site mentions, bound to markers where they sit inside one.
     anchors, passing = lesion_anchors(facts, segments, segment_of)
-    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of, text)
+    clusters, lesion_ids = cluster_sites(anchors, segments, segment_of, text, sentence_statements(facts))
     lesion_ids, split_from = split_counted_items(text, facts, clusters, segment_of, lesion_ids)
     # 3: assign every other fact.
     assign_facts(text, facts, anchors, passing, clusters, lesion_ids, segment_of, frozenset(n for n, _, _ in segments))

@@ -8,7 +8,9 @@ several that fit, the one named with the very same words; a cluster seen
 inside a marker segment takes that marker's lesion number, the others are numbered after the
 markers.  A site whose sentence only declines or plans a procedure is a passing mention, not
 a lesion.  A list item that counts like lesions at several sites gives each counted site a
-lesion of its own (:func:`split_counted_items`).
+lesion of its own (:func:`split_counted_items`).  Sites that fit are still two lesions when
+each one's sentence does another procedure to another diagnosis ("drained a cyst on the posterior
+neck ... snipped 5 skin tags from the L neck", :func:`sentence_statements`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nlp import procedure_details as details
-from nlp.linking.facts import IGNORED_SECTIONS, WISHED_SITE, Fact, is_anchor, is_wished_site, usable
+from nlp.linking.facts import IGNORED_SECTIONS, PATHOLOGY_SECTIONS, WISHED_SITE, Fact, is_anchor, is_wished_site, usable
 from nlp.records import Mention
 
 _POSITION_WORDS = frozenset(
@@ -156,8 +158,39 @@ def lesion_anchors(
     return anchors, passing
 
 
+def sentence_statements(facts: list[Fact]) -> dict[int, tuple[frozenset[str], frozenset[str]]]:
+    """Per sentence outside a pathology report: the skin-procedure kinds it asserts and the
+    diagnosis kinds it names without a hedge (only sentences that have both)."""
+    procedures: dict[int, set[str]] = {}
+    diagnoses: dict[int, set[str]] = {}
+    for fact in facts:
+        if fact.mention.section in PATHOLOGY_SECTIONS or not usable(fact):
+            continue
+        kind = (fact.mention.value or {}).get("kind")
+        if fact.label == "PROCEDURE" and kind and kind != "other":
+            procedures.setdefault(fact.sentence, set()).add(kind)
+        elif fact.label == "LESION_DIAGNOSIS" and kind and not fact.mention.uncertain:
+            diagnoses.setdefault(fact.sentence, set()).add(kind)
+    return {n: (frozenset(procedures[n]), frozenset(diagnoses[n])) for n in procedures.keys() & diagnoses.keys()}
+
+
+def _another_lesion_said(cluster: Cluster, fact: Fact, said: dict[int, tuple[frozenset[str], frozenset[str]]]) -> bool:
+    """"Drained a sebaceous cyst on the posterior neck. Then snipped 5 skin tags from the L neck":
+    a site whose sentence does another procedure to another diagnosis than every sentence of the
+    cluster's sites is another lesion, though the sites fit."""
+    own = said.get(fact.sentence)
+    others = [said[f.sentence] for f in cluster.facts if f.sentence != fact.sentence and f.sentence in said]
+    if own is None or not others or any(f.sentence == fact.sentence for f in cluster.facts):
+        return False
+    return all(own[0].isdisjoint(procs) and own[1].isdisjoint(dxs) for procs, dxs in others)
+
+
 def cluster_sites(
-    anchors: list[Fact], segments: list[tuple[int, int, int]], segment_of: Callable[[int], int | None], text: str = ""
+    anchors: list[Fact],
+    segments: list[tuple[int, int, int]],
+    segment_of: Callable[[int], int | None],
+    text: str = "",
+    said: dict[int, tuple[frozenset[str], frozenset[str]]] | None = None,
 ) -> tuple[list[Cluster], list[int]]:
     """Group the anchor sites into clusters, one per lesion, and number the lesions.
 
@@ -173,6 +206,8 @@ def cluster_sites(
         region, laterality, positions = site_key(fact.mention)
         marker = segment_of(fact.mention.start)
         candidates = [c for c in clusters if c.accepts(region, laterality, positions)]
+        if said and marker is None:
+            candidates = [c for c in candidates if not _another_lesion_said(c, fact, said)]
         if previous is not None and text and _part_of_previous(text, fact, *previous):
             candidates = [previous[1]]
         if marker is not None:

@@ -49,9 +49,12 @@ _NAMED_ITEMS = re.compile(
     r"(?=\s*[:–-]|\s+(?i:were|was|are|each|both|all)\b|\t|[ \t]{2,}\S)"  # or a log row's column gap ("F/G  bilat shins")
 )
 _LABEL_VALUE = re.compile(r"[1-9]|[A-H]")
-# "Shave bx x2", "TANGENTIAL BIOPSIES X3", "punch biopsy (x2)"; "two shave biopsies", "3 punch biopsies"
+# "Shave bx x2", "TANGENTIAL BIOPSIES X3", "punch biopsy (x2)"; "two shave biopsies", "3 punch biopsies",
+# also with the instrument's size between ("Two 3 mm punch bx", "two 4-mm punches")
 _COUNT_AFTER = re.compile(r"\s*\(?\s*[x×]\s*(?P<n>[2-9])\b(?!\s*(?:mm|cm|\.\d))", re.IGNORECASE)
-_COUNT_BEFORE = re.compile(r"\b(?P<n>two|three|four|five|six|seven|eight|nine|[2-9])\s+(?:(?:separate|additional|more)\s+)?$", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(
+    r"\b(?P<n>two|three|four|five|six|seven|eight|nine|[2-9])\s+(?:(?:separate|additional|more)\s+)?(?:\d(?:\.\d)?\s*-?\s*mm\s+)?$", re.IGNORECASE
+)
 _WORD_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 
 

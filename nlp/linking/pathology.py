@@ -48,9 +48,10 @@ _PRIOR_BIOPSY = re.compile(
     r"|\b(?:previously|already)\s+(?:radiated|irradiated|treated|biopsied)\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
-# The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)".
+# The same evidence written after the diagnosis: "MIS L cheek dx'd on shave bx", "BCC (biopsy proven)",
+# also past a decimal size ("SCC of the right shin, 2.0 cm, biopsy-proven").
 _PRIOR_BIOPSY_AFTER = re.compile(
-    r"^[^.;]{0,40}?(?:\b(?:dx'?d|diagnosed|confirmed|proven|proved)\s+(?:on|by|with|via)\s+(?:(?:a|prior|previous|recent)\s+)*"
+    r"^(?:[^.;]|\.\d){0,40}?(?:\b(?:dx'?d|diagnosed|confirmed|proven|proved)\s+(?:on|by|with|via)\s+(?:(?:a|prior|previous|recent)\s+)*"
     r"(?:(?:shave|punch|incisional|tangential)\s+)?(?:biopsy|bx)|\(?\s*(?:biopsy|bx)[- ]prov"
     r"|\b(?:(?:previous|prior|recent)\s+)?(?:positive\s+)(?:(?:shave|punch)\s+)?(?:biopsy|bx)"
     r"|\b(?:previous|prior|recent)\s+(?:(?:shave|punch)\s+)?(?:biopsy|bx)\s+(?:positive|proven|confirmed)"

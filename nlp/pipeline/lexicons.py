@@ -88,6 +88,10 @@ class SiteFilters(BaseModel):
     # preposition right after one of these words (or a diagnosis) is where the lesion sits, even with
     # a positioning verb ("shaved", "clipped", "prepped") in the sentence.
     lesion_nouns: list[str] = Field(default_factory=list)
+    # "shaved the SK off the left cheek", "a cyst from the upper back": a site these words place right
+    # after a diagnosis or lesion noun is where the lesion was, like a locating preposition (only there:
+    # "a graft from the groin" names a donor site).
+    removal_prepositions: list[str] = Field(default_factory=list)
     # "left cheek just in front of the ear": a second site placed by these words locates the first.
     relative_cues: list[str] = Field(default_factory=list)
     # "lay about 1 cm below the lower lid", "just lateral to the tail of the brow": a relative cue
@@ -186,6 +190,9 @@ class ClosureLexicon(BaseModel):
 
 class ProcedureEntry(_Entry):
     kind: str
+    # "Clipped 12 skin tags" (but "the hair was clipped"): a word that names the procedure only in a
+    # sentence that also names one of these diagnosis kinds.
+    needs_diagnosis: list[str] = Field(default_factory=list)
 
 
 class ProcedureLexicon(BaseModel):

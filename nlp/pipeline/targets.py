@@ -31,6 +31,10 @@ ENTITY_GROUP = "opnote_entities"
 _ENTITY_LIST_KEY = "opnote_entity_list"
 # "an ellipse was drawn ..., measuring 4.0 x 1.9 cm": the thing measured is not the lesion.
 NOT_THE_LESION = re.compile(r"\b(?:ellipse|elliptical|incision|defect|wound|specimen|closure|repair|flap|graft)\b", re.IGNORECASE)
+# "Melanoma in situ, R upper back, bx-proven; 0.8 cm.": a size standing alone after a semicolon
+# finishes the clause before it (the sentence splitter cut it off there).
+LONE_AFTER_SEMICOLON = re.compile(r";[ \t]*$")
+LONE_CLAUSE_END = re.compile(r"[ \t]*(?:[.!?](?:\s|$)|$)")
 MEASURED_BEFORE = re.compile(r"\bmeasur\w*\s+(?:approximately\s+|about\s+|roughly\s+|approx\.?\s+)?$", re.IGNORECASE)
 # "acrochordons of the left groin were clipped off with curved scissors": "clipped" and "shaved"
 # prepare a field ("hair clipped", "the back was shaved") but also remove skin tags and lesions;
@@ -86,7 +90,7 @@ def _rules_from(lexicons: Lexicons, *, exact: bool, typos: dict[str, str] | None
     for entry in lexicons.closures.closures:
         add(CLOSURE, entry, {"closure_class": entry.closure_class, "detail": list(entry.detail)})
     for entry in lexicons.procedures.procedures:
-        add(PROCEDURE, entry, {"kind": entry.kind})
+        add(PROCEDURE, entry, {"kind": entry.kind, **({"needs_diagnosis": list(entry.needs_diagnosis)} if entry.needs_diagnosis else {})})
     return rules
 
 
@@ -219,6 +223,7 @@ class OpnoteTargets:
             "flap_words": ids(w.lower() for w in filters.flap_words), "relative_cues": ids(w.lower() for w in filters.relative_cues),
             "organ_followers": ids(w.lower() for w in filters.organ_followers + filters.object_followers),
             "locating": ids(LOCATING_PREPOSITIONS), "lesion_nouns": ids(w.lower() for w in filters.lesion_nouns),
+            "removal_prepositions": ids(w.lower() for w in filters.removal_prepositions),
             "donor_in_cues": ids(w.lower() for w in filters.donor_in_cues),
             "counted_removal_verbs": ids(w.lower() for w in filters.counted_removal_verbs),
             "count_fillers": ids(w.lower() for w in filters.count_fillers),
@@ -319,6 +324,7 @@ class OpnoteTargets:
         if self._non_skin and self._has_non_skin_phrase(words.lower):
             found = self._drop_non_skin(words, found, sentence_ids, sentence_tokens)
         found = self._drop_weak_closures(found, sentence_ids)
+        found = self._drop_unneeded_procedures(found, sentence_ids)
         for item in found:
             set_span_values(doc, item.span, {"opnote_rule": item.rule, "opnote_value": item.value})
         spans = [item.span for item in found]
@@ -336,8 +342,8 @@ class OpnoteTargets:
         """Measurement spans for ``doc.ents``.
 
         A size the measurement rules could not explain (``kind.default``) in a sentence that names
-        the lesion ("Nevus, R 2nd toe, dorsal, 3.5 mm"), or right after "measures", is taken as
-        the lesion's size (wound, margin and specimen sizes have their own cues).
+        the lesion ("Nevus, R 2nd toe, dorsal, 3.5 mm"), or alone after a semicolon that ends such a
+        sentence ("bx-proven; 0.8 cm."), or right after "measures", is taken as the lesion's size (wound, margin and specimen sizes have their own cues).
         """
         if "opnote_measurements" not in doc.spans:
             return []
@@ -350,6 +356,11 @@ class OpnoteTargets:
                 out.append(span)
             elif value.get("kind_rule") == DEFAULT_KIND_RULE and not value.get("is_area") and (
                 sentence_ids[span.start] in lesion_sentences
+                or (
+                    sentence_ids[span.start] - 1 in lesion_sentences
+                    and LONE_AFTER_SEMICOLON.search(text, max(0, span.start_char - 4), span.start_char)
+                    and LONE_CLAUSE_END.match(text, span.end_char)
+                )
                 or (
                     MEASURED_BEFORE.search(text, max(0, span.start_char - 40), span.start_char)
                     and not NOT_THE_LESION.search(text, sentence_chars[sentence_ids[span.start]][0], span.start_char)
@@ -462,14 +473,15 @@ class OpnoteTargets:
         return {"laterality": laterality, "eyelid_part": part}
 
     def _placed_on_lesion(self, words: "_Words", start: int, sentence: tuple[int, int], diagnosis_ends: set[int]) -> bool:
-        """"The nevus on the back", "tags on her neck", "the cyst over her back", "an SK in the groin":
-        the site a locating preposition places a diagnosis or a lesion noun (``lesion_nouns``) on, just
-        before it; a prep or positioning verb near such a site acts on the lesion, not the area."""
+        """"The nevus on the back", "tags on her neck", "the cyst over her back", "an SK in the groin",
+        "the SK off the left cheek": the site a locating or removal preposition (``removal_prepositions``)
+        places a diagnosis or a lesion noun (``lesion_nouns``) on, just before it; a prep or positioning
+        verb near such a site acts on the lesion, not the area."""
         lower, ids = words.lower, self._ids
         i = start - 1
         if i > sentence[0] and lower[i] in ids["positioned_determiners"]:
             i -= 1  # "tags on both axillae" as "tags on her neck"
-        if i <= sentence[0] or lower[i] not in self._lesion_places:
+        if i <= sentence[0] or (lower[i] not in self._lesion_places and lower[i] not in ids["removal_prepositions"]):
             return False
         return i in diagnosis_ends or lower[i - 1] in ids["lesion_nouns"]
 
@@ -727,6 +739,23 @@ class OpnoteTargets:
                     continue
             kept.append(item)
         return kept
+
+    @staticmethod
+    def _drop_unneeded_procedures(found: list["Found"], sentence_ids) -> list["Found"]:
+        """Drop a procedure word that names the procedure only beside certain diagnoses
+        (``needs_diagnosis``: "Clipped 12 skin tags") when its sentence names none of them
+        ("the hair was clipped")."""
+        if not any(f.span.label_ == PROCEDURE and f.value.get("needs_diagnosis") for f in found):
+            return found
+        kinds_in: dict[int, set] = {}
+        for f in found:
+            if f.span.label_ == DIAGNOSIS:
+                kinds_in.setdefault(int(sentence_ids[f.span.start]), set()).add(f.value.get("kind"))
+        return [
+            f for f in found
+            if not (f.span.label_ == PROCEDURE and f.value.get("needs_diagnosis"))
+            or not kinds_in.get(int(sentence_ids[f.span.start]), set()).isdisjoint(f.value["needs_diagnosis"])
+        ]
 
     # -- serialisation: a saved pipeline carries its lexicons ----------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
