@@ -234,6 +234,8 @@ _STAGE_BLOCKS = _CUES.regex(
 # "two stages", "Total stages: 2", "Stages 3 / blocks 8" ("layers 4-0 Monocryl" is a suture)
 _STAGE_COUNT = _CUES.regex("mohs.stage_count", number=_NUMBER)
 _STAGE_NUMBER = _CUES.regex("mohs.stage_number", groups=("number", "ordinal"))
+# "one stage, six tissue blocks": the blocks of a one-stage Mohs surgery, written with no stage label
+_SINGLE_STAGE_BLOCKS = _CUES.regex("mohs.single_stage_blocks", groups=("blocks",))
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "first": 1, "second": 2, "third": 3, "fourth": 4}
 
 _SUBFASCIAL = re.compile(r"\b(?:sub-?fascial|intramuscular|deep\s+to\s+(?:the\s+)?(?:deep\s+)?fascia|beneath\s+(?:the\s+)?(?:deep\s+)?fascia|below\s+(?:the\s+)?(?:deep\s+)?fascia|submuscular|within\s+the\s+muscle)\b", re.IGNORECASE)
@@ -364,9 +366,13 @@ def add_counts(
         _procedure_count(text, lesion) for lesion in counted if lesion.procedure is not None and users[lesion.procedure.span.start] > 1
     ]
     total = max((t for t in totals if t), default=None)
-    part = _treated_part(text)
+    site_lesions = {start: index for index, mentions in (site_mentions or {}).items() for start, _, _ in mentions}
+    site_lesions.update({lesion.site.span.start: lesion.index for lesion in counted if lesion.site is not None})
+    part = _treated_part(text, site_lesions)
     if part and sum(found.values()) > part:
         found = _only_the_part(counted, found, part)
+    if part and total and total > part:
+        total = part  # "about 40 tags; 26 ... were removed": no more than the part treated is counted
     if total and total > sum(found.values()):
         # A malignant lesion destroyed is one lesion unless its own count says otherwise: a note's
         # total ("AKs x5") is the premalignant and benign lesions'.
@@ -381,13 +387,36 @@ def add_counts(
     return [replace(lesion, count=found[lesion.index], count_stated=True) if lesion.index in found else lesion for lesion in lesions]
 
 
-def _treated_part(text: str) -> int | None:
+def _treated_part(text: str, site_lesions: dict[int, int] | None = None) -> int | None:
     """The part of the lesions the note says it treated ("15 of the largest were removed"), or None.
 
     One is no part of a count ("one of the lesions was removed by shave" beside frozen AKs is another lesion).
+    "Twelve of the axillae were removed" counts the tags of a site (``site_lesions``: the lesion
+    of each site mention, by where it starts), not a part of some; "26 on the neck and axillae were
+    removed" (after "about 40 tags") is the part removed, when its sites are those of two lesions
+    or more and no other number stands among them ("a further six in the groin were removed" is
+    the groin's own count).
     """
-    values = [number(next(g for g in m.groups() if g)) for m in _PART_TREATED.finditer(text)]
+    site_lesions = site_lesions or {}
+    values = [
+        number(next(g for g in m.groups() if g)) for m in _PART_TREATED.finditer(text)
+        if not any(start in site_lesions for start in range(m.start(), m.end()))
+    ]
+    for match in _PART_AT_SITES.finditer(text):
+        named = {site_lesions[start] for start in range(match.end(1), match.end()) if start in site_lesions}
+        if len(named) >= 2 and _FIRST_NUMBER.search(text, match.end(1), match.end()) is None:
+            values.append(number(match.group(1)))
     return max((v for v in values if v and v >= 2), default=None)
+
+
+# "26 on the neck and axillae were removed today": a number, where the lesions were, then the
+# removal verb (a second number among the sites makes per-site counts, not one part).
+_PART_AT_SITES = re.compile(
+    r"(?<![\w.#/])" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:(?:tags|lesions)[ \t]+)?(?:on|from|in|at|over)[ \t]+[^.;:\n]{1,60}?[ \t]+(?:were|was)[ \t]+(?:\w+[ \t]+)?"
+    r"(?:removed|snipped|clipped|excised|destroyed|treated|frozen)\b",
+    re.IGNORECASE,
+)
+_FIRST_NUMBER = re.compile(r"\b" + _NUMBER + r"\b", re.IGNORECASE)
 
 
 def _only_the_part(counted: list[Lesion], found: dict[int, int], part: int) -> dict[int, int]:
@@ -575,6 +604,13 @@ _BOTH_SIDES = re.compile(
 )
 
 
+# "Skin tags x 12 neck, x 6 right axilla, x 5 left axilla": a list whose items write the count as a
+# times sign before the site; the "x 6" after "neck" opens the next item, not the neck's count.
+_TIMES_BEFORE_SITE = re.compile(r"(?<![\w.])[x×][ \t]*" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"[ \t]+(?:(?:the|his|her)[ \t]+)?$", re.IGNORECASE)
+# "2 x 12 neck" is no times count but a size's dimensions.
+_DIMENSION_BEFORE = re.compile(r"\d(?:\.\d+)?[ \t]*(?:cm|mm)?[ \t]*$", re.IGNORECASE)
+
+
 def site_count(text: str, start: int, end: int) -> int | None:
     """The count written at a site mention ``text[start:end]``: "forehead x3", "neck 12", "~16 L groin"."""
     found = _site_count_at(text, start, end)
@@ -591,6 +627,9 @@ def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
             total = sum(number(group) or 0 for group in sides.groups())
             return (total, sides.start()) if total else None  # the sum is no written number: its parts stay free
         match = None
+    times = _TIMES_BEFORE_SITE.search(text, max(0, start - 16), start)
+    if times is not None and not _DIMENSION_BEFORE.search(text, max(0, times.start() - 12), times.start()):
+        match = times  # "x 12 neck, x 6 right axilla": the times sign before the site is its count, the one after the next site's
     match = match or _COUNT_BEFORE_SITE.search(text, max(0, start - 60), start)
     match = match or _SITE_YIELDED.match(text, end, min(len(text), end + 40)) or _COUNT_OFF_SITE.search(text, max(0, start - 60), start)
     return _value_at(match) if match else _bracketed_item_count(text, start, end)
@@ -769,6 +808,11 @@ def mohs_details(text: str) -> tuple[int | None, tuple[int, ...]]:
         value = _ROMAN.get(word) or number(word)
         if value and value <= 10:
             stages = max(stages or 0, value)
+    if not blocks and (stages or 1) == 1:
+        single = _SINGLE_STAGE_BLOCKS.search(text)
+        count = number(single.group("blocks")) if single else None
+        if count:
+            stages, blocks = 1, {1: count}
     ordered = tuple(blocks.get(stage, 0) for stage in range(1, (stages or 0) + 1)) if blocks else ()
     return stages, ordered
 

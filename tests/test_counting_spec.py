@@ -74,6 +74,13 @@ def _aks(n: int) -> dict[str, int]:
             _tags(17),
         ),
         ("Skin tags of the neck were snipped with scissors, 9 in total. Another 7 on the chest were removed with cautery.", _tags(16)),
+        # a times sign before each site's count: the "x 8" after the neck opens the next item (10 + 8 + 6)
+        ("Skin tags x 10 neck, x 8 right axilla, x 6 left axilla, snip removal.", _tags(24)),
+        ("Cryotherapy: AKs x 3 scalp, x 2 forehead.", _aks(5)),
+        # "nine of the groin" counts a site's tags, not a part of the fourteen (14 + 9)
+        ("Fourteen skin tags of the neck and nine of the groin were snipped with fine scissors.", _tags(23)),
+        # the part removed at the sites caps the lesions examined ("about 35 ... 20 ... removed")
+        ("About 35 skin tags were seen; 20 on the neck and chest were removed today, the others left for another visit.", _tags(20)),
         # premalignant destruction: the group's number is the total, not each site's
         ("Procedure: Cryotherapy of 12 actinic keratoses on the face and scalp with liquid nitrogen, two freeze-thaw cycles.", _aks(12)),
         ("Cryotherapy: actinic keratoses x 14 on the scalp and forehead.", _aks(14)),

@@ -177,6 +177,21 @@ def test_mohs_offered_is_not_mohs_done(lesions, text: str, kind: str) -> None:
     assert lesion.procedure.kind == kind
 
 
+# -- a numbered item on "the same lesion" is the item before it (GUIDELINES 28th set, decision 2) ------
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("PROCEDURES: 1. Shave biopsy, left shoulder. 2. Excision of the same lesion, left shoulder, with layered closure. "
+         "The 8 mm papule was excised with 2 mm margins. Pathology: compound nevus.", "excision"),
+        ("PROCEDURES: 1. Punch biopsy, right calf. 2. Excision of the same site, right calf. "
+         "The 6 mm lesion was excised with 3 mm margins and closed simply. Pathology: dermatofibroma.", "excision"),
+    ],
+)
+def test_an_item_on_the_same_lesion_is_one_lesion(lesions, text: str, kind: str) -> None:
+    (lesion,) = lesions(text)
+    assert lesion.procedure.kind == kind
+
+
 # -- a lesion "removed" with a blade held flat, or flush with the skin, was shaved off ---------------
 @pytest.mark.parametrize(
     ("text", "kind"),
@@ -1821,6 +1836,17 @@ def test_defect_graft_and_repair_measurements(lesions, text: str, closure: str, 
             "excised with 3 mm margins. The specimen was sent to pathology, which revealed only fibrotic tissue and "
             "no evidence of any residual squamous cell carcinoma.",
             True, "preoperative",
+        ),
+        # the biopsy that proved the diagnosis named just before it ("proven by biopsy to be a ...")
+        (
+            "A 1.8 cm ulcerated nodule of the right forearm, proven by biopsy to be a squamous cell carcinoma, "
+            "was excised with 4 mm margins.",
+            True, "clinical",
+        ),
+        (
+            "The 9 mm papule of the left cheek was shown on a punch biopsy to be a basal cell carcinoma; "
+            "it was excised with 4 mm margins.",
+            True, "clinical",
         ),
         # sent to pathology or waiting for it is not a pathology result
         (

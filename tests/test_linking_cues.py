@@ -188,6 +188,9 @@ SNIPPETS = [
     ("structure.mucosa", procedure_details._STRUCTURE["mucosa"], "the outer lip", False),
     ("structure.cartilage", procedure_details._STRUCTURE["cartilage"], "down to perichondrium", True),
     ("structure.cartilage", procedure_details._STRUCTURE["cartilage"], "the helical rim", False),
+    ("mohs.single_stage_blocks", procedure_details._SINGLE_STAGE_BLOCKS, "Mohs surgery, one stage, seven tissue blocks", True),
+    ("mohs.single_stage_blocks", procedure_details._SINGLE_STAGE_BLOCKS, "a single Mohs layer cut into 6 blocks", True),
+    ("mohs.single_stage_blocks", procedure_details._SINGLE_STAGE_BLOCKS, "two stages, seven tissue blocks", False),
     ("structure.spared", procedure_details._SPARED, "the lid margin was spared", True),
     ("structure.spared", procedure_details._SPARED, "straddling the lid margin", False),
     ("structure.landmark_before", procedure_details._LANDMARK_BEFORE, "halfway between the nostril sill and the ", True),
@@ -223,6 +226,9 @@ def test_every_cue_has_a_snippet_that_fires() -> None:
         ("I: two blocks\nII: 1 block\n", 2, (2, 1)),
         ("Cleared after a third Mohs layer.", 3, ()),
         ("Mohs in two stages.", 2, ()),
+        # one stage, its blocks written with no stage label
+        ("Mohs micrographic surgery, one stage, seven tissue blocks.", 1, (7,)),
+        ("A single Mohs stage was taken and divided into 4 blocks.", 1, (4,)),
     ],
 )
 def test_mohs_log_reads_stages_and_blocks_by_named_group(text: str, stages: int, blocks: tuple[int, ...]) -> None:

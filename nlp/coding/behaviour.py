@@ -58,6 +58,22 @@ def _clearly_benign(dx: Diagnosis, tables: Tables) -> bool:
     return bool(row and row.clearly_benign and dx.certain and dx.behaviour == "benign")
 
 
+def _malignancy_in_question(lesion: Lesion, dx: Diagnosis, tables: Tables) -> bool:
+    """Whether the lesion's diagnoses also hold a malignancy in doubt, from a source as authoritative as ``dx``'s.
+
+    "Irregular pigmented lesion, rule out melanoma" in the preoperative diagnosis, beside "a flat
+    mole had grown" in the history: a lesion excised to rule out a cancer is not clearly benign,
+    so its excision waits for pathology (GUIDELINES v1 pending rule; twenty-eighth set, decision
+    4).  A postoperative "nevus" after a preoperative "r/o melanoma" is the surgeon's later word.
+    """
+    rank = SOURCE_ORDER.index(dx.source) if dx.source in SOURCE_ORDER else len(SOURCE_ORDER)
+    return any(
+        not other.certain and family_of(other, tables) == "malignant"
+        and (SOURCE_ORDER.index(other.source) if other.source in SOURCE_ORDER else len(SOURCE_ORDER)) <= rank
+        for other in lesion.diagnoses
+    )
+
+
 def _known_malignancy(lesion: Lesion, tables: Tables) -> Diagnosis | None:
     """The most authoritative certain malignant diagnosis on the lesion (for re-excisions)."""
     candidates = ([lesion.diagnosis] if lesion.diagnosis else []) + list(lesion.diagnoses)
@@ -86,7 +102,7 @@ def decide(lesion: Lesion, tables: Tables, *, specimen: bool = True) -> Behaviou
         return BehaviourDecision(family, family, f"{family} by pathology", dx)
     if dx is not None and not specimen and dx.certain and family is not None:
         return BehaviourDecision(family, family, f"{family} by {dx.source} diagnosis (no separate pathology report for this procedure)", dx)
-    if dx is not None and _clearly_benign(dx, tables):
+    if dx is not None and _clearly_benign(dx, tables) and not _malignancy_in_question(lesion, dx, tables):
         return BehaviourDecision("benign", "benign", f"clearly benign by {dx.source} diagnosis", dx)
     would_be: Family = family or "benign"
     if dx is None:

@@ -68,6 +68,7 @@ from nlp.linking.markers import align_list_numbers, find_markers, lesion_segment
 from nlp.linking.not_done import listed_not_done
 from nlp.linking.pathology import mark_proven_history, pathology_pending, tag_proven_other
 from nlp.linking.referrals import mark_referred
+from nlp.linking.same_lesion import same_lesion_items
 from nlp.linking.sharing import (
     collect_and_build,
     share_counted_procedure,
@@ -92,7 +93,7 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     mark_referred(text, facts)
     # 1: marker segments.
     segments = lesion_segments(text, find_markers(text, sections, lower), facts)
-    segments = letter_references(text, align_list_numbers(segments, facts, sections))
+    segments = letter_references(text, same_lesion_items(text, align_list_numbers(segments, facts, sections)))
     mark_proven_history(text, facts)
     segment_of = segment_lookup(segments)
     mark_left_alone(text, facts, segment_of)

@@ -85,11 +85,20 @@ def pathology_pending(text: str, lower: str) -> bool:
     return any(cue in lower for cue in _PENDING_CUES) and bool(_PENDING.search(text))
 
 
+# "a 2.0 cm nodule proven by biopsy to be a squamous cell carcinoma", "shown on a punch biopsy to
+# be an invasive melanoma": the biopsy that proved the diagnosis named just before it.
+_PROVEN_TO_BE = re.compile(
+    r"\b(?:proven|proved|shown|confirmed|found)\s+(?:by|on|at|with|via)\s+(?:(?:a|an|the|prior|previous|recent|earlier|shave|punch|incisional|tangential)\s+)*"
+    r"(?:biops(?:y|ies)|bx)\s+(?:to\s+be|as)\s+(?:(?:a|an)\s+)?(?:[a-z-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+
+
 def prior_biopsy_named(text: str, fact: Fact) -> bool:
     """Whether the diagnosis's sentence names a biopsy result from before this operation ("biopsy-proven BCC",
     "MIS L cheek dx'd on shave bx"), or a re-excision that implies one."""
     before = text_before(text, fact)
-    if _may_match(before, _PRIOR_BIOPSY_WORDS) and _PRIOR_BIOPSY.search(before):
+    if _may_match(before, _PRIOR_BIOPSY_WORDS) and (_PRIOR_BIOPSY.search(before) or _PROVEN_TO_BE.search(before[-120:])):
         return True
     after = text_after(text, fact)
     return _may_match(after, _PRIOR_BIOPSY_AFTER_WORDS) and bool(_PRIOR_BIOPSY_AFTER.search(after))

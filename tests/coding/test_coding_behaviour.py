@@ -172,3 +172,22 @@ def test_the_held_query_fits_the_procedure_kind(make, procedure, dx, certain, ru
     query = next(q for q in suggest_codes([lesion]).queries if q.rule == rule)
     assert says in query.message
     assert never is None or never not in query.message
+
+
+@pytest.mark.parametrize(
+    "doubt_source, benign_source, held",
+    [
+        # "rule out melanoma" beside a "mole" of the same (or a lower) source: not clearly benign
+        ("preoperative", "preoperative", True),
+        ("preoperative", "clinical", True),
+        # the postoperative diagnosis is the surgeon's later word
+        ("preoperative", "postoperative", False),
+        # no doubt at all: the certain nevus stands
+        (None, "preoperative", False),
+    ],
+)
+def test_a_malignancy_in_doubt_makes_a_benign_word_not_clearly_benign(make, dx, doubt_source, benign_source, held) -> None:
+    extra = [dx("melanoma", source=doubt_source, certain=False)] if doubt_source else []
+    lesion = make(region="back", dx="melanocytic_nevus", source=benign_source, pending=True, size="0.6", margin="0.2", extra_dx=extra)
+    result = suggest_codes([lesion])
+    assert (cpt(result) == []) is held

@@ -233,6 +233,8 @@ KINDS = [
     ("leaving a 15 x 20 mm defect", "defect_area", "3.00", "15 x 20 mm"),
     ("a 3 x 4 cm elliptical skin graft was taken", "defect_area", "12", "3 x 4 cm"),
     ("a full-thickness skin graft measuring 2 x 3 cm", "defect_area", "6", "2 x 3 cm"),
+    # a size after the graft's donor site is the graft's
+    ("repaired with a skin graft taken from the right postauricular skin, 2.0 x 1.5 cm", "defect_area", "3.00", "2.0 x 1.5 cm"),
     ("total undermined area 18 centimeters by 16 centimeters", "defect_area", "288", "18 centimeters by 16 centimeters"),
     ("the total undermined area being approximately 18cm by 16cm", "defect_area", "288", "18cm by 16cm"),
     ("the final defect measured 2.4 cm", "wound_length", "2.4", "2.4 cm"),  # one length stays a length
