@@ -46,7 +46,8 @@ OF_HEADS = frozenset(
     "dorsum tip side bridge ala base root lobe crown back bottom top palm sole angle corner edge rim "
     "surface aspect portion part area region skin web border margin apex".split()
 )
-POSSESSIVES = frozenset("his her their the its".split())
+# "your" and "my": a letter to the patient or the patient's own words ("the back of your right shoulder").
+POSSESSIVES = frozenset("his her their the its your my".split())
 # A site after one of these is where something is ("on the mid back"), whatever came before.
 # Words after an orientation cue that say where a lesion sits, not how an ellipse runs: "along her
 # bra line on the mid back", "three more along the rim of the left ear".
