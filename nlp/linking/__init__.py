@@ -63,6 +63,7 @@ from nlp.linking.build import mohs_performed, with_details
 from nlp.linking.clusters import cluster_sites, lesion_anchors, sentence_statements, split_counted_items
 from nlp.linking.coordinated import split_coordinated
 from nlp.linking.facts import Fact, usable
+from nlp.linking.implied import implied_excision
 from nlp.linking.left_alone import mark_left_alone
 from nlp.linking.markers import align_list_numbers, find_markers, lesion_segments, letter_references, segment_lookup
 from nlp.linking.not_done import listed_not_done
@@ -87,6 +88,8 @@ def link_lesions(text: str, facts: list[Fact], sections: list[tuple[str, int, in
     lower = text.lower()
     # A "bilat" site with one lesion per side is two site facts (the caller's list keeps the one).
     facts = split_bilateral_sites(text, facts)
+    # "Lesion: ... Margin: 1 mm / Repair: intermediate, 1.5 cm" with no procedure word: an excision.
+    facts = facts + implied_excision(facts)
     # "hair clipped, prepped": a weak tag word with no scissors is the prep, not a removal.
     tag_sentences = {f.sentence for f in facts if f.label == "LESION_DIAGNOSIS" and f.value.get("kind") == "skin_tag"}
     facts = [fact for fact in facts if not prep_not_removal(text, fact, tag_sentences)]

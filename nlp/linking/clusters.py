@@ -108,6 +108,11 @@ _DIGITS = {
 _DIGIT_REGIONS = frozenset({"finger", "toe"})
 
 
+# Parts of a region that lie at one of its positions: the shin and the calf are the lower leg, so
+# "right anterior shin" and "the lower leg" name one site, while "upper leg" stays another.
+_IMPLIED_POSITIONS = {"shin": "lower", "shins": "lower", "calf": "lower", "calves": "lower"}
+
+
 def site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
     """A site mention's region, side and position words (a finger or toe also by its digit, as "digit3")."""
     value = mention.value or {}
@@ -115,6 +120,7 @@ def site_key(mention: Mention) -> tuple[str, str | None, frozenset[str]]:
     found = re.findall(r"[a-z0-9]+", mention.text.lower())
     digits = {_DIGITS[w] for w in found if w in _DIGITS} if region in _DIGIT_REGIONS else set()
     words = frozenset().union(*(position_words(w) for w in found if not (digits and w in _DIGITS)))
+    words |= {_IMPLIED_POSITIONS[w] for w in found if w in _IMPLIED_POSITIONS}
     return region, value.get("laterality"), words | {f"digit{d}" for d in digits}
 
 

@@ -13,7 +13,7 @@ count is never a lesion count).  Three readings, the most explicit first:
    biopsies ("Skin check with biopsies, 5 sites", "Bx x2, shave", "Bx visit, 3 lesions, all shave")
    makes a bare "shave" in an item or after its biopsy word the tangential technique of that biopsy;
    a heading that names the whole area ("BIOPSY MAP - trunk") heads the list though the area word
-   took it.
+   took it; a weak removal word heads it only when no stronger word does ("Two moles removed.").
 3. **Counted heading without a list**: "Shave bx x2: <lesion>; <lesion>" goes to the lesions
    described after it in its section, up to the count (the first is usually its own already).
 4. **Unplaced**: a procedure no lesion took ("PROCEDURES: Punch biopsies x2", "a punch biopsy was
@@ -170,7 +170,8 @@ def _share_heading(
     """
     first = min(start for _, start, _ in segments)
     above = [f for f in shared if f.label == "PROCEDURE" and (f.mention.end <= first or _heads_a_list(text, f, segments)) and usable(f)]
-    heading = [f for f in above if not f.value.get("weak")]
+    # A removal word heads the list when no stronger word does ("Two moles removed. 1) ... 2) ...").
+    heading = [f for f in above if not f.value.get("weak")] or [f for f in above if f.value.get("kind") == "excision"]
     order = sorted({n for n, _, _ in segments}, key=lambda n: min(start for m, start, _ in segments if m == n))
     listed = [n for n in order if n in takers]
     for fact in heading:

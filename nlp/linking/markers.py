@@ -52,7 +52,11 @@ _MARKER_PROCEDURE = re.compile(r"\b(?:procedure|proc)" + _LABEL_NUMBER + r"(?P<n
 # lower-case "a" after a marker word, before a word or a number, is the article, not the letter
 # label A (read on the note's own text: "Lesion A:" and an ALL-CAPS "LESION A FUSIFORM" stay labels).
 _ARTICLE_AFTER_WORD = re.compile(r"a[ \t]+[a-z0-9]")
-_MARKER_ORDINAL = re.compile(r"\b(?P<n>first|second|third|fourth|fifth)\s+(?:lesion|specimen|site|excision|one)\b", re.IGNORECASE)
+# A bare ordinal heading a line as its label ("First, the right forehead: ...", "Second: left neck")
+# is the same marker; in prose ("First, the area was prepped") it is no label (``_heads_block``).
+_MARKER_ORDINAL = re.compile(
+    r"\b(?P<n>first|second|third|fourth|fifth)(?:\s+(?:lesion|specimen|site|excision|one)\b|(?=,[ \t]+(?:the|on|at)\b|:))", re.IGNORECASE
+)
 # An ordinal marker heads a block only as a label: followed by a colon, a dash or a bracket ("First
 # lesion:", "Second site - right cheek:"), or at the start of its line (after a bullet, a rule such as
 # "=== " or a "Specimens:" field name at most) unless a verb follows it ("Second lesion was shaved").  In running
@@ -697,7 +701,8 @@ def _merge_step_items(
 
 
 # A lettered list item: "A. Excision ...", "(B) ...", "C) ...".
-_LETTER_ITEM = re.compile(r"[\s:;,.]*\(?(?P<n>[A-E])[.)]")
+# "Site A, right upper back: ..." names its lesion by the letter as a lettered item does.
+_LETTER_ITEM = re.compile(r"[\s:;,.]*(?:(?:[Ss]ite|SITE|[Ll]esion|LESION)[ \t]+)?\(?(?P<n>[A-E])(?:[.)]|(?<=[A-E])(?=[,:]))")
 # A letter alone that names an item of a lettered list: "A was excised with 4 mm margins and B with
 # 2 mm margins", "Closed lengths: A 4.0 cm, B 3.0 cm", "C: LN2 spray".  Capital, at the start of a
 # line, clause or list ("and B", ": A", ", B") and followed by what an item's name is followed by (a
@@ -708,6 +713,11 @@ _LETTER_REFERENCE = re.compile(
     r"(?=[ \t]*[:,]|[ \t]+(?:was|were|is|had|has|measured|measuring|with|and|then|to)\b|[ \t]+(?P<digit>\d))",
     re.MULTILINE,
 )
+# A letter alone before a word, at the start of a line or after a colon or semicolon ("Pathology: A
+# dysplastic nevus, clear; B compound nevus, clear"): the article "A" as often as a label, so it
+# counts only beside another letter of the list written the same way in its sentence or line.
+_LETTER_PAIRED = re.compile(r"(?:^|(?<=[\n:;]))[ \t]*(?P<n>[A-E])(?=[ \t]+[a-z])", re.MULTILINE)
+_PAIR_END = re.compile(r"\n|\.(?!\d)")
 # Where a letter's reference ends when no other letter follows: the end of its sentence or line.
 _REFERENCE_END = re.compile(r"\n|[.;](?!\d)")
 # A paragraph break: a line with nothing but spaces on it.
@@ -737,6 +747,7 @@ def letter_references(text: str, segments: list[tuple[int, int, int]]) -> list[t
         number = _marker_number(match.group("n"))
         if number in letters and not any(s <= start < e for s, e in inside):
             found.append((number, start, match.group("digit") is not None))
+    found = sorted({*found, *_paired_letters(text, letters, inside)}, key=lambda item: item[1])
     added: list[tuple[int, int, int]] = []
     for i, (number, start, before_digit) in enumerate(found):
         stop = _REFERENCE_END.search(text, start)
@@ -768,6 +779,21 @@ def _end_last_item_at_paragraph(
     if len(named) < 2:
         return segments
     return [(number, start, blank.start()) if segment == last else segment for segment in segments]
+
+
+def _paired_letters(text: str, letters: set[int], inside: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """The list's letters written alone before a word (``_LETTER_PAIRED``), kept only where another
+    of its letters is written so in the same sentence or line."""
+    bare = [
+        (_marker_number(m.group("n")), m.start("n"))
+        for m in _LETTER_PAIRED.finditer(text)
+        if _marker_number(m.group("n")) in letters and not any(s <= m.start("n") < e for s, e in inside)
+    ]
+    return [
+        (number, start, False)
+        for number, start in bare
+        if any(other != number and _PAIR_END.search(text, min(start, at), max(start, at)) is None for other, at in bare)
+    ]
 
 
 def _same_sentence(text: str, a: int, b: int) -> bool:

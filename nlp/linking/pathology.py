@@ -66,7 +66,7 @@ _PRIOR_BIOPSY_AFTER = re.compile(
     r"|^(?:[^.;]|\.\d){0,80}?\b(?:breslow|clark(?:'s)?\s+level)\b"
     # "... that was diagnosed in the office after two biopsies"
     r"|^[^.;]{0,120}?\b(?:dx'?d|diagnosed|confirmed|proven|proved)\b[^.;]{0,30}?\b(?:after|by|on|with|via|following|at)\s+"
-    r"(?:(?:a|an|the|two|three|several|multiple|repeat|\d|prior|previous|recent|shave|punch|incisional|tangential|skin)\s+)*(?:biops(?:y|ies)|bx)\b"
+    r"(?:(?:a|an|the|two|three|several|multiple|repeat|\d|prior|previous|recent|shave|punch|incisional|tangential|skin|broad|deep|wide|saucerization)\s+)*(?:biops(?:y|ies)|bx)\b"
     # "squamous cell carcinoma ... which had previous radiation": treated, so proven before
     r"|^[^.;]{0,80}?\b(?:which|that|and)\s+(?:had|has|was|were|underwent|received)\s+(?:been\s+)?(?:(?:previous|prior|recent)\s+)?"
     r"(?:radiation|radiotherapy|irradiation|xrt|radiated|irradiated|treated\s+with\s+radiation)\b"

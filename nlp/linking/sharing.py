@@ -105,6 +105,9 @@ def collect_and_build(
         if fact.label == "CLOSURE_TYPE" and _ALL_LESIONS.search(sentence_text(text, fact)):
             for state in collected.values():
                 collect(state, fact, text)
+    for fact, others in _closure_for_all_in_a_segment(text, facts, collected):
+        for index in others:
+            collect(collected[index], fact, text)
     share_listed_procedures(collected, facts, shared, segments, text)
     if mohs_done:
         _share_mohs_title(collected, facts, shared, text)
@@ -196,6 +199,19 @@ def _share_mohs_title(collected: dict[int, Collected], facts: list[Fact], shared
     for index in owners:
         for fact in titles:
             collect(collected[index], fact, text)  # type: ignore[index]
+
+
+def _closure_for_all_in_a_segment(text: str, facts: list[Fact], collected: dict[int, Collected]) -> list[tuple[Fact, set[int]]]:
+    """A closure said of every wound in a sentence that names no site, which the last lesion's
+    segment took ("First, ...: 2.0 cm. Second, ...: 2.4 cm. Both wounds closed in layers."): the
+    other lesions' closure too."""
+    sited = {f.sentence for f in facts if f.label == "ANATOMIC_SITE" and usable(f)}
+    return [
+        (fact, set(collected) - {fact.lesion})
+        for fact in facts
+        if fact.label == "CLOSURE_TYPE" and fact.lesion is not None and usable(fact) and fact.sentence not in sited
+        and len(collected) >= 2 and _ALL_LESIONS.search(sentence_text(text, fact))
+    ]
 
 
 def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]]:

@@ -50,7 +50,8 @@ OF_HEADS = frozenset(
     "dorsum tip side bridge ala base root lobe crown back bottom top palm sole angle corner edge rim "
     "surface aspect portion part area region skin web border margin apex".split()
 )
-POSSESSIVES = frozenset("his her their the its".split())
+# "your" and "my": a letter to the patient or the patient's own words ("the back of your right shoulder").
+POSSESSIVES = frozenset("his her their the its your my".split())
 # Determiners of the body part a positioning verb moves ("supine with both arms abducted", "the
 # arms out"): "both" places the limbs as "the" does; kept apart from POSSESSIVES, which also
 # widen a site phrase ("dorsum of the hand").
