@@ -83,7 +83,8 @@ EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_tagvisits21.md", "dev_officevisits22.md",
                          "dev_tagopnotes23.md", "dev_tagwordings24.md",
                          "dev_tagclinics25.md", "dev_plainwords26.md",
-                         "dev_excisionvoices27.md", "dev_realstyle28.md"),
+                         "dev_excisionvoices27.md", "dev_realstyle28.md",
+                         "dev_mixedvisits30.md"),
                  "test": ("test_procedures.md",)}
 
 
