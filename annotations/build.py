@@ -15,7 +15,8 @@ The dev split also reads ``annotations/src/dev_extra.md``, ``annotations/src/dev
 ``annotations/src/dev_tagvisits21.md``, ``annotations/src/dev_officevisits22.md``,
 ``annotations/src/dev_tagopnotes23.md``, ``annotations/src/dev_tagwordings24.md``,
 ``annotations/src/dev_tagclinics25.md``, ``annotations/src/dev_plainwords26.md``,
-``annotations/src/dev_excisionvoices27.md``, ``annotations/src/dev_realstyle28.md``, and the test
+``annotations/src/dev_excisionvoices27.md``, ``annotations/src/dev_realstyle28.md``,
+``annotations/src/dev_freshvoices29.md``, ``annotations/src/dev_mixedvisits30.md``, and the test
 split reads ``annotations/src/test_procedures.md`` (``EXTRA_SOURCES``), appended after
 ``<split>.md``.
 
@@ -84,7 +85,7 @@ EXTRA_SOURCES = {"dev": ("dev_extra.md", "dev_extra2.md", "dev_procedures.md",
                          "dev_tagopnotes23.md", "dev_tagwordings24.md",
                          "dev_tagclinics25.md", "dev_plainwords26.md",
                          "dev_excisionvoices27.md", "dev_realstyle28.md",
-                         "dev_freshvoices29.md"),
+                         "dev_freshvoices29.md", "dev_mixedvisits30.md"),
                  "test": ("test_procedures.md",)}
 
 
