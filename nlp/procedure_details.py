@@ -21,7 +21,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 
+from nlp.casefold_scan import case_sensitive, lowered_ascii
 from nlp.cues import default_cues
 from nlp.records import Lesion, Measure, Span
 
@@ -398,11 +400,12 @@ def _treated_part(text: str, site_lesions: dict[int, int] | None = None) -> int 
     the groin's own count).
     """
     site_lesions = site_lesions or {}
+    lower = lowered_ascii(text)
     values = [
-        number(next(g for g in m.groups() if g)) for m in _PART_TREATED.finditer(text)
+        number(next(g for g in m.groups() if g)) for m in _scan(_PART_TREATED, _PART_TREATED_CASED, text, lower)
         if not any(start in site_lesions for start in range(m.start(), m.end()))
     ]
-    for match in _PART_AT_SITES.finditer(text):
+    for match in _scan(_PART_AT_SITES, _PART_AT_SITES_CASED, text, lower):
         named = {site_lesions[start] for start in range(match.end(1), match.end()) if start in site_lesions}
         if len(named) >= 2 and _FIRST_NUMBER.search(text, match.end(1), match.end()) is None:
             values.append(number(match.group(1)))
@@ -417,6 +420,20 @@ _PART_AT_SITES = re.compile(
     re.IGNORECASE,
 )
 _FIRST_NUMBER = re.compile(r"\b" + _NUMBER + r"\b", re.IGNORECASE)
+
+
+# The note-wide count patterns scan the whole note: over an ASCII note they run case-sensitively on
+# the lower-cased note, with the same matches (nlp.casefold_scan; speed only).  Their groups are read
+# through number(), which lower-cases anyway.
+def _scan(pattern: re.Pattern[str], cased: re.Pattern[str], text: str, lower: str | None) -> Iterable[re.Match[str]]:
+    """``pattern.finditer(text)``, run as ``cased`` over ``lower`` when the note is ASCII."""
+    return cased.finditer(lower) if lower is not None else pattern.finditer(text)
+
+
+_TOTAL_CASED = case_sensitive(_TOTAL)
+_MORE_TOTALS_CASED = case_sensitive(_MORE_TOTALS)
+_PART_TREATED_CASED = case_sensitive(_PART_TREATED)
+_PART_AT_SITES_CASED = case_sensitive(_PART_AT_SITES)
 
 
 def _only_the_part(counted: list[Lesion], found: dict[int, int], part: int) -> dict[int, int]:
@@ -617,6 +634,9 @@ def site_count(text: str, start: int, end: int) -> int | None:
     return found[0] if found else None
 
 
+# A pure function of its arguments, asked again for the same site by each counting step of a note
+# (add_counts, listed_group_counts, _count_for, sharing's _counts_several): kept per note (speed only).
+@lru_cache(maxsize=2048)
 def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The count at a site mention and where its number is written (each written number counts once)."""
     match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40))
@@ -783,7 +803,8 @@ def _procedure_count_at(text: str, lesion: Lesion) -> tuple[int, int] | None:
 
 
 def _total(text: str) -> int | None:
-    matches = [*_TOTAL.finditer(text), *_MORE_TOTALS.finditer(text)]
+    lower = lowered_ascii(text)
+    matches = [*_scan(_TOTAL, _TOTAL_CASED, text, lower), *_scan(_MORE_TOTALS, _MORE_TOTALS_CASED, text, lower)]
     values = [number(next(g for g in m.groups() if g)) for m in matches]
     values = [v for v in values if v]
     return max(values) if values else None
