@@ -84,9 +84,10 @@ class Fact:
     lesion: int | None = None
     sentence_span: tuple[int, int] | None = None
 
-    @property
-    def label(self) -> str:
-        return self.mention.label
+    def __post_init__(self) -> None:
+        # The mention's label, asked hundreds of times per note by the linking steps: a plain
+        # attribute reads faster than a property (speed only; a mention's label never changes).
+        self.label: str = self.mention.label
 
     @property
     def value(self) -> dict:
