@@ -664,8 +664,9 @@ def site_count(text: str, start: int, end: int) -> int | None:
 
 
 # A pure function of its arguments, asked again for the same site by each counting step of a note
-# (add_counts, listed_group_counts, _count_for, sharing's _counts_several): kept per note (speed only).
-@lru_cache(maxsize=2048)
+# (add_counts, listed_group_counts, _count_for, sharing's _counts_several): the recent answers are
+# kept (speed only); a small cache, since each entry holds its note's text.
+@lru_cache(maxsize=256)
 def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The count at a site mention and where its number is written (each written number counts once)."""
     match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40))
