@@ -21,8 +21,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
+from functools import lru_cache
 
+from nlp.casefold_scan import case_sensitive, lowered_ascii
 from nlp.cues import default_cues
+from nlp.gated_alternation import GatedAlternation
 from nlp.records import Lesion, Measure, Span
 
 COUNTED_KINDS = frozenset({"destruction", "skin_tag_removal", "incision_drainage"})
@@ -398,11 +401,12 @@ def _treated_part(text: str, site_lesions: dict[int, int] | None = None) -> int 
     the groin's own count).
     """
     site_lesions = site_lesions or {}
+    lower = lowered_ascii(text)
     values = [
-        number(next(g for g in m.groups() if g)) for m in _PART_TREATED.finditer(text)
+        number(next(g for g in m.groups() if g)) for m in _scan(_PART_TREATED, _PART_TREATED_CASED, text, lower)
         if not any(start in site_lesions for start in range(m.start(), m.end()))
     ]
-    for match in _PART_AT_SITES.finditer(text):
+    for match in _scan(_PART_AT_SITES, _PART_AT_SITES_CASED, text, lower):
         named = {site_lesions[start] for start in range(match.end(1), match.end()) if start in site_lesions}
         if len(named) >= 2 and _FIRST_NUMBER.search(text, match.end(1), match.end()) is None:
             values.append(number(match.group(1)))
@@ -417,6 +421,48 @@ _PART_AT_SITES = re.compile(
     re.IGNORECASE,
 )
 _FIRST_NUMBER = re.compile(r"\b" + _NUMBER + r"\b", re.IGNORECASE)
+
+
+# The note-wide count patterns scan the whole note: over an ASCII note they run case-sensitively on
+# the lower-cased note, with the same matches (nlp.casefold_scan; speed only).  Their groups are read
+# through number(), which lower-cases anyway.
+def _scan(pattern: re.Pattern[str], cased: re.Pattern[str], text: str, lower: str | None) -> Iterable[re.Match[str]]:
+    """``pattern.finditer(text)``, run as ``cased`` over ``lower`` when the note is ASCII."""
+    return cased.finditer(lower) if lower is not None else pattern.finditer(text)
+
+
+_TOTAL_CASED = case_sensitive(_TOTAL)
+_MORE_TOTALS_CASED = case_sensitive(_MORE_TOTALS)
+# Over the lower-cased note the totals' branches are tried only where the note has the words each
+# spells out (nlp.gated_alternation; speed only): one gate per branch of _TOTAL, in order, then of
+# _MORE_TOTALS.  Every tuple of a gate must have one of its words in the note.
+_REMOVED = ("removed", "snipped", "clipped", "excised", "destroyed", "froze", "treated")
+_TOTAL_GATED = GatedAlternation(_TOTAL_CASED, [
+    (("total", "all"),),  # "a total of 31", "totaling", "in all 12"
+    (("+",), ("=",)),  # "9 + 4 + 3 = 16"
+    (("tot",),),  # "Total lesions destroyed: 15"
+    (("tot",),),  # "Tot 15"
+    (("number", "no.", "#"), (":", "=")),  # "Number removed: 27"
+    (("total", "all"),),  # "60 in all", "15 lesions total"
+    (("aks", "sks", "lesions", "tags", "keratoses", "acrochordons", "warts", "verrucae", "cysts"), ("x", "×", "#")),  # "AKs x14"
+    (("counted",),),  # "I counted sixteen"
+    (("all",),),  # "all sixteen were removed"
+    (("count",), (":", "=")),  # "Count: 18"
+    (("qty", "quantity", "="),),  # "Qty: 26", "(n=26)"
+    (_REMOVED,),  # "removed 16 due to time"
+    (("all",), ("(",), (")",)),  # "all (18) snipped"
+    (("removed", "snipped", "excised", "destroyed", "treated"),),  # "14 snipped today"
+    (("number", "count"), (":", "=")),  # "Number: 22"
+])
+_MORE_TOTALS_GATED = GatedAlternation(_MORE_TOTALS_CASED, [
+    (("all",), (",",)),  # "In all, nineteen were taken."
+    (("all",), _REMOVED),  # "I removed all two dozen"
+    (("them",),),  # "seventeen of them were cut off"
+    ((":",), ("treated", "removed", "snipped", "destroyed", "frozen")),  # "Treated: 9"
+    (("(",), (")",)),  # "... with a #15 blade (12)."
+])
+_PART_TREATED_CASED = case_sensitive(_PART_TREATED)
+_PART_AT_SITES_CASED = case_sensitive(_PART_AT_SITES)
 
 
 def _only_the_part(counted: list[Lesion], found: dict[int, int], part: int) -> dict[int, int]:
@@ -617,6 +663,10 @@ def site_count(text: str, start: int, end: int) -> int | None:
     return found[0] if found else None
 
 
+# A pure function of its arguments, asked again for the same site by each counting step of a note
+# (add_counts, listed_group_counts, _count_for, sharing's _counts_several): the recent answers are
+# kept (speed only); a small cache, since each entry holds its note's text.
+@lru_cache(maxsize=256)
 def _site_count_at(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The count at a site mention and where its number is written (each written number counts once)."""
     match = _COUNT_AFTER_SITE.match(text, end, min(len(text), end + 40))
@@ -783,7 +833,11 @@ def _procedure_count_at(text: str, lesion: Lesion) -> tuple[int, int] | None:
 
 
 def _total(text: str) -> int | None:
-    matches = [*_TOTAL.finditer(text), *_MORE_TOTALS.finditer(text)]
+    lower = lowered_ascii(text)
+    if lower is not None:
+        matches = [*_TOTAL_GATED.finditer(lower), *_MORE_TOTALS_GATED.finditer(lower)]
+    else:
+        matches = [*_TOTAL.finditer(text), *_MORE_TOTALS.finditer(text)]
     values = [number(next(g for g in m.groups() if g)) for m in matches]
     values = [v for v in values if v]
     return max(values) if values else None

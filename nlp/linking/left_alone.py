@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from nlp.casefold_scan import case_sensitive, lowered_ascii
 from nlp.cues import default_cues
 from nlp.linking.facts import Fact, usable
 
@@ -41,6 +42,7 @@ _ITEM_LINE = _CUES.regex("left_alone.item_line")
 # "about ten more in the groin that she would like to leave alone", "the groin tags will be addressed
 # at the next visit": words that leave the lesions of their own sentence alone.
 _WISH_IN_SENTENCE = _CUES.regex("left_alone.wish_in_sentence")
+_WISH_IN_SENTENCE_CASED = case_sensitive(_WISH_IN_SENTENCE)  # for a lower-cased ASCII note (nlp.casefold_scan)
 # What may stand between the lesions' sentence and the wish: the rest of a line, never a new line.
 _SAME_PASSAGE = _CUES.regex("left_alone.same_passage")
 
@@ -129,8 +131,10 @@ def _mark_sentence_left_alone(text: str, facts: list[Fact], segment_of: Callable
     visit") is about the treated lesions, and an item of a numbered list is left to the item, as above.
     """
     spans = {f.sentence_span for f in facts if f.sentence_span is not None and f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS")}
+    lower = lowered_ascii(text)
+    wish, scanned = (_WISH_IN_SENTENCE_CASED, lower) if lower is not None else (_WISH_IN_SENTENCE, text)
     for span in spans:
-        if segment_of(span[0]) is not None or not _WISH_IN_SENTENCE.search(text, span[0], span[1]):
+        if segment_of(span[0]) is not None or not wish.search(scanned, span[0], span[1]):
             continue
         in_sentence = [f for f in facts if f.sentence_span == span]
         if any(f.label == "PROCEDURE" and usable(f) for f in in_sentence):

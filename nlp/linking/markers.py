@@ -16,6 +16,7 @@ ordinal in running prose ("at the second site a punch was taken") is a reference
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 
 from nlp.linking.clusters import Cluster, site_key
@@ -512,11 +513,16 @@ def lesion_segments(text: str, segments: list[tuple[int, int, int]], facts: list
     11.0 cm" in a numbered procedure list, with no site anywhere under number 2, is the second
     procedure on the first lesion, not a second lesion.
     """
+    # Where the note's sites and diagnoses start, sorted once: a segment names one when any start
+    # falls inside it (a bisection instead of a scan of every fact per segment; speed only).
+    named_starts = sorted(f.mention.start for f in facts if f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS"))
+
     def names_a_lesion(segment: tuple[int, int, int]) -> bool:
         head = text[segment[1] : segment[1] + 40]
-        return bool(_word_marker_at(head.lstrip(" \t\n:;,.")) or _MARKER_ORDINAL.search(head)) or any(
-            f.label in ("ANATOMIC_SITE", "LESION_DIAGNOSIS") and segment[1] <= f.mention.start < segment[2] for f in facts
-        )
+        if _word_marker_at(head.lstrip(" \t\n:;,.")) or _MARKER_ORDINAL.search(head):
+            return True
+        at = bisect_left(named_starts, segment[1])
+        return at < len(named_starts) and named_starts[at] < segment[2]
 
     segments = _bind_repair_items(segments, facts)
     lesion_numbers = {segment[0] for segment in segments if names_a_lesion(segment)}

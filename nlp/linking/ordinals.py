@@ -55,6 +55,7 @@ class OrdinalReferents:
     def __init__(self, text: str, anchors: list[Fact], listed: frozenset[int] = frozenset()) -> None:
         self.text = text
         self.listed = sorted(listed) if len(listed) >= 2 else []
+        self._found: dict[tuple[int, int], list[re.Match[str]]] = {}  # sentence span -> its ordinal references
         # (offset, lesion) of each anchor site, in text order: the order lesions were first named
         self.named = sorted((f.mention.start, f.lesion) for f in anchors if f.lesion is not None)
         # sentence -> its lesions in the order their sites are written (only sentences with two or more)
@@ -81,16 +82,20 @@ class OrdinalReferents:
         """The lesion an ordinal in ``fact``'s clause names, if any (None when fewer than two lesions precede it)."""
         if fact.sentence_span is None:
             return None
+        start, end = fact.sentence_span
+        # The ordinals of the sentence, found once per sentence; with none the answer is None
+        # whatever the checks below say, so they are skipped (speed only).
+        found = self._found.get(fact.sentence_span)
+        if found is None:
+            found = self._found[fact.sentence_span] = list(_ORDINAL_REFERENCE.finditer(self.text, start, end))
+        if not found:
+            return None
         # "Shave x2, bx of the first": a fact that counts two or more lesions is no one lesion's
         count = stated_count(self.text, fact)
         if count is not None and count >= 2:
             return None
-        start, end = fact.sentence_span
         order = self._order(fact, start)
         if not order:
-            return None
-        found = list(_ORDINAL_REFERENCE.finditer(self.text, start, end))
-        if not found:
             return None
         def between(m: re.Match[str]) -> str:
             return self.text[min(m.end(), fact.mention.end) : max(m.start(), fact.mention.start)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.casefold_scan import case_sensitive, lowered_ascii
 from nlp.linking.facts import Fact, sentence_text, usable
 
 _LESION_NOUN = re.compile(r"\b(nodule|papule|plaque|bump|macule|patch|cyst|nevus|mole|tag|keratos[ie]s|ak|bcc|scc|tumou?r)(?:e?s)?\b", re.IGNORECASE)
@@ -24,14 +25,27 @@ _DESCRIPTOR = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_EDGE = re.compile(r"[,;]")
+# The same two patterns for a lower-cased ASCII text (nlp.casefold_scan; speed only).
+_LESION_NOUN_CASED = case_sensitive(_LESION_NOUN)
+_DESCRIPTOR_CASED = case_sensitive(_DESCRIPTOR)
 # "The tumor was excised": a word for a skin cancer names the lesion a malignant diagnosis was given
 # for ("biopsy-proven BCC of the left upper back ... the tumor excised with 4 mm margins"), also
 # when the diagnosis sentence never said "tumor" (a second, benign lesion sampled in between).
 _TUMOR = "tumor"
 
 
+def _finditer(pattern: re.Pattern[str], cased: re.Pattern[str], text: str, lower: str | None, start: int, end: int) -> list[re.Match[str]]:
+    """``pattern``'s matches in ``text[start:end]``, found by ``cased`` in ``lower`` (the ASCII text lower-cased) when given."""
+    return list(cased.finditer(lower, start, end) if lower is not None else pattern.finditer(text, start, end))
+
+
+def _in_sentence(pattern: re.Pattern[str], cased: re.Pattern[str], sentence: str) -> list[re.Match[str]]:
+    """``pattern``'s matches in a sentence's text."""
+    return _finditer(pattern, cased, sentence, lowered_ascii(sentence), 0, len(sentence))
+
+
 def _word(match: re.Match[str]) -> str:
-    if match.re is _DESCRIPTOR:
+    if match.re is _DESCRIPTOR or match.re is _DESCRIPTOR_CASED:
         return "look:" + match.group(1).lower()
     return match.group(1).lower().replace("keratoses", "keratosis").replace("tumour", "tumor")
 
@@ -53,6 +67,7 @@ class Referents:
 
     def __init__(self, text: str, facts: list[Fact]) -> None:
         self.text = text
+        self.lower = lowered_ascii(text)  # for the case-sensitive patterns (speed only)
         self.words: dict[str, set[int]] = {}
         self.by_sentence: dict[int, list[Fact]] = {}
         for fact in facts:
@@ -66,13 +81,13 @@ class Referents:
         facts = self.by_sentence.get(sentence, [])
         if not facts:
             return set()
-        words = {_word(m) for m in _LESION_NOUN.finditer(sentence_text(self.text, facts[0])[:400])}
+        words = {_word(m) for m in _in_sentence(_LESION_NOUN, _LESION_NOUN_CASED, sentence_text(self.text, facts[0])[:400])}
         # A diagnosis names its lesion whatever the wording: "basal cell carcinoma" and "BCC" are one kind.
         return words | {_kind_key(f) for f in facts if f.label == "LESION_DIAGNOSIS" and usable(f)}
 
     def _sentence_looks(self, sentence: int) -> set[str]:
         facts = self.by_sentence.get(sentence, [])
-        return {_word(m) for m in _DESCRIPTOR.finditer(sentence_text(self.text, facts[0])[:400])} if facts else set()
+        return {_word(m) for m in _in_sentence(_DESCRIPTOR, _DESCRIPTOR_CASED, sentence_text(self.text, facts[0])[:400])} if facts else set()
 
     def learn(self, fact: Fact) -> None:
         if fact.lesion is None or not usable(fact):
@@ -95,9 +110,15 @@ class Referents:
             return
         # A word used in a sentence naming several lesions' sites is used for each of them, unless
         # its comma clause names the site of one of them only ("skin tags x4 neck, scaly papule L shoulder").
+        matches = [
+            *_finditer(_LESION_NOUN, _LESION_NOUN_CASED, self.text, self.lower, *span),
+            *_finditer(_DESCRIPTOR, _DESCRIPTOR_CASED, self.text, self.lower, *span),
+        ]
+        if not matches and fact.label != "LESION_DIAGNOSIS":
+            return  # nothing to learn: the sentence's sites are not looked up (speed only)
         sites = [f for f in self.by_sentence.get(fact.sentence, []) if f.label == "ANATOMIC_SITE" and f.lesion is not None]
         lesions = {f.lesion for f in sites} | {fact.lesion}
-        for match in [*_LESION_NOUN.finditer(self.text, *span), *_DESCRIPTOR.finditer(self.text, *span)]:
+        for match in matches:
             self.words.setdefault(_word(match), set()).update(self._owners(fact, sites, lesions, match.start(), match.end()))
         if fact.label == "LESION_DIAGNOSIS":
             self.words.setdefault(_kind_key(fact), set()).update(self._owners(fact, sites, lesions, m.start, m.end))

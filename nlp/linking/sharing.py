@@ -228,9 +228,11 @@ def _done_to_several(text: str, facts: list[Fact]) -> list[tuple[Fact, set[int]]
             sites_by_sentence.setdefault(fact.sentence, []).append(fact)
     out = []
     for fact in facts:
+        if fact.label not in _LISTED_LABELS:
+            continue
         sites = sites_by_sentence.get(fact.sentence, [])
         named = {site.lesion for site in sites}
-        if fact.label not in _LISTED_LABELS or len(named) < 2 or fact.lesion not in named:
+        if len(named) < 2 or fact.lesion not in named:
             continue
         cue = _PLURAL_DONE.search(sentence_text(text, fact)) if fact.label in _DONE_TO_SEVERAL_LABELS else None
         if cue is not None and (fact.sentence_span is None or fact.sentence_span[0] + cue.start() <= fact.mention.start):
