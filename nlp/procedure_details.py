@@ -70,6 +70,8 @@ _COUNT_AFTER_SITE = re.compile(
     # "NECK 16; LEFT AXILLA 11", "vertex scalp 9, R forearm 5", "abdomen 6 (along the waistband)":
     # a bare number closing the item, or before a remark in brackets
     + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]*(?:[;,\n(]|\.(?!\d)|$))"  # not the "2" of "2.5 cm"
+    # "neck 11, axillae 7 - hyfrecator snip": the last site's count before a dash and the technique
+    + r"|[ \t]+" + _APPROX + _NUMBER + r"(?=[ \t]+[-–][ \t]+[a-z])"
     # "ne ck  17        upp er back  8": a form's row, whose count ends at the wide gap before the next column
     + r"|[ \t]+" + _APPROX + _NUMBER + r"\b" + _NOT_A_UNIT + r"(?=[ \t]{3,}\S)"
     # "in the right axilla I counted 24": the examiner's count of the site just named, not a total
@@ -773,6 +775,8 @@ def _count_for(
         spans.append((lesion.site.span.start, lesion.site.span.end))
     spans += [(start, end) for start, end, _ in mentions]
     for start, end in spans:
+        if _cycles_after_curettage(text, lesion, start, end):
+            continue
         value = take(_site_count_at(text, start, end))
         if value:
             return value
@@ -813,6 +817,23 @@ def _clause_start(text: str, end: int, limit: int = 60) -> int:
     return start
 
 
+# "ED&C R abd x3": a times sign after the site that an ED&C of a cancer names is its cycles.
+_TIMES_AFTER_SITE = re.compile(r"[ \t]*[x×][ \t]*\d", re.IGNORECASE)
+
+
+def _cycles_after_curettage(text: str, lesion: Lesion, start: int, end: int) -> bool:
+    """Whether the times sign after a cancer's site, in the clause of its curettage, counts cycles, not lesions.
+
+    A cancer is counted by its own records, never by a times sign (as for "ED&C x2" itself): "ED&C
+    R abd x3" is three cycles at the right abdomen, as "ED&C x3 to the R abd" would be.
+    """
+    procedure = lesion.procedure
+    if not malignant(lesion) or procedure is None or not _CURETTAGE.search(procedure.text):
+        return False
+    between = text[procedure.span.end : start]
+    return procedure.span.end <= start and not re.search(r"[.;\n]", between) and bool(_TIMES_AFTER_SITE.match(text, end))
+
+
 def _procedure_count(text: str, lesion: Lesion) -> int | None:
     """"Destruction of 3 lesions", "snipped x 17": the count in the procedure's sentence."""
     found = _procedure_count_at(text, lesion)
@@ -825,6 +846,10 @@ def _procedure_count_at(text: str, lesion: Lesion) -> tuple[int, int] | None:
     start = max(text.rfind(".", 0, lesion.procedure.span.start), text.rfind("\n", 0, lesion.procedure.span.start)) + 1
     end = text.find(".", lesion.procedure.span.end)
     end = end if end != -1 else len(text)
+    if malignant(lesion):
+        # "ED&C x3 cycles to the BCC; LN2 to 7 AKs": the clause after a cancer's is other lesions'
+        clause_end = text.find(";", lesion.procedure.span.end, end)
+        end = clause_end if clause_end != -1 else end
     start = max(start, end - 240)
     match = _COUNT_NOUN.search(text, start, end)
     if match is None and not malignant(lesion) and not _CURETTAGE.search(text, start, end):

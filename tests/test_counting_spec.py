@@ -104,6 +104,13 @@ def _aks(n: int) -> dict[str, int]:
         ("Liquid nitrogen was applied to 3 seborrheic keratoses on the back and 2 on the chest.", {"17110": 1}),
         ("Common warts (n=16) on the hands and knees were frozen with liquid nitrogen.", {"17111": 1}),
         ("Curettage of 16 molluscum on the trunk and thighs.", {"17111": 1}),
+        # a per-site count list closed by a dash and the technique: the last site's count is read too
+        ("Skin tags - neck 9, axillae 8 - snipped at the stalk.", {"11200": 1, "11201": 1}),
+        ("Seborrheic keratoses - back 10, chest 6 - liquid nitrogen.", {"17111": 1}),
+        # a cancer's ED&C: a times sign after its site is the cycles, and the next clause's count is others'
+        ("S: bx-proven SCCIS L flank.\nO: L flank pink patch 0.8 cm.\nP: ED&C L flank x3.", {"17261": 1}),
+        ("Dx: biopsy-proven sBCC R shin 1.2 cm; AKs both hands x5.\nProc: ED&C x3 cycles to the BCC R shin; LN2 to 5 AKs.",
+         {"17262": 1, "17000": 1, "17003": 4}),
     ],
 )
 def test_each_written_number_counts_lesions_once(coder, text: str, expected: dict[str, int]) -> None:

@@ -69,6 +69,106 @@ def test_a_numbered_pathology_result_goes_to_its_lesion(lesions, text: str, diag
     assert {les.site.region: (les.diagnosis.kind, les.diagnosis.source) for les in lesions(text)} == diagnoses
 
 
+@pytest.mark.parametrize(
+    ("text", "diagnoses"),
+    [
+        # a site-less "Path:" line after each item is the result of the item that sent tissue
+        (
+            "Left shoulder - 5 mm firm papule - excised with 1 mm margins, simple closure. Path: dermatofibroma.\n"
+            "Right shin - 3 warts - LN2, two cycles.",
+            {"shoulder": ("dermatofibroma", "pathology"), "leg": ("wart", "clinical")},
+        ),
+        # ... also after a destruction written later in the plan
+        (
+            "Procedures: 1. Excision of the 7 mm right back macule with 2 mm margins, simple closure. 2. Cryotherapy to 3 AKs "
+            "of the forehead.\nPath: compound nevus, margins clear.",
+            {"back": ("melanocytic_nevus", "pathology"), "forehead": ("actinic_keratosis", "clinical")},
+        ),
+        # two specimens before one site-less result: the note does not say whose it is
+        (
+            "Right arm - 6 mm papule - shave biopsy. Left thigh - 5 mm papule - shave biopsy. Path: BCC.",
+            {"arm": None, "thigh": None},
+        ),
+    ],
+)
+def test_a_siteless_pathology_line_goes_to_the_one_specimen_before_it(lesions, text: str, diagnoses: dict) -> None:
+    got = {les.site.region: les.diagnosis and (les.diagnosis.kind, les.diagnosis.source) for les in lesions(text)}
+    assert got == diagnoses
+
+
+@pytest.mark.parametrize(
+    ("text", "closures"),
+    [
+        # a repair field with no site of its own closes the lesion described before it, though a
+        # second lesion follows and the note names no primary lesion
+        (
+            "MOHS SURGERY, LEFT FOREARM. DIAGNOSIS: SCC. STAGE 1: 3 BLOCKS, CLEAR.\nREPAIR: LAYERED CLOSURE, 4.2 CM.\n"
+            "ALSO TODAY: LN2 TO 2 AKS OF THE SCALP.",
+            {"forearm": ("intermediate", "4.2"), "scalp": (None, None)},
+        ),
+        (
+            "Mohs surgery, right temple: stage 1, 2 blocks, clear.\nClosure: intermediate, 3.1 cm.\n"
+            "Also: cryotherapy to 4 warts of the left hand.",
+            {"temple": ("intermediate", "3.1"), "hand": (None, None)},
+        ),
+    ],
+)
+def test_a_siteless_repair_field_closes_the_lesion_before_it(lesions, text: str, closures: dict) -> None:
+    got = {
+        les.site.region: (les.closure and les.closure.closure_class, les.repair_length and str(les.repair_length.value_cm))
+        for les in lesions(text)
+    }
+    assert got == closures
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # a Mohs record's title names the tumour described after it, though another lesion follows
+        (
+            "Mohs Surgery Record\nTumor: biopsy-proven SCC, right temple, 8 mm\nStage I: 2 blocks, clear.\n"
+            "Also today: a 4 mm papule on the left forearm, 3 mm punch biopsy.",
+            {"temple": "mohs", "forearm": "biopsy_punch"},
+        ),
+        (
+            "MOHS AND SHAVE VISIT\nCase 1 - BCC, left cheek, 9 mm. One stage, three blocks, clear.\n"
+            "Case 2 - 6 mm SK of the right shoulder, shave removal. Path: SK.",
+            {"cheek": "mohs", "shoulder": "shave"},
+        ),
+        # a cyst's own weak excision word ("dissected out") is not replaced by the tags' removal beside it
+        (
+            "Site 1, R shoulder: pilar cyst, 1.2 cm. Incision over it, sac dissected out intact, simple closure.\n"
+            "Site 2, L axilla: 5 skin tags, snipped at the stalk.",
+            {"shoulder": "excision", "axilla": "skin_tag_removal"},
+        ),
+    ],
+)
+def test_a_mixed_visit_gives_each_lesion_its_own_procedure(lesions, text: str, kinds: dict) -> None:
+    assert {les.site.region: les.procedure.kind for les in lesions(text)} == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # "Two biopsy-proven cancers" opening the note names both lesions it then describes
+        (
+            "Two biopsy-proven squamous cell carcinomas were treated today. On the left forearm, the 8 mm tumor was "
+            "excised with 4 mm margins and closed simply. On the right temple, the 6 mm area was curetted and "
+            "desiccated, three cycles.",
+            {"forearm": "scc", "temple": "scc"},
+        ),
+        # a count that is not the note's number of lesions names none of them
+        (
+            "Three biopsy-proven basal cell carcinomas were discussed. On the left forearm, the 8 mm tumor was "
+            "excised with 4 mm margins and closed simply. On the right temple, a 5 mm SK was frozen.",
+            {"forearm": None, "temple": "seborrheic_keratosis"},
+        ),
+    ],
+)
+def test_a_count_of_proven_cancers_names_each_lesion(lesions, text: str, kinds: dict) -> None:
+    assert {les.site.region: les.diagnosis and les.diagnosis.kind for les in lesions(text)} == kinds
+
+
 def test_history_lesion_is_not_a_treated_lesion(lesions) -> None:
     text = (
         "History of basal cell carcinoma of the nose in 2019. "
@@ -79,11 +179,21 @@ def test_history_lesion_is_not_a_treated_lesion(lesions) -> None:
     assert lesion.diagnosis.kind == "melanocytic_nevus"
 
 
-def test_prior_malignant_biopsy_is_flagged(lesions) -> None:
-    text = "Biopsy-proven BCC of the left cheek, 6 mm, excised with 3 mm margins."
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Biopsy-proven BCC of the left cheek, 6 mm, excised with 3 mm margins.", "bcc"),
+        # a prior biopsy "read as" a cancer, or written as an equation with its date, proved it
+        ("Here for excision; the shave biopsy last month read as basal cell carcinoma. Left arm: 7 mm scar "
+         "excised with 4 mm margins, simple closure.", "bcc"),
+        ("R forearm: bx 3/14 = SCC. Today: excision of the 8 mm scar with 4 mm margins, simple closure.", "scc"),
+        ("L calf: biopsy = SCCIS. Excised the 9 mm scar with 3 mm margins, simple closure.", "scc_in_situ"),
+    ],
+)
+def test_prior_malignant_biopsy_is_flagged(lesions, text: str, kind: str) -> None:
     (lesion,) = lesions(text)
     assert lesion.prior_malignant_biopsy
-    assert lesion.diagnosis.kind == "bcc"
+    assert lesion.diagnosis.kind == kind
 
 
 def test_pathology_pending(lesions) -> None:
@@ -816,6 +926,11 @@ def test_misspelled_words_still_match(lesions, text: str, kind: str, dx: str) ->
     [
         ("Shave removal, right forearm: 6 mm papule removed by deep shave (saucerization). Path: nevus.", "shave"),
         ("Proc: deep shave bx (saucerization) for dx of a 6 mm macule, R forearm. Path: nevus.", "biopsy_tangential"),
+        # "shave exc" is the shave removal's short form; a "tangential sample" is a biopsy
+        ("(1) 4 mm papule L cheek - shave exc, AlCl3, sent. Path: intradermal nevus.", "shave"),
+        ("A 5 mm pink papule on the right shoulder, so I took a tangential sample with a blade for pathology.", "biopsy_tangential"),
+        # "freeze" is a destruction verb when a lesion it destroys is named ("freeze-thaw" alone names none)
+        ("She asked us to freeze a common wart on her right knee, which was done with two freeze-thaw cycles.", "destruction"),
         ("Mohs, L nasal ala, BCC. Stg 1: 3 blks, + at blk 2. Stg 2: 1 blk, clear.", "mohs"),
         ("A 2 cm lipoma of the right upper arm was teased out of the subcutaneous fat. Path: lipoma.", "excision"),
         ("Exc bx-proven BCC R nasal ala. Size 5mm, margins 3mm. Complex repair 2.2 cm. Path: BCC.", "excision"),

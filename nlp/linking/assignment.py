@@ -4,7 +4,8 @@ A fact goes to the lesion of its marker segment, else of the nearest site in its
 own clause first), else to the only lesion, else to the lesion an ordinal in its clause names
 ("a punch from the second", :mod:`nlp.linking.ordinals`), else to the lesion its sentence's lesion
 words name (:mod:`nlp.linking.referents`), else to the lesion last made current in its section, else
-to the note's primary lesion; a procedure word that names a wound ("Vaseline to the shave site")
+to the note's primary lesion, else (a pathology result) to the one lesion that sent a specimen
+since the last result (:mod:`nlp.linking.path_lines`); a procedure word that names a wound ("Vaseline to the shave site")
 goes to the lesion whose procedure made it.  Only a site in a sentence that describes a lesion (or a site the
 narrative turns its attention to) makes its lesion the current one.
 """
@@ -17,9 +18,13 @@ from collections.abc import Callable
 from nlp.linking.clusters import Cluster
 from nlp.linking.facts import DIAGNOSIS_HEADER_SECTIONS, Fact, text_before, usable
 from nlp.linking.ordinals import OrdinalReferents
+from nlp.linking.path_lines import PathLines
 from nlp.linking.referents import Referents
 from nlp.records import Mention
 
+# A repair field with no site of its own ("REPAIR: layered closure, 6.5 cm" after the Mohs stages)
+# closes the wound of the lesion last described before it, whatever section that was in.
+_REPAIR_LABELS = frozenset({"CLOSURE_TYPE", "WOUND_LENGTH"})
 # Facts that describe the lesion itself (a closure or a wound can sit next to any body part).
 _DESCRIBING_LABELS = frozenset({"LESION_DIAGNOSIS", "PROCEDURE", "LESION_SIZE", "MARGIN", "EXCISED_DIAMETER"})
 # "Next, attention was turned to the mid back": the narrative moves to the lesion at that site.
@@ -78,6 +83,8 @@ def assign_facts(
     ordinals = OrdinalReferents(text, anchors, listed) if len(lesion_ids) > 1 else None
     introduced = {f.sentence for f in anchors if _LESION_AT_SITE.search(text_before(text, f)[-40:])}
     treated_by_kind: dict[str | None, int] = {}  # the last lesion given a usable procedure, by kind (None: any kind)
+    last_any: int | None = None
+    path_lines = PathLines()  # "... excised, simple closure. Path: dermatofibroma." (no site of its own)
     for fact in facts:
         if id(fact) in passing:
             continue
@@ -99,6 +106,13 @@ def assign_facts(
                 fact.lesion = treated_by_kind.get(fact.value.get("kind"), treated_by_kind[None])
             else:
                 fact.lesion = last_in_section.get(fact.mention.section, primary)
+                if fact.lesion is None:
+                    fact.lesion = path_lines.lesion_of(fact)
+                if fact.lesion is None and fact.label in _REPAIR_LABELS:
+                    fact.lesion = last_any  # "REPAIR: LAYERED CLOSURE, 6.5 CM." under the Mohs it closes
+                if fact.lesion is None and fact.label == "PROCEDURE" and fact.value.get("kind") == "mohs":
+                    fact.lesion = _first_lesion_after(anchors, fact)  # "Mohs Surgery Record" titling its tumour
+        path_lines.saw(fact)
         if fact.label == "PROCEDURE" and fact.lesion is not None and usable(fact):
             treated_by_kind[fact.value.get("kind")] = treated_by_kind[None] = fact.lesion
         if referents is not None:
@@ -115,6 +129,15 @@ def assign_facts(
             or segment_of(fact.mention.start) is not None
         ):
             last_in_section[fact.mention.section] = fact.lesion
+            last_any = fact.lesion
+
+
+def _first_lesion_after(anchors: list[Fact], fact: Fact) -> int | None:
+    """The lesion of the first site written after ``fact``: a Mohs record's title ("Mohs Surgery Record",
+    "MOHS + ADD-ON PROCEDURE") names the operation of the tumour it then describes, when the note
+    also records another lesion and so has no single primary lesion."""
+    after = [a for a in anchors if a.lesion is not None and a.mention.start >= fact.mention.end]
+    return min(after, key=lambda a: a.mention.start).lesion if after else None
 
 
 def _primary_lesion(

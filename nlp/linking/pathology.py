@@ -38,6 +38,9 @@ _PATHOLOGY_PENDING_AFTER = re.compile(r"^\w*\s+(?:(?:is|was|are|were|remains?)\s
 # confirmed"; and a wide or re-excision of a named cancer, which is only done once it is proven.
 _PRIOR_BIOPSY = re.compile(
     r"\b(?:biops(?:y|ies|ied)|bx)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back|c/w)"
+    # "punch biopsy there two weeks ago read as SCC in situ", "bx 9/12 = SCC": a result read out
+    r"|\b(?:biops(?:y|ies|ied)|bx)\b[^;=]{0,80}?\bread\s+(?:out\s+)?as\s+(?:(?:a|an)\s+)?(?:[a-z-]+\s+){0,2}$"
+    r"|\b(?:biopsy|bx)\b(?:\s+(?:on\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)?\s*=\s*$"
     r"|\b(?:biopsy|bx)[- ]prov"
     r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
     # "Wide local excision, left dorsal forearm melanoma": the site may stand between
@@ -107,7 +110,7 @@ def prior_biopsy_named(text: str, fact: Fact) -> bool:
 # Literal prefilters (speed only): every alternative of ``_PRIOR_BIOPSY`` / ``_PRIOR_BIOPSY_AFTER``
 # contains one of these words, so a sentence part with none of them cannot match.  Checked on
 # ASCII text only, where IGNORECASE matching is exactly matching the lowered text.
-_PRIOR_BIOPSY_WORDS = ("biops", "bx", "exc", "removal", "mohs", "previously", "already")
+_PRIOR_BIOPSY_WORDS = ("biops", "bx", "exc", "removal", "mohs", "previously", "already")  # "read as", "=" follow biops/bx
 _PRIOR_BIOPSY_AFTER_WORDS = ("biops", "bx", "breslow", "clark", "radi", "xrt", "exc")
 
 

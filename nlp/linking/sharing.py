@@ -39,6 +39,13 @@ _SHARED_DIAGNOSIS = re.compile(
     r"\b(?:both|each|all(?:\s+(?:two|three|four|\d))?)\b(?:\s+(?:of\s+(?:the\s+)?)?(?:lesions?|specimens?|sites?|were|are|showed?|(?:biopsy|bx)[- ]proven)|\s*[:,])*\s*$",
     re.IGNORECASE,
 )
+# "Two biopsy-proven basal cell carcinomas were treated today": a count of proven cancers that opens
+# the sentence names every lesion of the note when it is their number.
+_SEVERAL = ("two", "three", "four")
+_PROVEN_SEVERAL = re.compile(
+    r"(?:^|[.:\n]\s*)(two|three|four)\s+(?:(?:biopsy|bx|pathology|path)[- ](?:proven|proved|confirmed)\s+)(?:[a-z-]+\s+)?$",
+    re.IGNORECASE,
+)
 # One verb for the lesions a sentence lists: "a 7 mm nevus on the left forearm and a 5 mm nevus on
 # the right shin were excised with 2 mm margins".
 _PLURAL_DONE = re.compile(
@@ -120,6 +127,12 @@ def collect_and_build(
             ):
                 for index, state in collected.items():
                     if index != fact.lesion:
+                        collect(state, fact, text)
+        for fact in facts:  # "Two biopsy-confirmed basal cell carcinomas were treated today."
+            counted = _PROVEN_SEVERAL.search(text_before(text, fact)[-60:]) if fact.label == "LESION_DIAGNOSIS" else None
+            if counted and _SEVERAL.index(counted.group(1).lower()) + 2 == len(collected):
+                for index, state in collected.items():
+                    if index != fact.lesion and not state.diagnoses:
                         collect(state, fact, text)
         for fact, others in _done_to_several(text, facts):
             for index in others:
@@ -398,7 +411,9 @@ def share_counted_procedure(
     for index, lesion in built.items():
         if lesion.site is None or (lesion.procedure is not None and lesion.procedure.kind not in details.COUNTED_KINDS | {"excision"}):
             continue
-        own = lesion.procedure is not None and any(not weak and p is lesion.procedure for weak, p in collected[index].procedures)
+        own = lesion.procedure is not None and any(
+            p is lesion.procedure and (not weak or _excised_for_itself(lesion, p)) for weak, p in collected[index].procedures
+        )
         if not own and (collected[index].untreated or (collected[index].deferred and lesion.procedure is None)):
             continue  # "SKs - reassurance only, no tx today", "biopsy at the next visit": not one of the destroyed lesions
         if not own and lesion.diagnoses and all(d.kind in left_kinds for d in lesion.diagnoses):
@@ -466,6 +481,19 @@ def _names_a_lesion(text: str, state: Collected) -> bool:
         if GENERIC_LESION.search(text, start, end.start() if end else len(text)):
             return True
     return False
+
+
+# Lesions a clinic destroys or snips by count; a weak removal word beside one of these may be theirs.
+_COUNTED_DIAGNOSES = frozenset({
+    "actinic_keratosis", "seborrheic_keratosis", "irritated_seborrheic_keratosis", "wart", "common_wart", "plantar_wart",
+    "molluscum_contagiosum", "skin_tag", "hemangioma",
+})
+
+
+def _excised_for_itself(lesion: Lesion, procedure: Procedure) -> bool:
+    """Whether a weak excision word is the lesion's own: "epidermoid cyst ... sac dissected out whole" beside
+    "6 skin tags, clipped at the stalk" is the cyst's excision, not one more tag removal."""
+    return procedure.kind == "excision" and bool(lesion.diagnoses) and all(d.kind not in _COUNTED_DIAGNOSES for d in lesion.diagnoses)
 
 
 def _other_diagnosis(lesion: Lesion | None) -> bool:

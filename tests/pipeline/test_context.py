@@ -172,6 +172,13 @@ def flags_of(pipeline, text: str, target: str) -> set[str]:
         ("Offered the patient a shave removal.", "shave removal", {"is_hypothetical"}),
         ("Options included excision with 4 mm margins, which he declined.", "excision", {"is_negated"}),
         ("An excision was performed, which she tolerated well.", "excision", set()),
+        # the "which" of a phrase after the procedure ("after discussion of Mohs") refuses that other option
+        ("Curettage and electrodesiccation, two cycles, after discussion of Mohs, which she declined.",
+         "Curettage and electrodesiccation", set()),
+        ("Cryotherapy to the lesion following a talk about excision, which he refused.", "Cryotherapy", set()),
+        # a plan line headed by the next visit is not done today (thirtieth set, decision 4)
+        ("Next visit: shave biopsy of the right shin papule.", "shave biopsy", {"is_hypothetical"}),
+        ("Next appointment: excision of the back cyst.", "excision", {"is_hypothetical"}),
         # a repair the patient declined is no repair (GUIDELINES.md, fourteenth set, decision 10); the one chosen is
         ("She declined a split-thickness skin graft and chose healing by secondary intention.", "split-thickness skin graft", {"is_negated"}),
         ("A rotation flap was offered but declined.", "rotation flap", {"is_negated"}),

@@ -50,6 +50,10 @@ def finder() -> SectionFinder:
         ("1) Preoperative diagnosis: Skin tags, neck.\n2) Procedure: Snip removal.\n(3) Findings: Neck 12.",
          [("preoperative_diagnosis", "Preoperative diagnosis"), ("procedure", "Procedure"), ("findings", "Findings")]),
         ("10) DISPOSITION: Home.", [("other", "DISPOSITION")]),
+        # a lesion log's "Count:" field counts the lesions treated (a finding); the surgical "Counts:" stay other
+        ("Location: left cheek. Count: 3 AKs. Technique: LN2.",
+         [("findings", "Location"), ("findings", "Count"), ("description", "Technique")]),
+        ("Counts: correct.", [("other", "Counts")]),
         # a bare "Details" header opens the narrative, so it is not the tail of the last list item
         ("PROCEDURES: , 1. Mohs surgery.,DETAILS: , Stage I: three blocks.",
          [("procedure", "PROCEDURES"), ("description", "DETAILS")]),
