@@ -64,6 +64,15 @@ PROVEN = [
     ("Seen on the Mohs schedule, but this biopsy-proven basal cell carcinoma of the left shin is suited to a "
      "standard excision on the lower leg. Lesion 1.0 cm, 4 mm margins, closed in layers, length 4.0 cm.",
      ["11602", "12032"]),
+    # a biopsy equated with its result by "=" or an arrow
+    ("Indication: shave bx last month = BCC, nodular. Site: R forearm. Lesion 1.0 cm, excised with 3 mm margins, "
+     "closed in layers, final length 3.5 cm.", ["11602", "12032"]),
+    # an excision told as a question-and-answer checklist, a margin with no margin word, a final line length
+    ("Excision checklist. Q: Site? A: L shin. Q: Why? A: punch bx = SCC in situ. Q: Size? A: 10 mm. Q: Margin? A: 3 mm all around. "
+     "Q: Closure? A: closed in two layers, final line 3.8 cm.", ["11602", "12032"]),
+    # a fusiform excision on the temple hidden in the crow's-foot lines is no foot lesion
+    ("L temple -> bx-proven BCC -> 8 mm papule -> 3 mm margins -> ellipse in a crow's-foot line -> intermediate "
+     "closure 3.2 cm.", ["11642", "12052"]),
 ]
 
 

@@ -39,6 +39,8 @@ _PATHOLOGY_PENDING_AFTER = re.compile(r"^\w*\s+(?:(?:is|was|are|were|remains?)\s
 _PRIOR_BIOPSY = re.compile(
     r"\b(?:biops(?:y|ies|ied)|bx)\b[^;]{0,80}?\b(?:show|reveal|demonstrat|confirm|prov|positive|consistent|diagnos|return|came\s+back|c/w)"
     r"|\b(?:biopsy|bx)[- ]prov"
+    # "bx 2 wk ago = SCC", "shave bx 3/2026 → BCC": a biopsy equated with the diagnosis right after it
+    r"|\b(?:biops(?:y|ies)|bx)\b[^;=→\n]{0,40}?[ \t](?:=|→|->)[ \t]*(?:[a-z-]+[ \t]+){0,2}$"
     r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
     # "Wide local excision, left dorsal forearm melanoma": the site may stand between
     r"|\bwide\s+(?:local\s+)?excision,?\s+(?:of\s+)?(?:(?:the|a|his|her)\s+)?(?:[a-z]+\s+){1,4}$"
