@@ -64,6 +64,10 @@ PROVEN = [
     ("Seen on the Mohs schedule, but this biopsy-proven basal cell carcinoma of the left shin is suited to a "
      "standard excision on the lower leg. Lesion 1.0 cm, 4 mm margins, closed in layers, length 4.0 cm.",
      ["11602", "12032"]),
+    # a diagnosis read "on punch biopsy" with the biopsy's month: a re-excision whose own pathology finds no residual
+    ("Wide excision, right upper arm. Dx: lentigo maligna melanoma in situ on shave biopsy 2/2026. Scar 1.0 cm, "
+     "0.5 cm margins marked, excised to fascia, layered closure 5.0 cm. Path: no residual melanoma in situ.",
+     ["11602", "12032"]),
     # a biopsy equated with its result by "=" or an arrow
     ("Indication: shave bx last month = BCC, nodular. Site: R forearm. Lesion 1.0 cm, excised with 3 mm margins, "
      "closed in layers, final length 3.5 cm.", ["11602", "12032"]),
