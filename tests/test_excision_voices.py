@@ -68,6 +68,9 @@ PROVEN = [
     ("Wide excision, right upper arm. Dx: lentigo maligna melanoma in situ on shave biopsy 2/2026. Scar 1.0 cm, "
      "0.5 cm margins marked, excised to fascia, layered closure 5.0 cm. Path: no residual melanoma in situ.",
      ["11602", "12032"]),
+    # an excision told only as the depth it was taken to, with no excision word
+    ("Operative summary: melanoma, right thigh, Breslow 0.4 mm on a prior biopsy. The scar, 1.5 cm, was outlined "
+     "with a 1 cm margin and taken down to the fascia. Layered closure, final length 7.0 cm.", ["11604", "12032"]),
     # a biopsy equated with its result by "=" or an arrow
     ("Indication: shave bx last month = BCC, nodular. Site: R forearm. Lesion 1.0 cm, excised with 3 mm margins, "
      "closed in layers, final length 3.5 cm.", ["11602", "12032"]),
