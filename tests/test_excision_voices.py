@@ -64,6 +64,22 @@ PROVEN = [
     ("Seen on the Mohs schedule, but this biopsy-proven basal cell carcinoma of the left shin is suited to a "
      "standard excision on the lower leg. Lesion 1.0 cm, 4 mm margins, closed in layers, length 4.0 cm.",
      ["11602", "12032"]),
+    # a diagnosis read "on punch biopsy" with the biopsy's month: a re-excision whose own pathology finds no residual
+    ("Wide excision, right upper arm. Dx: lentigo maligna melanoma in situ on shave biopsy 2/2026. Scar 1.0 cm, "
+     "0.5 cm margins marked, excised to fascia, layered closure 5.0 cm. Path: no residual melanoma in situ.",
+     ["11602", "12032"]),
+    # an excision told only as the depth it was taken to, with no excision word
+    ("Operative summary: melanoma, right thigh, Breslow 0.4 mm on a prior biopsy. The scar, 1.5 cm, was outlined "
+     "with a 1 cm margin and taken down to the fascia. Layered closure, final length 7.0 cm.", ["11604", "12032"]),
+    # a biopsy equated with its result by "=" or an arrow
+    ("Indication: shave bx last month = BCC, nodular. Site: R forearm. Lesion 1.0 cm, excised with 3 mm margins, "
+     "closed in layers, final length 3.5 cm.", ["11602", "12032"]),
+    # an excision told as a question-and-answer checklist, a margin with no margin word, a final line length
+    ("Excision checklist. Q: Site? A: L shin. Q: Why? A: punch bx = SCC in situ. Q: Size? A: 10 mm. Q: Margin? A: 3 mm all around. "
+     "Q: Closure? A: closed in two layers, final line 3.8 cm.", ["11602", "12032"]),
+    # a fusiform excision on the temple hidden in the crow's-foot lines is no foot lesion
+    ("L temple -> bx-proven BCC -> 8 mm papule -> 3 mm margins -> ellipse in a crow's-foot line -> intermediate "
+     "closure 3.2 cm.", ["11642", "12052"]),
 ]
 
 

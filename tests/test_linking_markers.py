@@ -73,6 +73,10 @@ _LIST = "A. Excision, left arm\nB. Excision, right leg\nC. Cryotherapy, scalp\n"
         ("A lesion was excised. A 4 mm punch was used.", []),
         # a letter the list does not use, or one inside a word or after a word
         ("Vitamin D was started; Hepatitis B, remote.", []),
+        # a pathology line that names each specimen by its letter, sentence by sentence
+        ("Dermpath: A compound nevus. B lentigo, margins free.", [(1, "A compound nevus"), (2, "B lentigo, margins free")]),
+        # the article opening two sentences on one line names no item
+        ("A small papule was excised. A broad scar remains.", []),
     ],
 )
 def test_letter_references(narrative: str, references: list[tuple[int, str]]) -> None:
@@ -80,6 +84,14 @@ def test_letter_references(narrative: str, references: list[tuple[int, str]]) ->
     items = [(1, 0, 21), (2, 21, 44), (3, 44, len(_LIST))]
     added = [segment for segment in markers.letter_references(text, items) if segment not in items]
     assert [(number, text[start:end]) for number, start, end in added] == references
+
+
+def test_a_specimen_list_headed_with_a_dash_is_lettered() -> None:
+    listing = "Specimen A \u2014 R arm: 4 mm papule.\nSpecimen B \u2014 L leg: 5 mm macule.\n"
+    text = listing + "Dermpath: A compound nevus. B lentigo."
+    items = [(1, 0, 33), (2, 33, len(listing))]
+    added = [segment for segment in markers.letter_references(text, items) if segment not in items]
+    assert [(number, text[start:end]) for number, start, end in added] == [(1, "A compound nevus"), (2, "B lentigo")]
 
 
 def test_the_last_lettered_item_ends_at_a_blank_line_before_letter_references() -> None:

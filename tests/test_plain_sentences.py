@@ -34,6 +34,10 @@ def cpt_lines(coder, text: str) -> list[str]:
         ("R forearm: 4 AKs frozen.", ["17000", "17003", "17003", "17003"]),
         ("Warts x3 frozen, L hand.", ["17110"]),
         ("Mohs of a BCC of the nose, 2 stages; frozen sections clear.", ["17311", "17312"]),
+        # a sample taken tangentially, or with a blade "tangential", is a tangential biopsy (weak)
+        ("Sample 1: 3 mm punch, left shin, sent. Sample 2: flexible blade, tangential, right temple 5 mm papule, "
+         "sent to path.", ["11103", "11104"]),
+        ("Scaly papule R forearm: took a tangential sample with a blade; sent for histology.", ["11102"]),
     ],
 )
 def test_short_note_verbs(coder, text: str, cpt: list[str]) -> None:

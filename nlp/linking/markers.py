@@ -708,7 +708,7 @@ def _merge_step_items(
 
 # A lettered list item: "A. Excision ...", "(B) ...", "C) ...".
 # "Site A, right upper back: ..." names its lesion by the letter as a lettered item does.
-_LETTER_ITEM = re.compile(r"[\s:;,.]*(?:(?:[Ss]ite|SITE|[Ll]esion|LESION)[ \t]+)?\(?(?P<n>[A-E])(?:[.)]|(?<=[A-E])(?=[,:]))")
+_LETTER_ITEM = re.compile(r"[\s:;,.]*(?:(?:[Ss]ite|SITE|[Ll]esion|LESION|[Ss]pecimen|SPECIMEN)[ \t]+)?\(?(?P<n>[A-E])(?:[.)]|(?<=[A-E])(?=[,:]|[ \t]+[—–-][ \t]))")
 # A letter alone that names an item of a lettered list: "A was excised with 4 mm margins and B with
 # 2 mm margins", "Closed lengths: A 4.0 cm, B 3.0 cm", "C: LN2 spray".  Capital, at the start of a
 # line, clause or list ("and B", ": A", ", B") and followed by what an item's name is followed by (a
@@ -720,10 +720,11 @@ _LETTER_REFERENCE = re.compile(
     re.MULTILINE,
 )
 # A letter alone before a word, at the start of a line or after a colon or semicolon ("Pathology: A
-# dysplastic nevus, clear; B compound nevus, clear"): the article "A" as often as a label, so it
-# counts only beside another letter of the list written the same way in its sentence or line.
-_LETTER_PAIRED = re.compile(r"(?:^|(?<=[\n:;]))[ \t]*(?P<n>[A-E])(?=[ \t]+[a-z])", re.MULTILINE)
-_PAIR_END = re.compile(r"\n|\.(?!\d)")
+# dysplastic nevus, clear; B compound nevus, clear"), or after a sentence's full stop ("Dermpath: A
+# intradermal nevus. B dysplastic nevus"): the article "A" as often as a label, so it counts only
+# beside another letter of the list written the same way on its line.
+_LETTER_PAIRED = re.compile(r"(?:^|(?<=[\n:;])|(?<=[a-z]\.))[ \t]*(?P<n>[A-E])(?=[ \t]+[a-z])", re.MULTILINE)
+_PAIR_END = re.compile(r"\n")
 # Where a letter's reference ends when no other letter follows: the end of its sentence or line.
 _REFERENCE_END = re.compile(r"\n|[.;](?!\d)")
 # A paragraph break: a line with nothing but spaces on it.

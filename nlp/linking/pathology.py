@@ -42,6 +42,8 @@ _PRIOR_BIOPSY = re.compile(
     r"|\b(?:biops(?:y|ies|ied)|bx)\b[^;=]{0,80}?\bread\s+(?:out\s+)?as\s+(?:(?:a|an)\s+)?(?:[a-z-]+\s+){0,2}$"
     r"|\b(?:biopsy|bx)\b(?:\s+(?:on\s+)?\d{1,2}/\d{1,2}(?:/\d{2,4})?)?\s*=\s*$"
     r"|\b(?:biopsy|bx)[- ]prov"
+    # "bx 2 wk ago = SCC", "shave bx 3/2026 → BCC": a biopsy equated with the diagnosis right after it
+    r"|\b(?:biops(?:y|ies)|bx)\b[^;=→\n]{0,40}?[ \t](?:=|→|->)[ \t]*(?:[a-z-]+[ \t]+){0,2}$"
     r"|\b(?:wide\s+(?:local\s+)?|re-?)exc(?:ision|ised)?\.?\s+(?:of\s+)?(?:(?:the|a|his|her|known|residual)\s+)*$"
     # "Wide local excision, left dorsal forearm melanoma": the site may stand between
     r"|\bwide\s+(?:local\s+)?excision,?\s+(?:of\s+)?(?:(?:the|a|his|her)\s+)?(?:[a-z]+\s+){1,4}$"
@@ -64,6 +66,9 @@ _PRIOR_BIOPSY_AFTER = re.compile(
     # SUPERFICIAL SPREADING TYPE, BRESLOW 0.6 MM, PUNCH BIOPSY 3 WEEKS AGO")
     r"|^(?:[^.;]|\.\d){0,120}?\b(?:(?:shave|punch|incisional|tangential|saucerization)\s+)?(?:biops(?:y|ied)|bx)\s+(?:(?:done|performed|taken|obtained)\s+)?"
     r"(?:(?:\d+|one|two|three|four|five|six|a\s+few|several)\s+(?:days?|weeks?|wks?|months?|mos?)\s+ago|(?:on|dated)\s+\d{1,2}/\d{1,2}\b|last\s+(?:week|month))"
+    # "melanoma in situ on punch biopsy 3/2026", "BCC on shave bx": a diagnosis read on a named biopsy
+    r"|^(?:[^.;]|\.\d){0,40}?\bon\s+(?:(?:a|the|prior|previous|recent|earlier)\s+)*"
+    r"(?:shave|punch|incisional|excisional|tangential|saucerization|deep\s+shave)\s+(?:biopsy|bx)\b"
     # "melanoma ..., Breslow 0.6 mm, Clark level II": a Breslow depth or Clark level is read on
     # histology, so the melanoma named with one was proven by an earlier biopsy
     r"|^(?:[^.;]|\.\d){0,80}?\b(?:breslow|clark(?:'s)?\s+level)\b"

@@ -251,6 +251,7 @@ class OpnoteTargets:
         self._of_id, self._dash_id, self._from_id = strings["of"], strings["-"], strings["from"]
         self._attention_id, self._for_id = strings.add("attention"), strings.add("for")
         self._in_id = strings.add("in")
+        self._joiners = frozenset({self._dash_id, strings.add("'s"), strings.add("’s")})
         self._lesion_places = ids([*LOCATING_PREPOSITIONS, "in", "of", "along", "across"])
         self._open_id, self._close_id, self._dot_id = strings["("], strings[")"], strings["."]
         self._side_abbreviation_ids = ids(["l", "r", "lt", "rt"])
@@ -501,6 +502,8 @@ class OpnoteTargets:
             return True  # "a back-cut", "a neck-roll": a hyphenated compound, not the body part
         if start > 0 and lower[start - 1] in ids["non_site_preceders"]:
             return True
+        if start > 1 and lower[start - 1] in self._joiners and lower[start - 2] in ids["non_site_preceders"]:
+            return True  # "crow's-foot line", "crow's feet", "dog-ear": a compound surface or surgical term
         if start > 0 and end - start == 1 and lower[start - 1] in self._adverb_uses.get(lower[start], ()):
             return True  # "once the diagnosis is back"
         if (

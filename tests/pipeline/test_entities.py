@@ -220,6 +220,10 @@ def test_a_frozen_section_is_no_destruction(pipeline) -> None:
         # the operator's grip on the blade or the skin, not a site on the patient
         "The flexible blade was bowed between thumb and forefinger.",
         "The skin was pinched up between thumb and index finger.",
+        # the wrinkle lines at the lateral canthus, named to orient an ellipse, are no foot
+        "Ellipse drawn in a crow's-foot line.",
+        "The incision was hidden in the crow's feet.",
+        "Closure line placed along the crows feet.",
     ],
 )
 def test_orientation_landmark_and_equipment_words_are_not_sites(pipeline, snippet: str) -> None:

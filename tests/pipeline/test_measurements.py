@@ -197,6 +197,21 @@ KINDS = [
     ("taking 2 mm on all sides of the plaque", "margin", "0.2", "2 mm"),
     ("Wide undermining in the subgaleal plane, 4 cm circumferentially", "other", "4", "4 cm"),
     ("The edges were undermined 1 cm in all directions.", "other", "1", "1 cm"),
+    # a margin written with no margin word: "all around", "circumferential", a "rim" or "cuff"
+    ("Surgical clearance 5 mm all around was marked.", "margin", "0.5", "5 mm"),
+    ("Margin? 3 mm circumferential.", "margin", "0.3", "3 mm"),
+    ("Taken with a 2 mm rim down to fat.", "margin", "0.2", "2 mm"),
+    ("The edges were undermined 1 cm all around.", "other", "1", "1 cm"),
+    ("Histologic clearance 1.5 mm at the deep edge.", "other", "0.15", "1.5 mm"),
+    ("Undermined 2 cm circumferentially.", "other", "2", "2 cm"),
+    # a wound length told before the undermining that made it possible; a "final line"
+    ("Intermediate repair, 2.8 cm after undermining along the crease.", "wound_length", "2.8", "2.8 cm"),
+    ("Skin 5-0 nylon, final line 3.6 cm.", "wound_length", "3.6", "3.6 cm"),
+    # a checklist's question and its answer are one sentence for the cue
+    ("Q: Lesion size pre-op? A: 9 mm.", "lesion_size", "0.9", "9 mm"),
+    ("Q: Final wound? A: 4.5 cm.", "wound_length", "4.5", "4.5 cm"),
+    # a diameter sign before the size
+    ("Ø 8 mm firm papule, excised.", "lesion_size", "0.8", "8 mm"),
     ("The edges were undermined 1 cm circumferentially around the scar.", "other", "1", "1 cm"),
     # excised diameter
     ("Excised diameter 1.4 cm.", "excised_diameter", "1.4", "1.4 cm"),

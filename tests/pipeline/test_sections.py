@@ -93,6 +93,10 @@ def finder() -> SectionFinder:
         ("Site ........... R forearm\nProcedure ...... punch biopsy\nFinal path ..... dermatofibroma",
          [("procedure", "Procedure ......"), ("pathology", "Final path .....")]),
         ("NECK ............. 14\nTOTAL ............... 14", []),
+        # a biopsy or dermatopathology result heads the pathology like "Path:"
+        ("Closure: simple.\nBx result: seborrheic keratosis.", [("closure", "Closure"), ("pathology", "Bx result")]),
+        ("Dermpath: A compound nevus. B lentigo.", [("pathology", "Dermpath")]),
+        ("Biopsy results: BCC, nodular.", [("pathology", "Biopsy results")]),
     ],
 )
 def test_headers(finder: SectionFinder, text: str, expected: list[tuple[str, str]]) -> None:
