@@ -17,14 +17,13 @@ ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations"
 EXACT_CPT_TARGET = 0.95
 SPAN_F1_TARGET = 0.90
 # The neighbouring procedure families (notes *-301 on, added for issue 3; dev-520..559 are excision
-# notes numbered in that range) are not yet at the target on the test split: these floors sit just
-# under the figures measured on 2026-12-06, evening (test families 27/28 = 0.964, whole test
-# 70/71 = 0.986, whole dev 989/993 = 0.996 with dev-470..1199, whole-test span F1 0.931 or
-# better per core label)
-# and guard against regressions.  Raise them as the extraction improves; EXACT_CPT_TARGET is
-# where they must end up.
+# notes numbered in that range) reached the target on the test split on 2026-12-06, night (test
+# families 28/28, whole test 71/71, whole dev 1307/1313 = 0.995 with dev-470..1519, whole-test span
+# F1 0.90 or better per core label).  The floors guard against regressions: a family floor at the
+# issue's target (one family note may slip), the whole test split with no note wrong, dev just under
+# the measured figure.
 FAMILIES_TEST_FLOOR = 0.95
-WHOLE_TEST_FLOOR = 0.98
+WHOLE_TEST_FLOOR = 0.99
 WHOLE_DEV_FLOOR = 0.99
 WHOLE_SPAN_F1_FLOOR = 0.90
 
