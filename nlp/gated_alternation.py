@@ -13,35 +13,7 @@ from __future__ import annotations
 
 import re
 
-
-def split_branches(pattern: str) -> list[str]:
-    """The top-level branches of a regular expression (``"|".join`` of them gives it back)."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            i += 1
-            if i < len(pattern) and pattern[i] == "^":
-                i += 1
-            if i < len(pattern) and pattern[i] == "]":
-                i += 1
-            while pattern[i] != "]":
-                i += 2 if pattern[i] == "\\" else 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    if "|".join(parts) != pattern or depth != 0:
-        raise ValueError(f"cannot split {pattern!r}")
-    return parts
+from nlp.regex_branches import top_level_branches
 
 
 class GatedAlternation:
@@ -52,7 +24,9 @@ class GatedAlternation:
     """
 
     def __init__(self, pattern: re.Pattern[str], gates: list[tuple[tuple[str, ...], ...]]) -> None:
-        branches = split_branches(pattern.pattern)
+        branches = top_level_branches(pattern.pattern)
+        if branches is None:
+            raise ValueError(f"cannot split {pattern.pattern!r} into its top-level branches")
         if len(branches) != len(gates):
             raise ValueError(f"{len(branches)} branches, {len(gates)} gates")
         self.pattern = pattern

@@ -56,12 +56,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from nlp.errors import RuleFileError
-from nlp.pipeline.branches import required_chars, top_level_branches
 from nlp.pipeline.doctext import doc_text
 from nlp.pipeline.rulefiles import check_regex, read_json, resource_path
 from nlp.pipeline.spanvalues import set_span_value
 from nlp.records import Measure, MeasureKind
 from nlp.records import Span as TextSpan
+from nlp.regex_branches import required_chars, top_level_branches
 
 __all__ = [
     "DEFAULT_RULES",

@@ -277,7 +277,7 @@ def test_split_boundaries_equal_their_pattern(pattern):
 
 
 def test_packaged_boundary_is_split_by_needed_characters():
-    from nlp.pipeline.branches import required_chars, top_level_branches
+    from nlp.regex_branches import required_chars, top_level_branches
 
     boundary = PACKAGED._boundary
     assert boundary._needed is not None  # the split is in use for the shipped rules

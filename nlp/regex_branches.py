@@ -5,7 +5,9 @@ heading) and start at any word, so ``re`` tries them at almost every character o
 A branch that needs a character absent from the text cannot match anywhere in it, so the same
 matches come from the pattern without that branch (``finditer`` gives the same chain).  These
 helpers find the branches and what they need; :class:`nlp.pipeline.measurements._Boundary` uses
-them.  Anything they cannot read plainly is reported as None (no split, no requirement).
+them, and so does :class:`nlp.gated_alternation.GatedAlternation` for the count totals of the
+linking layer (this module imports no spaCy, so both layers can use it).  Anything they cannot
+read plainly is reported as None (no split, no requirement).
 """
 
 import re
